@@ -1,0 +1,40 @@
+"""The pipeline behind ``advisor analyze``: files -> estate -> rules -> optimizer -> plan."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from advisor.config import load_estate
+from advisor.costs import CostModel
+from advisor.model import Estate
+from advisor.optimize import optimize
+from advisor.plan import Plan, build_plan
+from advisor.rules import Rule, evaluate, load_packs
+
+EXAMPLES = ("gemeente",)
+
+
+def example_dir(name: str = "gemeente") -> Path:
+    """The folder of a built-in example estate, shipped inside the package."""
+    return Path(str(resources.files("advisor.examples").joinpath(name)))
+
+
+def demo_config() -> Path:
+    return example_dir("gemeente") / "advisor.yaml"
+
+
+def load_rules(estate: Estate) -> list[Rule]:
+    return load_packs(estate.policies, estate.path)
+
+
+def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3) -> Plan:
+    rules = load_rules(estate)
+    ev = evaluate(rules, estate)
+    model = CostModel(estate)
+    solution = optimize(estate, model, ev, time_limit=time_limit, gap=gap)
+    return build_plan(estate, model, ev, solution)
+
+
+def analyze_file(path: str | Path, **kwargs: float) -> Plan:
+    return analyze_estate(load_estate(path), **kwargs)

@@ -1,0 +1,21 @@
+"""Showing money: rounded half-up to cents, only at the edge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from advisor.costs import cents
+
+
+def number(amount: Decimal) -> float:
+    """A JSON number for an amount, rounded to cents (exact for any realistic amount)."""
+    return float(cents(amount))
+
+
+def fmt(amount: Decimal) -> str:
+    """1234.5 -> '1,234.50' (the terminal and Markdown format)."""
+    return f"{cents(amount):,.2f}"
+
+
+def fmt_months(months: Decimal | None) -> str:
+    return "-" if months is None else f"{months:.1f}"

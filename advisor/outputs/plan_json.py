@@ -1,0 +1,77 @@
+"""The plan as JSON: stable keys, sorted, byte-identical for the same input."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from advisor.outputs.money import number
+from advisor.plan import Plan
+
+SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
+
+
+def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]:
+    """The documented JSON shape (schema: advisor/schemas/plan.schema.json).
+
+    ``solver.seconds`` varies run to run, so it is rounded to 0.1 s and only emitted when asked
+    (``--timings``); without it the output is byte-identical for the same input."""
+    summary = {k: _value(v) for k, v in plan.summary().items()}
+    recs = []
+    for r in plan.recommendations:
+        recs.append({
+            "workload": r.workload.id,
+            "application": r.workload.application,
+            "current_location": r.current_location,
+            "recommended_location": r.recommended_location,
+            "current_monthly_cost": number(r.current_monthly_cost),
+            "recommended_monthly_cost": number(r.recommended_monthly_cost),
+            "monthly_savings": number(r.monthly_savings),
+            "one_off_cost": number(r.one_off_cost),
+            "payback_months": None if r.payback_months is None else float(r.payback_months),
+            "breakdown": {
+                "current": {"run": number(r.current_run), "egress": number(r.current_egress)},
+                "recommended": {"run": number(r.recommended_run),
+                                "egress": number(r.recommended_egress),
+                                "migration_monthly": number(r.migration_monthly),
+                                "penalty_monthly": number(r.penalty_monthly)},
+            },
+            "next_best": None if r.next_best is None else
+            {"location": r.next_best[0], "monthly_cost": number(r.next_best[1])},
+            "reasons": r.reasons,
+            "excluded": r.excluded,
+            "rules": r.rules,
+        })
+    solver: dict[str, Any] = {"status": plan.solver["status"],
+                              "gap": round(float(plan.solver["gap"]), 6),
+                              "components": plan.solver["components"]}
+    if include_seconds:
+        solver["seconds"] = round(float(plan.solver["seconds"]), 1)
+    else:
+        solver["seconds"] = None
+    return {
+        "$schema": SCHEMA_ID,
+        "estate": plan.estate.name,
+        "currency": plan.currency,
+        "exchange_rates": [{"currency": r.currency, "rate": float(r.rate),
+                            "date": r.date.isoformat()}
+                           for r in sorted(plan.estate.exchange_rates,
+                                           key=lambda r: (r.currency, r.date))],
+        "summary": summary,
+        "solver": solver,
+        "recommendations": recs,
+        "findings": [{"rule": f.rule, "severity": f.severity, "workload": f.workload,
+                      "location": f.location, "message": f.message} for f in plan.findings],
+        "notes": plan.notes,
+        "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
+    }
+
+
+def _value(v: Any) -> Any:
+    return number(v) if isinstance(v, Decimal) else v
+
+
+def render(plan: Plan, *, include_seconds: bool = False) -> str:
+    return json.dumps(plan_to_dict(plan, include_seconds=include_seconds), indent=2,
+                      sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,150 @@
+"""The plan for people: a terminal table and Markdown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from advisor.outputs.money import fmt, fmt_months
+from advisor.plan import Plan, Recommendation
+
+HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
+           "one-off", "payback (mo)", "rules"]
+
+
+def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
+    recs = [r for r in plan.recommendations if r.moved or not moves_only]
+    recs.sort(key=lambda r: (-r.monthly_savings, r.workload.id))
+    rows = []
+    for r in recs:
+        rows.append([
+            r.workload.id + (" (!)" if r.unplaceable else ""),
+            r.workload.application,
+            r.current_location,
+            r.recommended_location if r.moved else "(stays)",
+            fmt(r.current_monthly_cost),
+            fmt(r.recommended_monthly_cost),
+            fmt(r.monthly_savings),
+            fmt(r.one_off_cost),
+            fmt_months(r.payback_months) if r.moved else "-",
+            ",".join(r.rules) or "-",
+        ])
+    return rows
+
+
+def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
+    s = plan.summary()
+    c = plan.currency
+    out = [
+        ("workloads", f"{s['workloads']} ({s['moves']} move)"),
+        ("current monthly cost", f"{fmt(s['current_monthly_cost'])} {c}"),
+        ("recommended monthly cost", f"{fmt(s['recommended_monthly_cost'])} {c}"),
+        ("monthly savings", f"{fmt(s['monthly_savings'])} {c}"),
+        ("one-off migration cost", f"{fmt(s['one_off_migration_cost'])} {c}"),
+        ("payback", _payback(s["one_off_migration_cost"], s["monthly_savings"])),
+        (f"objective (incl. migration over {s['horizon_months']} months)",
+         f"{fmt(s['objective'])} {c}/month"),
+    ]
+    if "current_cost_per_inhabitant_year" in s:
+        out.append(("IT cost per inhabitant per year",
+                    f"{fmt(s['current_cost_per_inhabitant_year'])} -> "
+                    f"{fmt(s['recommended_cost_per_inhabitant_year'])} {c}"))
+    solver = plan.solver
+    took = f"{solver['seconds']:.1f} s, " if timings else ""
+    out.append(("solver", f"{solver['status']}, gap {solver['gap']:.4%}, {took}"
+                          f"{solver['components']} independent parts"))
+    if s["unplaceable"]:
+        out.append(("unplaceable", ", ".join(s["unplaceable"])))
+    return out
+
+
+def _payback(one_off: Decimal, savings: Decimal) -> str:
+    if one_off == 0:
+        return "immediate" if savings > 0 else "-"
+    if savings <= 0:
+        return "never"
+    return f"{one_off / savings:.1f} months"
+
+
+def render_table(plan: Plan, *, moves_only: bool = False) -> str:
+    out = [f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)", ""]
+    out.append(tabulate(_rows(plan, moves_only), headers=HEADERS, tablefmt="simple",
+                        disable_numparse=True, colalign=("left",) * 4 + ("right",) * 5 + ("left",)))
+    out.append("")
+    moved = [r for r in plan.recommendations if r.moved or r.unplaceable]
+    if moved:
+        out.append("Why:")
+        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"  {r.workload.id}:")
+            out.extend(f"    - {reason}" for reason in r.reasons)
+        out.append("")
+    out.extend(_findings_text(plan))
+    out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
+    out.extend(f"note: {n}" for n in plan.notes)
+    out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
+    return "\n".join(out) + "\n"
+
+
+def _findings_text(plan: Plan) -> list[str]:
+    if not plan.findings:
+        return ["Today's placement breaks no rule.", ""]
+    out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
+    for f in plan.findings:
+        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
+    out.append("")
+    return out
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
+    s = plan.summary()
+    c = plan.currency
+    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
+               f"**{fmt(s['monthly_savings'])} {c} per month** for a one-off "
+               f"{fmt(s['one_off_migration_cost'])} {c} "
+               f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
+    out.append("")
+    out.append("| " + " | ".join(HEADERS) + " |")
+    out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
+               + "|")
+    for row in _rows(plan, moves_only):
+        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    out.append("")
+    out.append("## Totals")
+    out.append("")
+    out.append("| | |")
+    out.append("|---|---:|")
+    for k, v in _totals(plan, timings=False):
+        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+    out.append("")
+    out.append("## Findings on today's placement")
+    out.append("")
+    if plan.findings:
+        out.append("| severity | rule | workload | location | message |")
+        out.append("|---|---|---|---|---|")
+        for f in plan.findings:
+            out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
+                       f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+    else:
+        out.append("None.")
+    out.append("")
+    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
+    if moved:
+        out.append("<details><summary>Why each workload moves</summary>")
+        out.append("")
+        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"- **{_md_cell(r.workload.id)}**")
+            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    for n in plan.notes:
+        out.append(f"> note: {_md_cell(n)}")
+    for src, err in plan.failed_sources:
+        out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,133 @@
+"""`advisor analyze`, `init`, `--help` and `--version` through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from advisor import __version__
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "advisor" / "schemas"
+
+
+def test_version(run_cli):
+    code, out, _ = run_cli("--version")
+    assert code == 0 and __version__ in out
+
+
+@pytest.mark.parametrize("command", [[], ["analyze"], ["init"]])
+def test_help_has_an_example(run_cli, command):
+    code, out, _ = run_cli(*command, "--help")
+    assert code == 0
+    assert "Example" in out
+
+
+def test_help_does_not_import_heavy_sdks():
+    code = ("import sys; from advisor.cli import main; "
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
+            "heavy = [m for m in ('boto3', 'azure', 'kubernetes', 'duckdb', 'highspy', 'numpy',"
+            " 'networkx') if m in sys.modules]\n"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_demo_table_tells_the_story(run_cli):
+    code, out, err = run_cli("analyze", "--demo")
+    assert code == 0, err
+    assert "Gemeente Voorbeeld" in out
+    assert "monthly savings" in out and "payback" in out
+    assert "SOV-001" in out  # personal data in us-east-1 today
+    assert "optimal" in out
+
+
+def test_demo_json_is_deterministic_and_matches_schema(run_cli, tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert run_cli("analyze", "--demo", "--format", "json", "-o", str(a))[0] == 0
+    assert run_cli("analyze", "--demo", "--format", "json", "-o", str(b))[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+    doc = json.loads(a.read_text())
+    jsonschema.validate(doc, json.loads((SCHEMAS / "plan.schema.json").read_text()))
+    s = doc["summary"]
+    assert s["workloads"] >= 120
+    recs = doc["recommendations"]
+    assert round(sum(r["current_monthly_cost"] for r in recs), 2) == pytest.approx(
+        s["current_monthly_cost"], abs=0.01 * len(recs))
+    moved = [r for r in recs if r["current_location"] != r["recommended_location"]]
+    assert moved, "the demo must recommend some moves"
+    # Special-category data never lands where the CLOUD Act reaches.
+    special = {r["workload"] for r in recs if "SOV-002" in r["rules"]}
+    assert special
+    cloud_act = {"aws-eu-central-1", "aws-eu-west-1", "aws-us-east-1", "azure-westeurope",
+                 "azure-germanywestcentral"}
+    for r in recs:
+        if r["workload"] in special:
+            assert r["recommended_location"] not in cloud_act
+    # Findings on today's placement name the us-east-1 violation.
+    assert any(f["rule"] == "SOV-001" and f["location"] == "aws-us-east-1"
+               for f in doc["findings"])
+    assert doc["solver"]["status"] == "optimal"
+
+
+def test_markdown_output(run_cli, tmp_path):
+    out_file = tmp_path / "plan.md"
+    code, _, _ = run_cli("analyze", "--demo", "--format", "markdown", "--moves-only", "-o",
+                         str(out_file))
+    assert code == 0
+    text = out_file.read_text()
+    assert text.startswith("# Placement advice")
+    assert "| workload |" in text and "<details>" in text
+
+
+def test_init_writes_an_estate_that_analyzes(run_cli, tmp_path):
+    target = tmp_path / "estate"
+    code, out, _ = run_cli("init", "--example", "gemeente", str(target))
+    assert code == 0 and "advisor analyze -c" in out
+    assert (target / "advisor.yaml").exists() and (target / "workloads.yaml").exists()
+    code, out, err = run_cli("analyze", "-c", str(target / "advisor.yaml"), "-f", "json")
+    assert code == 0, err
+    code, _, err = run_cli("init", "--example", "gemeente", str(target))
+    assert code == 2 and "already exists" in err
+
+
+def test_small_estate_exact_figures(run_cli, small_estate):
+    code, out, err = run_cli("analyze", "-c", str(small_estate / "advisor.yaml"), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    recs = {r["workload"]: r for r in doc["recommendations"]}
+    # db: 2 cpu x 0.05 x 730 + 16 GB x 0.005 x 730 + 200 GB x 0.1 = 73 + 58.4 + 20 = 151.40
+    assert recs["db"]["current_monthly_cost"] == 151.40
+    # care holds special-category data in us-east-1: it must move to the only allowed place.
+    assert recs["care"]["recommended_location"] == "dc"
+    assert recs["care"]["excluded"]["aws-us"] == ["SOV-001", "SOV-002"]
+    # api and db are colocated.
+    assert recs["api"]["recommended_location"] == recs["db"]["recommended_location"]
+    # vault is pinned and secret.
+    assert recs["vault"]["recommended_location"] == "dc"
+    assert doc["summary"]["unplaceable"] == []
+
+
+def test_unplaceable_workload_is_reported_and_the_rest_solved(run_cli, small_estate):
+    wl = small_estate / "workloads.yaml"
+    wl.write_text(wl.read_text() + "  - id: lost\n    application: x\n    location: aws-fra\n"
+          "    labels: {data-classification: secret, personal-data: special}\n"
+          "    resources: {cpu: 1, memory_gb: 1}\n")
+    loc = small_estate / "locations.yaml"
+    # Make the only on-premise location unavailable to secret data: capacity stays, provider not.
+    loc.write_text(loc.read_text().replace("provider: onprem", "provider: other", 1))
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["summary"]["unplaceable"] == ["lost"]
+    # vault is pinned: it stays, and today's placement is reported as breaking SOV-003.
+    assert any(f["rule"] == "SOV-003" and f["workload"] == "vault" for f in doc["findings"])
+    assert any(f["rule"] == "UNPLACEABLE" and f["workload"] == "lost" for f in doc["findings"])
+    recs = {r["workload"]: r for r in doc["recommendations"]}
+    assert recs["lost"]["recommended_location"] == "aws-fra"  # stays where it is
+    assert recs["care"]["recommended_location"] == "dc"  # the rest is still solved
