@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from advisor.config import load_estate
 from advisor.costs import CostModel
@@ -28,13 +29,20 @@ def load_rules(estate: Estate) -> list[Rule]:
     return load_packs(estate.policies, estate.path)
 
 
-def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3) -> Plan:
+def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3,
+                   calibration: bool = True) -> Plan:
+    """Rules, costs, the optimizer and the plan; with the ledger's calibration when configured."""
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
     model = CostModel(estate)
     solution = optimize(estate, model, ev, time_limit=time_limit, gap=gap)
-    return build_plan(estate, model, ev, solution)
+    plan = build_plan(estate, model, ev, solution)
+    if calibration:
+        from advisor.calibration import calibrate
+
+        calibrate(plan)
+    return plan
 
 
-def analyze_file(path: str | Path, **kwargs: float) -> Plan:
+def analyze_file(path: str | Path, **kwargs: Any) -> Plan:
     return analyze_estate(load_estate(path), **kwargs)

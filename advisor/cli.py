@@ -12,6 +12,7 @@ import click
 
 from advisor import __version__
 from advisor.commands.analyze import analyze
+from advisor.commands.costs import costs
 from advisor.commands.init import init
 from advisor.errors import EXIT_INPUT, AdvisorError
 
@@ -36,6 +37,7 @@ def cli() -> None:
 
 
 cli.add_command(analyze)
+cli.add_command(costs)
 cli.add_command(init)
 
 

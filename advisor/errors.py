@@ -63,3 +63,4 @@ class SourceError(AdvisorError):
     def __init__(self, source: str, message: str, hint: str | None = None) -> None:
         super().__init__(f"source {source}: {message}", hint)
         self.source = source
+        self.detail = message

@@ -75,6 +75,7 @@ class Plan:
     solver: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
+    calibration: Any = None  # advisor.calibration.Calibration when the estate has a ledger
 
     @property
     def currency(self) -> str:
@@ -180,9 +181,9 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
         recs.append(rec)
     findings = placement_findings(ev, ws, current)
     for wid in sorted(sol.unplaceable):
-        why = "; ".join(sol.unplaceable[wid]) or "every location is excluded by a hard rule"
+        because = "; ".join(sol.unplaceable[wid]) or "every location is excluded by a hard rule"
         findings.append(Finding("UNPLACEABLE", "error", wid, current[wid],
-                                f"{wid} has no allowed location: {why}"))
+                                f"{wid} has no allowed location: {because}"))
     findings.sort(key=Finding.sort_key)
     solver = {"status": sol.status, "gap": sol.gap, "seconds": sol.seconds,
               "components": sol.components}

@@ -7,6 +7,7 @@ by composing the file's node tree once and walking a key path to its node.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
@@ -31,7 +32,7 @@ _MAYBE_NOT_TEXT = frozenset("yYnNtTfFoO-+0123456789.<~=")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """The safe loader with a fast path for plain scalars that can only be text."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
@@ -39,30 +40,36 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
             return _STR_TAG
         return super().resolve(kind, value, implicit)
 
+
 KeyPath = tuple[str | int, ...]
 
 
-def read_text(path: Path, what: str) -> str:
+def read_text(path: Path, what: str) -> builtins.str:
     """The file's text, or an InputError that says why it cannot be read."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
-            f"{what} not found", file=str(path), hint="check the path; relative paths are "
-            "resolved from the file that names them"
+            f"{what} not found",
+            file=str(path),
+            hint="check the path; relative paths are resolved from the file that names them",
         ) from None
     except IsADirectoryError:
         raise InputError(f"{what} is a directory, expected a file", file=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
     if b"\x00" in raw[:8192]:
-        raise InputError(f"{what} is not a text file", file=str(path),
-                         hint="give a YAML file (UTF-8 text)")
+        raise InputError(
+            f"{what} is not a text file", file=str(path), hint="give a YAML file (UTF-8 text)"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{what} is not UTF-8 text (bad byte at offset {exc.start})",
-                         file=str(path), hint="save the file as UTF-8") from None
+        raise InputError(
+            f"{what} is not UTF-8 text (bad byte at offset {exc.start})",
+            file=str(path),
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def parse_yaml(text: str, file: str, what: str) -> Any:
@@ -73,13 +80,20 @@ def parse_yaml(text: str, file: str, what: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
-        raise InputError(f"YAML syntax error: {problem}", file=file, line=line,
-                         hint="check indentation and quoting on that line") from None
+        raise InputError(
+            f"YAML syntax error: {problem}",
+            file=file,
+            line=line,
+            hint="check indentation and quoting on that line",
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=file) from None
     if data is None:
-        raise InputError(f"{what} is empty", file=file,
-                         hint="see `advisor init --example gemeente DIR` for a complete example")
+        raise InputError(
+            f"{what} is empty",
+            file=file,
+            hint="see `advisor init --example gemeente DIR` for a complete example",
+        )
     return data
 
 
@@ -91,7 +105,7 @@ def load_yaml(path: Path, what: str) -> Any:
 def _compose(file: str) -> yaml.Node | None:
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
-        return yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing only, no construction
+        return yaml.compose(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
 
@@ -129,7 +143,7 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def dotted(keypath: KeyPath) -> str:
+def dotted(keypath: KeyPath) -> builtins.str:
     out = ""
     for step in keypath:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
@@ -145,8 +159,9 @@ class Doc:
 
     def error(self, keypath: KeyPath, message: str, hint: str | None = None) -> InputError:
         where = dotted(keypath)
-        return InputError(f"{where}: {message}", file=self.file, line=line_of(self.file, keypath),
-                          hint=hint)
+        return InputError(
+            f"{where}: {message}", file=self.file, line=line_of(self.file, keypath), hint=hint
+        )
 
 
 class View:
@@ -159,23 +174,29 @@ class View:
         self.value = value
         self.path = path
 
-    def fail(self, message: str, hint: str | None = None, key: str | int | None = None) -> InputError:
+    def fail(
+        self,
+        message: builtins.str,
+        hint: builtins.str | None = None,
+        key: builtins.str | int | None = None,
+    ) -> InputError:
         path = self.path if key is None else (*self.path, key)
         return self.doc.error(path, message, hint)
 
     # -- shapes ---------------------------------------------------------------------------
-    def mapping(self, allowed: Sequence[str], required: Sequence[str] = ()) -> View:
+    def mapping(
+        self, allowed: Sequence[builtins.str], required: Sequence[builtins.str] = ()
+    ) -> View:
         if not isinstance(self.value, dict):
             raise self.fail(f"expected a mapping (key: value), got {_kind(self.value)}")
         for key in self.value:
-            if not isinstance(key, str) or key not in allowed:
+            if not isinstance(key, builtins.str) or key not in allowed:
                 near = nearest(str(key), allowed)
                 hint = f"did you mean '{near}'?" if near else f"allowed keys: {', '.join(allowed)}"
                 raise self.fail(f"unknown key '{key}'", hint, key=str(key))
         for key in required:
             if key not in self.value or self.value[key] is None:
-                raise self.fail(f"missing required key '{key}'",
-                                f"add '{key}:' to this entry")
+                raise self.fail(f"missing required key '{key}'", f"add '{key}:' to this entry")
         return self
 
     def items(self) -> list[View]:
@@ -183,28 +204,36 @@ class View:
             raise self.fail(f"expected a list, got {_kind(self.value)}")
         return [View(self.doc, v, (*self.path, i)) for i, v in enumerate(self.value)]
 
-    def has(self, key: str) -> bool:
+    def has(self, key: builtins.str) -> bool:
         return isinstance(self.value, dict) and self.value.get(key) is not None
 
-    def at(self, key: str) -> View:
-        return View(self.doc, self.value.get(key) if isinstance(self.value, dict) else None,
-                    (*self.path, key))
+    def at(self, key: builtins.str) -> View:
+        return View(
+            self.doc,
+            self.value.get(key) if isinstance(self.value, dict) else None,
+            (*self.path, key),
+        )
 
     # -- scalars --------------------------------------------------------------------------
-    def str(self, key: str, default: str | None = None) -> str:
+    def str(self, key: builtins.str, default: builtins.str | None = None) -> builtins.str:
         value = self.value.get(key)
         if value is None:
             if default is not None:
                 return default
             raise self.fail(f"missing required key '{key}'", f"add '{key}:' to this entry")
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool) or not isinstance(value, (builtins.str, int, float)):
             raise self.fail(f"expected text, got {_kind(value)}", key=key)
         text = str(value).strip()
         if not text:
             raise self.fail("must not be empty", key=key)
         return text
 
-    def choice(self, key: str, choices: Sequence[str], default: str | None = None) -> str:
+    def choice(
+        self,
+        key: builtins.str,
+        choices: Sequence[builtins.str],
+        default: builtins.str | None = None,
+    ) -> builtins.str:
         text = self.str(key, default)
         if text not in choices:
             near = nearest(text, choices)
@@ -212,8 +241,15 @@ class View:
             raise self.fail(f"invalid value '{text}'", hint, key=key)
         return text
 
-    def decimal(self, key: str, *, default: Decimal | None = None, minimum: Decimal | None =
-                Decimal(0), required: bool = True, positive: bool = False) -> Decimal | None:
+    def decimal(
+        self,
+        key: builtins.str,
+        *,
+        default: Decimal | None = None,
+        minimum: Decimal | None = Decimal(0),
+        required: bool = True,
+        positive: bool = False,
+    ) -> Decimal | None:
         value = self.value.get(key)
         if value is None:
             if default is not None or not required:
@@ -228,8 +264,14 @@ class View:
             raise self.fail(f"must be more than 0, got {value}", key=key)
         return amount
 
-    def integer(self, key: str, *, default: int | None = None, minimum: int | None = None,
-                maximum: int | None = None) -> int | None:
+    def integer(
+        self,
+        key: builtins.str,
+        *,
+        default: int | None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         value = self.value.get(key)
         if value is None:
             return default
@@ -241,7 +283,7 @@ class View:
             raise self.fail(f"must be {maximum} or less, got {value}", key=key)
         return value
 
-    def boolean(self, key: str, default: bool | None = None) -> bool:
+    def boolean(self, key: builtins.str, default: bool | None = None) -> bool:
         value = self.value.get(key)
         if value is None:
             if default is None:
@@ -251,35 +293,35 @@ class View:
             raise self.fail(f"expected true or false, got {value!r}", key=key)
         return value
 
-    def date(self, key: str) -> dt.date:
+    def date(self, key: builtins.str) -> dt.date:
         value = self.value.get(key)
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
             return value
-        if isinstance(value, str):
+        if isinstance(value, builtins.str):
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
         raise self.fail(f"expected a date as YYYY-MM-DD, got {value!r}", key=key)
 
-    def str_list(self, key: str) -> tuple[str, ...]:
+    def str_list(self, key: builtins.str) -> tuple[builtins.str, ...]:
         value = self.value.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):
+        if isinstance(value, builtins.str):
             value = [value]
         if not isinstance(value, list):
             raise self.fail(f"expected a list of text, got {_kind(value)}", key=key)
         out = []
         for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            if isinstance(item, bool) or not isinstance(item, (builtins.str, int, float)):
                 raise self.doc.error((*self.path, key, i), f"expected text, got {_kind(item)}")
             out.append(str(item))
         return tuple(out)
 
-    def str_map(self, key: str) -> dict[str, str]:
+    def str_map(self, key: builtins.str) -> dict[builtins.str, builtins.str]:
         value = self.value.get(key)
         if value is None:
             return {}
@@ -289,7 +331,7 @@ class View:
         for k, v in value.items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
-            if v is None or not isinstance(v, (str, int, float)):
+            if v is None or not isinstance(v, (builtins.str, int, float)):
                 raise self.doc.error((*self.path, key, str(k)), f"expected text, got {_kind(v)}")
             out[str(k)] = str(v)
         return out
@@ -314,7 +356,7 @@ def to_decimal(value: Any) -> Decimal | None:
     return None
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> builtins.str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):

@@ -8,6 +8,7 @@ different prices.
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ def make_estate(workloads: int, edges: int, locations: int, seed: int = 7,
         apps.append(members)
     n_edges = 0
     for members in apps:  # chain inside the application
-        for a, b in zip(members, members[1:], strict=False):
+        for a, b in itertools.pairwise(members):
             dep: dict[str, Any] = {"workload": wl[b]["id"],
                                    "receive_gb_month": rng.choice([5, 20, 50, 200, 800]),
                                    "send_gb_month": rng.choice([1, 5, 20, 100])}

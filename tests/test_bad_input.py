@@ -22,47 +22,119 @@ def _line_of(path: Path, needle: str) -> int:
 
 CASES = [
     # (file, old, new, expected fragments in the error, line marker or None)
-    ("workloads.yaml", "resources: {cpu: 4, memory_gb: 8, storage_gb: 10}",
-     "resources: {cpu: 4, memory_gb: 8, storage_gb: 10", ["YAML syntax error"], None),
-    ("workloads.yaml", "    migration_cost: 600\n    depends_on:\n      - {workload: api,",
-     "    migraton_cost: 600\n    depends_on:\n      - {workload: api,",
-     ["unknown key 'migraton_cost'", "did you mean 'migration_cost'"], "migraton_cost"),
-    ("workloads.yaml", "resources: {cpu: 4, memory_gb: 16}", "resources: {cpu: four, memory_gb: 16}",
-     ["expected a number", "'four'"], "cpu: four"),
-    ("workloads.yaml", "resources: {cpu: 2, memory_gb: 16, storage_gb: 200}",
-     "resources: {cpu: -2, memory_gb: 16, storage_gb: 200}", ["must be 0 or more", "-2"],
-     "cpu: -2"),
-    ("workloads.yaml", "    resources: {cpu: 2, memory_gb: 4}\n", "",
-     ["missing required key 'resources'"], None),
-    ("workloads.yaml", "  - id: db\n", "  - id: api\n", ["duplicate workload id 'api'"],
-     "id: api"),
-    ("workloads.yaml", "{workload: api, receive_gb_month: 100", "{workload: apj, receive_gb_month: 100",
-     ["unknown workload 'apj'", "did you mean 'api'"], "workload: apj"),
-    ("workloads.yaml", "location: aws-us\n", "location: aws-usa\n",
-     ["unknown location 'aws-usa'", "did you mean 'aws-us'"], "location: aws-usa"),
-    ("workloads.yaml", "labels: {personal-data: special}", "labels: {personal-data: specail}",
-     ["invalid value 'specail'", "did you mean 'special'"], "specail"),
-    ("locations.yaml", "currency: USD, cpu_hour: 0.02,", "currency: GBP, cpu_hour: 0.02,",
-     ["GBP has no exchange rate", "exchange_rates"], None),
-    ("locations.yaml", "jurisdiction: OTHER", "jurisdiction: USA",
-     ["invalid value 'USA'", "EU, EEA, ADEQUATE, OTHER"], "jurisdiction: USA"),
-    ("advisor.yaml", "policies: [builtin:sovereignty]", "policies: [builtin:soverignty]",
-     ["unknown built-in policy pack", "did you mean 'builtin:sovereignty'"], "policies"),
-    ("advisor.yaml", "workloads: workloads.yaml", "workloads: nothere.yaml",
-     ["not found"], None),
-    ("advisor.yaml", "currency: EUR", "currency: euro", ["invalid currency 'euro'"],
-     "currency: euro"),
-    ("advisor.yaml", "horizon_months: 12", "horizon_months: 0", ["must be 1 or more"],
-     "horizon_months"),
-    ("advisor.yaml", "horizon_months: 12", "horizon_month: 12",
-     ["unknown key 'horizon_month'", "did you mean 'horizon_months'"], "horizon_month"),
-    ("advisor.yaml", "  - {currency: USD, rate: 0.9, date: 2026-10-31}",
-     "  - {currency: USD, rate: 0.9, date: 31-10-2026}", ["expected a date as YYYY-MM-DD"], "rate"),
+    (
+        "workloads.yaml",
+        "resources: {cpu: 4, memory_gb: 8, storage_gb: 10}",
+        "resources: {cpu: 4, memory_gb: 8, storage_gb: 10",
+        ["YAML syntax error"],
+        None,
+    ),
+    (
+        "workloads.yaml",
+        "    migration_cost: 600\n    depends_on:\n      - {workload: api,",
+        "    migraton_cost: 600\n    depends_on:\n      - {workload: api,",
+        ["unknown key 'migraton_cost'", "did you mean 'migration_cost'"],
+        "migraton_cost",
+    ),
+    (
+        "workloads.yaml",
+        "resources: {cpu: 4, memory_gb: 16}",
+        "resources: {cpu: four, memory_gb: 16}",
+        ["expected a number", "'four'"],
+        "cpu: four",
+    ),
+    (
+        "workloads.yaml",
+        "resources: {cpu: 2, memory_gb: 16, storage_gb: 200}",
+        "resources: {cpu: -2, memory_gb: 16, storage_gb: 200}",
+        ["must be 0 or more", "-2"],
+        "cpu: -2",
+    ),
+    (
+        "workloads.yaml",
+        "    resources: {cpu: 2, memory_gb: 4}\n",
+        "",
+        ["missing required key 'resources'"],
+        None,
+    ),
+    ("workloads.yaml", "  - id: db\n", "  - id: api\n", ["duplicate workload id 'api'"], "id: api"),
+    (
+        "workloads.yaml",
+        "{workload: api, receive_gb_month: 100",
+        "{workload: apj, receive_gb_month: 100",
+        ["unknown workload 'apj'", "did you mean 'api'"],
+        "workload: apj",
+    ),
+    (
+        "workloads.yaml",
+        "location: aws-us\n",
+        "location: aws-usa\n",
+        ["unknown location 'aws-usa'", "did you mean 'aws-us'"],
+        "location: aws-usa",
+    ),
+    (
+        "workloads.yaml",
+        "labels: {personal-data: special}",
+        "labels: {personal-data: specail}",
+        ["invalid value 'specail'", "did you mean 'special'"],
+        "specail",
+    ),
+    (
+        "locations.yaml",
+        "currency: USD, cpu_hour: 0.02,",
+        "currency: GBP, cpu_hour: 0.02,",
+        ["GBP has no exchange rate", "exchange_rates"],
+        None,
+    ),
+    (
+        "locations.yaml",
+        "jurisdiction: OTHER",
+        "jurisdiction: USA",
+        ["invalid value 'USA'", "EU, EEA, ADEQUATE, OTHER"],
+        "jurisdiction: USA",
+    ),
+    (
+        "advisor.yaml",
+        "policies: [builtin:sovereignty]",
+        "policies: [builtin:soverignty]",
+        ["unknown built-in policy pack", "did you mean 'builtin:sovereignty'"],
+        "policies",
+    ),
+    ("advisor.yaml", "workloads: workloads.yaml", "workloads: nothere.yaml", ["not found"], None),
+    (
+        "advisor.yaml",
+        "currency: EUR",
+        "currency: euro",
+        ["invalid currency 'euro'"],
+        "currency: euro",
+    ),
+    (
+        "advisor.yaml",
+        "horizon_months: 12",
+        "horizon_months: 0",
+        ["must be 1 or more"],
+        "horizon_months",
+    ),
+    (
+        "advisor.yaml",
+        "horizon_months: 12",
+        "horizon_month: 12",
+        ["unknown key 'horizon_month'", "did you mean 'horizon_months'"],
+        "horizon_month",
+    ),
+    (
+        "advisor.yaml",
+        "  - {currency: USD, rate: 0.9, date: 2026-10-31}",
+        "  - {currency: USD, rate: 0.9, date: 31-10-2026}",
+        ["expected a date as YYYY-MM-DD"],
+        "rate",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new", "fragments", "marker"), CASES,
-                         ids=[c[3][0][:40] for c in CASES])
+@pytest.mark.parametrize(
+    ("file", "old", "new", "fragments", "marker"), CASES, ids=[c[3][0][:40] for c in CASES]
+)
 def test_bad_estate_file(run_cli, small_estate, file, old, new, fragments, marker):
     path = small_estate / file
     _edit(path, old, new)
@@ -102,9 +174,13 @@ def test_wrong_top_level_type(run_cli, small_estate):
 
 def test_malformed_rule_unknown_severity(run_cli, small_estate):
     (small_estate / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: L1\n    title: t\n    severity: fatal\n")
-    _edit(small_estate / "advisor.yaml", "policies: [builtin:sovereignty]",
-          "policies: [builtin:sovereignty, local.yaml]")
+        "pack: local\nrules:\n  - id: L1\n    title: t\n    severity: fatal\n"
+    )
+    _edit(
+        small_estate / "advisor.yaml",
+        "policies: [builtin:sovereignty]",
+        "policies: [builtin:sovereignty, local.yaml]",
+    )
     code, _, err = run_cli("analyze", "-c", str(small_estate))
     assert code == 2
     assert f"{small_estate / 'local.yaml'}:5:" in err and "invalid value 'fatal'" in err
@@ -113,18 +189,28 @@ def test_malformed_rule_unknown_severity(run_cli, small_estate):
 def test_malformed_rule_unknown_attribute(run_cli, small_estate):
     (small_estate / "local.yaml").write_text(
         "pack: local\nrules:\n  - id: L1\n    title: t\n    severity: error\n"
-        "    require: {juristiction: EU}\n")
-    _edit(small_estate / "advisor.yaml", "policies: [builtin:sovereignty]",
-          "policies: [builtin:sovereignty, local.yaml]")
+        "    require: {juristiction: EU}\n"
+    )
+    _edit(
+        small_estate / "advisor.yaml",
+        "policies: [builtin:sovereignty]",
+        "policies: [builtin:sovereignty, local.yaml]",
+    )
     code, _, err = run_cli("analyze", "-c", str(small_estate))
-    assert code == 2 and "unknown key 'juristiction'" in err and "did you mean 'jurisdiction'" in err
+    assert (
+        code == 2 and "unknown key 'juristiction'" in err and "did you mean 'jurisdiction'" in err
+    )
 
 
 def test_duplicate_rule_id_across_packs(run_cli, small_estate):
     (small_estate / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n")
-    _edit(small_estate / "advisor.yaml", "policies: [builtin:sovereignty]",
-          "policies: [builtin:sovereignty, local.yaml]")
+        "pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n"
+    )
+    _edit(
+        small_estate / "advisor.yaml",
+        "policies: [builtin:sovereignty]",
+        "policies: [builtin:sovereignty, local.yaml]",
+    )
     code, _, err = run_cli("analyze", "-c", str(small_estate))
     assert code == 2 and "duplicate rule id 'SOV-001'" in err
 

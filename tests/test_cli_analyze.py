@@ -28,12 +28,14 @@ def test_help_has_an_example(run_cli, command):
 
 
 def test_help_does_not_import_heavy_sdks():
-    code = ("import sys; from advisor.cli import main; "
-            "import contextlib, io\n"
-            "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
-            "heavy = [m for m in ('boto3', 'azure', 'kubernetes', 'duckdb', 'highspy', 'numpy',"
-            " 'networkx') if m in sys.modules]\n"
-            "print(','.join(heavy))")
+    code = (
+        "import sys; from advisor.cli import main; "
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
+        "heavy = [m for m in ('boto3', 'azure', 'kubernetes', 'duckdb', 'highspy', 'numpy',"
+        " 'networkx') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
@@ -58,27 +60,33 @@ def test_demo_json_is_deterministic_and_matches_schema(run_cli, tmp_path):
     assert s["workloads"] >= 120
     recs = doc["recommendations"]
     assert round(sum(r["current_monthly_cost"] for r in recs), 2) == pytest.approx(
-        s["current_monthly_cost"], abs=0.01 * len(recs))
+        s["current_monthly_cost"], abs=0.01 * len(recs)
+    )
     moved = [r for r in recs if r["current_location"] != r["recommended_location"]]
     assert moved, "the demo must recommend some moves"
     # Special-category data never lands where the CLOUD Act reaches.
     special = {r["workload"] for r in recs if "SOV-002" in r["rules"]}
     assert special
-    cloud_act = {"aws-eu-central-1", "aws-eu-west-1", "aws-us-east-1", "azure-westeurope",
-                 "azure-germanywestcentral"}
+    cloud_act = {
+        "aws-eu-central-1",
+        "aws-eu-west-1",
+        "aws-us-east-1",
+        "azure-westeurope",
+        "azure-germanywestcentral",
+    }
     for r in recs:
         if r["workload"] in special:
             assert r["recommended_location"] not in cloud_act
     # Findings on today's placement name the us-east-1 violation.
-    assert any(f["rule"] == "SOV-001" and f["location"] == "aws-us-east-1"
-               for f in doc["findings"])
+    assert any(f["rule"] == "SOV-001" and f["location"] == "aws-us-east-1" for f in doc["findings"])
     assert doc["solver"]["status"] == "optimal"
 
 
 def test_markdown_output(run_cli, tmp_path):
     out_file = tmp_path / "plan.md"
-    code, _, _ = run_cli("analyze", "--demo", "--format", "markdown", "--moves-only", "-o",
-                         str(out_file))
+    code, _, _ = run_cli(
+        "analyze", "--demo", "--format", "markdown", "--moves-only", "-o", str(out_file)
+    )
     assert code == 0
     text = out_file.read_text()
     assert text.startswith("# Placement advice")
@@ -115,9 +123,11 @@ def test_small_estate_exact_figures(run_cli, small_estate):
 
 def test_unplaceable_workload_is_reported_and_the_rest_solved(run_cli, small_estate):
     wl = small_estate / "workloads.yaml"
-    wl.write_text(wl.read_text() + "  - id: lost\n    application: x\n    location: aws-fra\n"
-          "    labels: {data-classification: secret, personal-data: special}\n"
-          "    resources: {cpu: 1, memory_gb: 1}\n")
+    wl.write_text(
+        wl.read_text() + "  - id: lost\n    application: x\n    location: aws-fra\n"
+        "    labels: {data-classification: secret, personal-data: special}\n"
+        "    resources: {cpu: 1, memory_gb: 1}\n"
+    )
     loc = small_estate / "locations.yaml"
     # Make the only on-premise location unavailable to secret data: capacity stays, provider not.
     loc.write_text(loc.read_text().replace("provider: onprem", "provider: other", 1))

@@ -20,12 +20,14 @@ from advisor.commands.common import config_options, resolve_config, write_output
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit: float, gap: float, timings: bool) -> None:
+            time_limit: float, gap: float, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
     the saving, the one-off migration cost, the payback in months and the rules that shaped the
-    decision; then totals and the findings on today's placement.
+    decision; then totals and the findings on today's placement. When the estate has a ledger
+    source (FOCUS billing files), the billed cost of the latest month is shown beside the
+    modelled cost per location (calibration). A source that fails is named and exits 3.
 
     \b
     Examples:
@@ -49,3 +51,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render_table(plan, moves_only=moves_only)
     write_output(text, output)
+    if plan.failed_sources:
+        from advisor.errors import EXIT_SOURCE
+
+        for source, error in plan.failed_sources:
+            click.echo(f"advisor: source {source} failed: {error}", err=True)
+        return EXIT_SOURCE
+    return 0

@@ -65,7 +65,25 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
                       "location": f.location, "message": f.message} for f in plan.findings],
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
+        "calibration": _calibration(plan),
     }
+
+
+def _calibration(plan: Plan) -> dict[str, Any] | None:
+    cal = plan.calibration
+    if cal is None:
+        return None
+
+    def pairs(items: Any, key: str) -> list[dict[str, Any]]:
+        return [{key: p.key, "billed": number(p.billed), "modelled": number(p.modelled),
+                 "difference": number(p.difference),
+                 "ratio": None if p.ratio is None else round(float(p.ratio), 4)} for p in items]
+
+    return {"month": cal.month, "cost_basis": cal.cost_basis, "currency": cal.currency,
+            "total_billed": number(cal.total_billed), "unallocated": number(cal.unallocated),
+            "workloads": pairs(cal.workloads, "workload"),
+            "locations": pairs(cal.locations, "location"),
+            "sources": list(cal.sources)}
 
 
 def _value(v: Any) -> Any:

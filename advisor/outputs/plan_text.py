@@ -80,6 +80,7 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
             out.extend(f"    - {reason}" for reason in r.reasons)
         out.append("")
     out.extend(_findings_text(plan))
+    out.extend(_calibration_text(plan))
     out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
     out.extend(f"note: {n}" for n in plan.notes)
     out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
@@ -94,6 +95,30 @@ def _findings_text(plan: Plan) -> list[str]:
         out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
     out.append("")
     return out
+
+
+CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"]
+
+
+def _calibration_rows(plan: Plan) -> list[list[str]]:
+    cal = plan.calibration
+    return [[p.key, fmt(p.billed), fmt(p.modelled), fmt(p.difference),
+             "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in cal.locations]
+
+
+def _calibration_title(plan: Plan) -> str:
+    cal = plan.calibration
+    return (f"Calibration: {cal.cost_basis} cost of {cal.month} from the ledger beside the "
+            f"modelled cost of today's placement ({cal.currency}; unallocated "
+            f"{fmt(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
+
+
+def _calibration_text(plan: Plan) -> list[str]:
+    if plan.calibration is None:
+        return []
+    return [_calibration_title(plan) + ":",
+            tabulate(_calibration_rows(plan), headers=CAL_HEADERS, tablefmt="simple",
+                     disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
 
 
 def _md_cell(text: str) -> str:
@@ -133,6 +158,16 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     else:
         out.append("None.")
     out.append("")
+    if plan.calibration is not None:
+        out.append("## Calibration")
+        out.append("")
+        out.append(_md_cell(_calibration_title(plan)) + ".")
+        out.append("")
+        out.append("| " + " | ".join(CAL_HEADERS) + " |")
+        out.append("|---|---:|---:|---:|---:|")
+        for row in _calibration_rows(plan):
+            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("")
     moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("<details><summary>Why each workload moves</summary>")

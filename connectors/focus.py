@@ -1,0 +1,460 @@
+"""Finding and fetching FinOps FOCUS billing exports (1.0 to 1.3) for the ledger.
+
+A source names files on local disk (a file, a glob or a folder), in S3 (``s3://bucket/prefix``,
+boto3's credential chain) or in Azure Blob storage (``az://container/prefix``, account from the
+source settings or the environment). Folders laid out as AWS Data Exports
+(``.../data/BILLING_PERIOD=YYYY-MM/...``) or Azure Cost Management exports
+(``.../YYYYMMDD-YYYYMMDD/<run>/part_*.csv``) are understood: each billing period is read once, from
+its latest delivery, so a month-to-date export that ran thirty times is not counted thirty times.
+
+Remote objects are streamed to a local spool folder (DuckDB's own httpfs/azure extensions are
+downloaded at run time, which a machine without internet cannot do); the ledger reads the spool.
+This module is the only ledger code that does network I/O.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import glob
+import gzip
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import InputError, SourceError
+from advisor.model import Estate
+from advisor.yamlfile import Doc, View
+from connectors.base import SourceResult
+
+SETTINGS_KEYS = ("type", "name", "path", "account_url", "connection_string", "endpoint_url")
+DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet")
+
+# Columns the ledger needs, by canonical FOCUS name. A tuple lists accepted spellings in order of
+# preference: FOCUS 1.3 renamed ProviderName to ServiceProviderName (the old name stays accepted).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "BilledCost": ("BilledCost",),
+    "EffectiveCost": ("EffectiveCost",),
+    "ListCost": ("ListCost",),
+    "BillingCurrency": ("BillingCurrency",),
+    "BillingPeriodStart": ("BillingPeriodStart",),
+    "ChargeCategory": ("ChargeCategory",),
+    "ServiceProviderName": ("ServiceProviderName", "ProviderName"),
+}
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "BillingAccountId": ("BillingAccountId",),
+    "SubAccountId": ("SubAccountId",),
+    "RegionId": ("RegionId",),
+    "RegionName": ("RegionName",),
+    "ServiceName": ("ServiceName",),
+    "ResourceId": ("ResourceId",),
+    "Tags": ("Tags",),
+    "HostProviderName": ("HostProviderName",),
+    "PublisherName": ("PublisherName",),
+    "InvoiceIssuerName": ("InvoiceIssuerName",),
+    "ChargePeriodStart": ("ChargePeriodStart",),
+}
+
+_AWS_PARTITION = re.compile(r"(^|/)data/BILLING_PERIOD=(\d{4}-\d{2})/")
+_AZURE_RANGE = re.compile(r"(^|/)(\d{8})-(\d{8})/")
+
+
+@dataclass(frozen=True)
+class FocusSettings:
+    """One validated ``{type: focus}`` source (or the FILE arguments of ``advisor costs``)."""
+
+    name: str
+    paths: tuple[str, ...]
+    base: Path  # relative local paths are resolved from here (the advisor.yaml's folder)
+    account_url: str | None = None
+    connection_string: str | None = None
+    endpoint_url: str | None = None
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    """A FOCUS file ready for DuckDB: a local path, what to call it, and how to read it."""
+
+    local: str
+    origin: str  # the path or URL the user knows, used in every message
+    format: str  # "csv" or "parquet"
+    compression: str = "none"  # "none" or "gzip" (CSV only)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str  # path relative to the listed root, with "/" separators
+    mtime: float
+    size: int
+
+
+@dataclass
+class Fetched:
+    """The files a source resolved to, and what the user should know about the choice."""
+
+    source: str
+    files: list[LedgerFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+def settings_from_source(raw: dict[str, Any], base: Path) -> FocusSettings:
+    """Validate one ``sources:`` entry of type focus, with file:line errors."""
+    doc = Doc(raw.get("_file"), "estate file")
+    value = {k: v for k, v in raw.items() if not k.startswith("_")}
+    view = View(doc, value, tuple(raw.get("_keypath", ())))
+    view.mapping(SETTINGS_KEYS, required=("type", "path"))
+    paths = view.str_list("path")
+    if not paths:
+        raise view.fail("'path' lists no file", "give a file, glob, folder, s3:// or az:// URL",
+                        key="path")
+    name = view.str("name", "") if view.has("name") else ""
+    return FocusSettings(
+        name=name or f"focus:{paths[0]}",
+        paths=paths,
+        base=base,
+        account_url=view.str("account_url") if view.has("account_url") else None,
+        connection_string=(view.str("connection_string") if view.has("connection_string")
+                           else None),
+        endpoint_url=view.str("endpoint_url") if view.has("endpoint_url") else None,
+    )
+
+
+def settings_from_args(paths: Sequence[str], base: Path | None = None) -> FocusSettings:
+    """Settings for FILE_OR_URL arguments; az:// and s3:// take accounts from the environment."""
+    return FocusSettings(
+        name="focus:" + ",".join(paths),
+        paths=tuple(paths),
+        base=base or Path.cwd(),
+        account_url=os.environ.get("AZURE_STORAGE_ACCOUNT_URL") or None,
+        connection_string=os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None,
+        endpoint_url=None,  # boto3 reads AWS_ENDPOINT_URL itself
+    )
+
+
+def focus_sources(estate: Estate) -> list[FocusSettings]:
+    """The estate's configured focus sources, validated."""
+    base = Path(estate.path).parent if estate.path else Path.cwd()
+    return [settings_from_source(s, base) for s in estate.sources if s.get("type") == "focus"]
+
+
+# -- column names ---------------------------------------------------------------------------------
+
+def normalise_columns(names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """Map canonical FOCUS names to the file's own spelling (case-insensitive, 1.0 to 1.3).
+
+    Returns the mapping and the canonical names of required columns that are missing.
+    """
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.strip().lower(), name)
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for table, required in ((REQUIRED_COLUMNS, True), (OPTIONAL_COLUMNS, False)):
+        for canonical, spellings in table.items():
+            actual = next((by_lower[s.lower()] for s in spellings if s.lower() in by_lower), None)
+            if actual is not None:
+                found[canonical] = actual
+            elif required:
+                missing.append(canonical)
+    return found, missing
+
+
+def csv_header(path: str, compression: str) -> list[str]:
+    """The column names on a CSV file's first line (the ledger passes them to DuckDB explicitly,
+    so a row with too many or too few fields is an error instead of a silently skipped row)."""
+    opener = gzip.open if compression == "gzip" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+        first = next(csv.reader(fh), None)
+    return [c for c in first] if first else []
+
+
+# -- resolving ------------------------------------------------------------------------------------
+
+def fetch(settings: FocusSettings, spool: Path, month: str | None = None) -> Fetched:
+    """Resolve every path of a source to local files; remote objects are streamed into ``spool``.
+
+    ``month`` (YYYY-MM) only skips export partitions of other billing periods; the ledger still
+    filters rows itself. Raises InputError for a path that matches nothing or a bad file, and
+    SourceError (exit 3) for a bucket or container that cannot be reached.
+    """
+    out = Fetched(source=settings.name)
+    for path in settings.paths:
+        if path.startswith("s3://"):
+            _fetch_s3(settings, path, spool, month, out)
+        elif path.startswith(("az://", "azure://", "abfs://")):
+            _fetch_azure(settings, path, spool, month, out)
+        else:
+            _fetch_local(settings, path, month, out)
+    return out
+
+
+def _fetch_local(settings: FocusSettings, path: str, month: str | None, out: Fetched) -> None:
+    full = Path(path).expanduser()
+    if not full.is_absolute():
+        full = settings.base / full
+    if glob.has_magic(path):
+        hits = sorted(glob.glob(str(full), recursive=True))
+        if not hits:
+            raise InputError(f"'{path}' matches no file", hint=f"paths are looked up relative to "
+                             f"{settings.base}")
+        for hit in hits:
+            if Path(hit).is_dir():
+                _local_folder(Path(hit), month, out)
+            elif _is_data_name(hit):
+                out.files.append(sniff(hit, hit))
+        if not out.files:
+            raise InputError(f"'{path}' matches no FOCUS file (.csv, .csv.gz, .parquet)")
+        return
+    if full.is_dir():
+        _local_folder(full, month, out)
+        return
+    if not full.exists():
+        raise InputError(f"'{path}' matches no file",
+                         file=str(full), hint=f"paths are looked up relative to {settings.base}")
+    out.files.append(sniff(str(full), str(full)))
+
+
+def _local_folder(folder: Path, month: str | None, out: Fetched) -> None:
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            full = Path(root) / name
+            st = full.stat()
+            entries.append(_Entry(full.relative_to(folder).as_posix(), st.st_mtime, st.st_size))
+    chosen, notes = select_exports(entries, month)
+    if not chosen and not _has_partitions(entries, month):
+        raise InputError("folder holds no FOCUS file (.csv, .csv.gz, .parquet)", file=str(folder))
+    out.notes.extend(f"{folder}: {n}" for n in notes)
+    for e in chosen:
+        name = str(folder / e.key)
+        out.files.append(sniff(name, name))
+
+
+def _is_data_name(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1].lower()
+    if base.startswith((".", "_")):
+        return False
+    return base.endswith(DATA_SUFFIXES)
+
+
+def _has_partitions(entries: Sequence[_Entry], month: str | None) -> bool:
+    """True when the folder is an export whose other months were skipped on purpose."""
+    return month is not None and any(
+        _AWS_PARTITION.search("/" + e.key) or _AZURE_RANGE.search("/" + e.key) for e in entries)
+
+
+def select_exports(entries: Sequence[_Entry], month: str | None) -> tuple[list[_Entry], list[str]]:
+    """The data files to read from a listed folder: per export period only the latest delivery.
+
+    AWS Data Exports in "create new" mode and Azure Cost Management exports keep every run of a
+    period in its own sub-folder; each run holds the whole period to date, so only the run with
+    the newest files counts. Files outside such a layout are all read.
+    """
+    groups: dict[str, dict[str, list[_Entry]]] = {}
+    plain: list[_Entry] = []
+    for e in entries:
+        if not _is_data_name(e.key):
+            continue
+        key = "/" + e.key
+        aws = _AWS_PARTITION.search(key)
+        azure = None if aws else _AZURE_RANGE.search(key)
+        if aws:
+            period, root_end = aws.group(2), aws.end()
+        elif azure:
+            period, root_end = f"{azure.group(2)[:4]}-{azure.group(2)[4:6]}", azure.end()
+        else:
+            plain.append(e)
+            continue
+        if month and period != month:
+            continue
+        root, rest = key[:root_end], key[root_end:]
+        run = rest.split("/", 1)[0] if "/" in rest else ""
+        groups.setdefault(root, {}).setdefault(run, []).append(e)
+    chosen = list(plain)
+    notes = []
+    for root in sorted(groups):
+        runs = groups[root]
+        latest = max(runs, key=lambda r: (max(x.mtime for x in runs[r]), r))
+        if len(runs) > 1:
+            notes.append(f"{root.strip('/')}: read the latest delivery '{latest or '.'}' of "
+                         f"{len(runs)}")
+        chosen.extend(runs[latest])
+    chosen.sort(key=lambda x: x.key)
+    return chosen, notes
+
+
+def sniff(local: str, origin: str) -> LedgerFile:
+    """Decide how to read a file from its first bytes (names lie: an export may be gzip
+    without .gz). An empty file is an error, not zero rows."""
+    try:
+        with open(local, "rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=origin) from None
+    if head == b"PAR1":
+        return LedgerFile(local, origin, "parquet")
+    compression = "gzip" if head[:2] == b"\x1f\x8b" else "none"
+    try:
+        opener = gzip.open if compression == "gzip" else open
+        with opener(local, "rb") as fh:
+            start = fh.read(4096)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read: {exc}", file=origin) from None
+    if not start.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InputError("the file is empty", file=origin,
+                         hint="export the FOCUS data again, or remove the file from the source")
+    if b"\x00" in start:
+        raise InputError("not a CSV or Parquet file (binary content)", file=origin)
+    return LedgerFile(local, origin, "csv", compression)
+
+
+# -- S3 -------------------------------------------------------------------------------------------
+
+def _split_url(url: str) -> tuple[str, str]:
+    rest = url.split("://", 1)[1]
+    bucket, _, prefix = rest.partition("/")
+    return bucket, prefix
+
+
+def _spool_name(spool: Path, index: int, key: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._=-]+", "_", key)[-120:]
+    return spool / f"{index:05d}-{safe}"
+
+
+def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
+              out: Fetched) -> None:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, prefix = _split_url(url)
+    if not bucket:
+        raise InputError(f"'{url}' names no bucket", hint="write s3://BUCKET/PREFIX")
+    where = f"s3://{bucket}"
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=settings.endpoint_url,
+        config=Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2}))
+    literal = prefix.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
+    try:
+        listed: list[_Entry] = []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                                     Prefix=literal):
+            for obj in page.get("Contents", []):
+                listed.append(_Entry(obj["Key"], obj["LastModified"].timestamp(), obj["Size"]))
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise SourceError(where, f"cannot list {url}: {code or exc}",
+                          _s3_hint(code)) from None
+    except BotoCoreError as exc:
+        raise SourceError(where, f"cannot reach the bucket: {exc}",
+                          "check the endpoint, network and credentials (boto3's chain)") from None
+    keys = _match_keys(listed, prefix)
+    chosen, notes = select_exports(keys, month)
+    if not chosen:
+        if _has_partitions(keys, month):
+            return
+        raise InputError(f"'{url}' matches no FOCUS object (.csv, .csv.gz, .parquet)")
+    out.notes.extend(f"{url}: {n}" for n in notes)
+    start = sum(1 for _ in spool.iterdir())
+    for index, e in enumerate(chosen, start=start):
+        local = _spool_name(spool, index, e.key)
+        try:
+            client.download_file(bucket, e.key, str(local))
+        except (ClientError, BotoCoreError) as exc:
+            raise SourceError(where, f"cannot download {e.key}: {exc}") from None
+        out.files.append(sniff(str(local), f"s3://{bucket}/{e.key}"))
+
+
+def _s3_hint(code: str) -> str:
+    if code in ("NoSuchBucket", "404"):
+        return "check the bucket name and region"
+    if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+        return "the credentials in boto3's chain may not read this bucket (s3:ListBucket)"
+    return "check the bucket name, endpoint and credentials"
+
+
+def _match_keys(listed: list[_Entry], prefix: str) -> list[_Entry]:
+    """Objects under ``prefix``: the object itself, a glob over keys, or a folder."""
+    if glob.has_magic(prefix):
+        return [e for e in listed if fnmatch.fnmatchcase(e.key, prefix)]
+    exact = [e for e in listed if e.key == prefix]
+    if exact:
+        return [_Entry(e.key, e.mtime, e.size) for e in exact]
+    folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    return [_Entry(e.key, e.mtime, e.size) for e in listed if e.key.startswith(folder)]
+
+
+# -- Azure Blob -----------------------------------------------------------------------------------
+
+def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | None,
+                 out: Fetched) -> None:
+    from azure.core.exceptions import AzureError, ResourceNotFoundError
+    from azure.storage.blob import BlobServiceClient, LinearRetry
+
+    container, prefix = _split_url(url)
+    where = f"az://{container}"
+    if not container:
+        raise InputError(f"'{url}' names no container", hint="write az://CONTAINER/PREFIX")
+    # one retry after a second: an unreachable account fails in seconds, not minutes
+    options: dict[str, Any] = {"connection_timeout": 5, "retry_policy": LinearRetry(
+        backoff=1, random_jitter_range=0, retry_total=1)}
+    if settings.connection_string:
+        service = BlobServiceClient.from_connection_string(settings.connection_string, **options)
+    elif settings.account_url:
+        from azure.identity import DefaultAzureCredential
+
+        service = BlobServiceClient(settings.account_url, credential=DefaultAzureCredential(),
+                                    **options)
+    else:
+        raise InputError(f"no storage account for {url}",
+                         hint="set account_url or connection_string in the source, or "
+                              "AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_ACCOUNT_URL")
+    client = service.get_container_client(container)
+    literal = prefix.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
+    try:
+        listed = [_Entry(b.name, b.last_modified.timestamp() if b.last_modified else 0.0,
+                         b.size or 0)
+                  for b in client.list_blobs(name_starts_with=literal or None)]
+    except ResourceNotFoundError:
+        raise SourceError(where, f"container '{container}' does not exist at "
+                          f"{service.url}", "check the container name and account") from None
+    except AzureError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SourceError(where, f"cannot reach the container: {first}",
+                          "check the account URL or connection string and the network") from None
+    keys = _match_keys(listed, prefix)
+    chosen, notes = select_exports(keys, month)
+    if not chosen:
+        if _has_partitions(keys, month):
+            return
+        raise InputError(f"'{url}' matches no FOCUS blob (.csv, .csv.gz, .parquet)")
+    out.notes.extend(f"{url}: {n}" for n in notes)
+    start = sum(1 for _ in spool.iterdir())
+    for index, e in enumerate(chosen, start=start):
+        local = _spool_name(spool, index, e.key)
+        try:
+            with open(local, "wb") as fh:
+                client.download_blob(e.key).readinto(fh)
+        except AzureError as exc:
+            raise SourceError(where, f"cannot download {e.key}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else exc}") from None
+        out.files.append(sniff(str(local), f"az://{container}/{e.key}"))
+
+
+# -- the connector protocol -----------------------------------------------------------------------
+
+class FocusConnector:
+    """``connectors.base.Connector`` for ``{type: focus}``: reports what the ledger will read."""
+
+    type = "focus"
+
+    def collect(self, estate: Estate, settings: dict[str, Any]) -> SourceResult:
+        base = Path(estate.path).parent if estate.path else Path.cwd()
+        parsed = settings_from_source(settings, base)
+        return SourceResult(source=parsed.name, ledger_paths=list(parsed.paths))

@@ -1,0 +1,150 @@
+"""Fixtures for the ledger tests: FOCUS files written on the fly, a moto S3 server and Azurite.
+
+Both servers are real processes/threads on free loopback ports, started once per test session.
+Azurite comes from npm (``npm install --prefix .ci-node azurite``); without it the Azure tests
+are skipped on a developer machine and FAIL under CI=true, so a missing install step shows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ledger_helpers import LOCATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
+               "KBHBeksoGMGw==")
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+    from advisor.cli import main
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return call
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(port: int, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def aws_env() -> Iterator[None]:
+    """Dummy credentials so boto3 never looks further (no real account is ever touched)."""
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                      AWS_DEFAULT_REGION="eu-west-1")
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def moto_url(aws_env: None) -> Iterator[str]:
+    """A moto S3 server on a free loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    _wait(port)
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_url: str) -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=moto_url, region_name="eu-west-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def _azurite_binary() -> str | None:
+    for candidate in (os.environ.get("AZURITE_BLOB"),
+                      str(ROOT / ".ci-node" / "node_modules" / ".bin" / "azurite-blob"),
+                      shutil.which("azurite-blob")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """Azurite's blob service on a free loopback port; yields its connection string."""
+    binary = _azurite_binary()
+    if binary is None:
+        message = ("azurite-blob not found: run `npm install --prefix .ci-node azurite` "
+                   "(or set AZURITE_BLOB)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
+         "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
+        cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait(port)
+    except RuntimeError:
+        proc.kill()
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        pytest.fail(f"azurite did not start: {err[:500]}")
+    yield (f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+           f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};")
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def estate_dir(tmp_path: Path) -> Any:
+    """Write a small estate (advisor.yaml, locations, workloads) with the given parts."""
+
+    def make(workloads: str, sources: str = "[]", rates: str = "",
+             currency: str = "EUR") -> Path:
+        (tmp_path / "locations.yaml").write_text(LOCATIONS)
+        (tmp_path / "workloads.yaml").write_text(
+            "workloads:\n" + (workloads or "  - {id: idle, application: idle, location: dc1, "
+                                          "resources: {cpu: 1, memory_gb: 1}}\n"))
+        rates_block = f"exchange_rates:\n{rates}" if rates else ""
+        (tmp_path / "advisor.yaml").write_text(
+            f"version: 1\nname: Test\ncurrency: {currency}\n{rates_block}\n"
+            f"locations: locations.yaml\nworkloads: workloads.yaml\nsources: {sources}\n")
+        return tmp_path / "advisor.yaml"
+
+    return make
