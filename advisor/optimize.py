@@ -271,10 +271,12 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     notes: list[str] = []
     var_units = np.flatnonzero(variable)
     solver_status = "optimal"
-    if (left < -1e-9).any():
+    over_fixed = bool((left < -1e-9).any())
+    if over_fixed:
         bad = sorted({p.loc_ids[i] for i in np.flatnonzero((left < -1e-9).any(axis=1))})
-        notes.append("workloads that cannot move already exceed the capacity of "
-                     + ", ".join(bad))
+        notes.append("workloads that cannot move (pinned or with one allowed location) already "
+                     "exceed the capacity of " + ", ".join(bad) + ": no placement can hold; "
+                     "the others are placed as if that location were full")
         left = np.maximum(left, 0.0)
     # Components of the coupling graph among variable units.
     import networkx as nx
@@ -344,6 +346,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     for u in np.flatnonzero(unplaceable_units):
         for i in p.members[u]:
             unplaceable[p.ws[i].id] = p.reasons.get(i, [])
+    if over_fixed:
+        solver_status = "infeasible"
     rel_gap = 0.0 if solver_status == "optimal" and obj == bound else \
         max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     sol = Solution(placement=placement, status=solver_status, gap=rel_gap,
