@@ -12,6 +12,7 @@ Prices are converted with the estate's dated exchange rates; everything here is 
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,11 +20,13 @@ from advisor.errors import InputError
 from advisor.model import HOURS_PER_MONTH, Dependency, Estate, Location, Prices, Workload
 
 CENT = Decimal("0.01")
+# Enough digits that sums and conversions of DECIMAL(38, 18) ledger amounts are never rounded.
+EXACT = decimal.Context(prec=120, rounding=ROUND_HALF_UP)
 
 
 def cents(amount: Decimal) -> Decimal:
     """Round for display: half up to the cent (the only place money is rounded)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
 
 
 @dataclass(frozen=True)
