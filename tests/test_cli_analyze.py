@@ -20,7 +20,21 @@ def test_version(run_cli):
     assert code == 0 and __version__ in out
 
 
-@pytest.mark.parametrize("command", [[], ["analyze"], ["init"]])
+def _all_commands(group=None, prefix=()):
+    import click
+
+    from advisor.cli import cli
+
+    group = group or cli
+    yield prefix
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _all_commands(cmd, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+@pytest.mark.parametrize("command", list(_all_commands()), ids=lambda c: " ".join(c) or "advisor")
 def test_help_has_an_example(run_cli, command):
     code, out, _ = run_cli(*command, "--help")
     assert code == 0
