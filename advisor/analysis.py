@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,17 @@ def load_rules(estate: Estate) -> list[Rule]:
 
 
 def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3,
-                   calibration: bool = True) -> Plan:
-    """Rules, costs, the optimizer and the plan; with the ledger's calibration when configured."""
+                   calibration: bool = True, headroom: Decimal = Decimal("1.2")) -> Plan:
+    """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured usage;
+    the ledger's calibration when configured."""
+    from connectors.rightsizing import rightsizing
+
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
     model = CostModel(estate)
     solution = optimize(estate, model, ev, time_limit=time_limit, gap=gap)
     plan = build_plan(estate, model, ev, solution)
+    plan.rightsizing = rightsizing(estate, model, headroom)
     if calibration:
         from advisor.calibration import calibrate
 
@@ -44,5 +49,13 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
     return plan
 
 
-def analyze_file(path: str | Path, **kwargs: Any) -> Plan:
-    return analyze_estate(load_estate(path), **kwargs)
+def analyze_file(path: str | Path, *, headroom: Decimal | None = None, progress: Any = None,
+                 **kwargs: Any) -> Plan:
+    """Load the files, run the discovery sources, analyze; failed sources are on the plan."""
+    from advisor.sources import collect
+
+    got = collect(load_estate(path), progress)
+    plan = analyze_estate(got.estate, headroom=headroom or got.headroom, **kwargs)
+    plan.failed_sources[:0] = got.failed
+    plan.notes.extend(got.notes)
+    return plan

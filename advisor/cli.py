@@ -13,6 +13,7 @@ import click
 from advisor import __version__
 from advisor.commands.analyze import analyze
 from advisor.commands.costs import costs
+from advisor.commands.discover import discover
 from advisor.commands.init import init
 from advisor.errors import EXIT_INPUT, AdvisorError
 
@@ -38,6 +39,7 @@ def cli() -> None:
 
 cli.add_command(analyze)
 cli.add_command(costs)
+cli.add_command(discover)
 cli.add_command(init)
 
 

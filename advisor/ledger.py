@@ -97,7 +97,6 @@ class LedgerReport:
     rates: list[RateUse]
     sources: list[tuple[str, int]]  # (file or URL, line items read)
     notes: list[str] = field(default_factory=list)
-    cloud: Any = None  # connectors.cloud_common.CloudCosts when aws/azure sources were read
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` document: amounts rounded to cents, rows sorted."""
@@ -187,7 +186,7 @@ def costs(
         sources = [settings_from_args(paths)]
     elif estate is not None:
         sources = focus_sources(estate)
-        if not sources and not _has_cloud(estate):
+        if not sources:
             raise InputError("the estate configures no billing source", file=estate.path,
                              hint="add 'sources: [{type: focus, path: ...}]' to advisor.yaml, "
                                   "or give FOCUS files on the command line")
@@ -208,39 +207,11 @@ def costs(
                     continue
                 seen.add(key)
                 files.append(_relative(f, settings))
-        cloud = _cloud_files(estate, paths, Path(spool), month, files, notes)  # aws/azure
-        if not files and cloud is not None and cloud.failures:
-            from connectors.cloud import report_failures
-
-            report_failures(cloud.failures, allow_partial=False)
         if not files:
             raise InputError(f"no billing file for month {month}" if month else
                              "no billing file found",
                              hint="check the source paths and --month")
-        rep = report(files, estate, dims, cost_basis, month, notes, spool=Path(spool))
-        rep.cloud = cloud
-        return rep
-
-
-def _has_cloud(estate: Estate) -> bool:
-    from connectors.cloud import has_cloud_sources
-
-    return has_cloud_sources(estate)
-
-
-def _cloud_files(estate: Estate | None, paths: Sequence[str], spool: Path, month: str | None,
-                 files: list[LedgerFile], notes: list[str]) -> Any:
-    """Costs from the estate's aws/azure sources (Cost Explorer, Cost Management) as FOCUS files
-    in the spool; failed sources are named in the notes and returned for the exit code."""
-    if estate is None or paths or not _has_cloud(estate):
-        return None
-    from connectors.cloud import cloud_costs
-
-    got = cloud_costs(estate, spool, month)
-    files.extend(got.files)
-    notes.extend(got.notes)
-    notes.extend(f"FAILED {f.message}" for f in got.failures)
-    return got
+        return report(files, estate, dims, cost_basis, month, notes, spool=Path(spool))
 
 
 def billed_by_workload(estate: Estate, month: str | None = None,

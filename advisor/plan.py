@@ -76,6 +76,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
     calibration: Any = None  # advisor.calibration.Calibration when the estate has a ledger
+    rightsizing: list[Any] = field(default_factory=list)  # connectors.rightsizing.Recommendation
 
     @property
     def currency(self) -> str:
@@ -106,6 +107,8 @@ class Plan:
             "horizon_months": self.estate.horizon_months,
             "unplaceable": self.unplaceable,
         }
+        out["rightsizing_monthly_savings"] = sum(
+            (r.monthly_saving for r in self.rightsizing if r.monthly_saving > 0), ZERO)
         if self.estate.inhabitants:
             n = Decimal(self.estate.inhabitants)
             out["current_cost_per_inhabitant_year"] = cur * 12 / n

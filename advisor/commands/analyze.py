@@ -17,10 +17,15 @@ from advisor.commands.common import config_options, resolve_config, write_output
               help="Seconds the optimizer may spend before reporting its best placement.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops (0.001 = 0.1%).")
+@click.option("--headroom", type=click.FloatRange(min=1), default=None,
+              help="Rightsizing: recommended requests = p95 usage x this (default 1.2, or the "
+                   "kubernetes source's headroom).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit: float, gap: float, timings: bool) -> int:
+            time_limit: float, gap: float, headroom: float | None, quiet: bool,
+            timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -35,9 +40,19 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze -c estate/advisor.yaml --format json -o plan.json
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
     """
+    import sys
+    from decimal import Decimal
+
     from advisor.analysis import analyze_file
 
-    plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, gap=gap)
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        from connectors.kubernetes import write_progress
+
+        progress = write_progress()
+    plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+                        headroom=None if headroom is None else Decimal(str(headroom)),
+                        progress=progress)
     if fmt == "json":
         from advisor.outputs.plan_json import render
 

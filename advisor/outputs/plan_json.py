@@ -66,6 +66,16 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
         "calibration": _calibration(plan),
+        "rightsizing": [{
+            "workload": r.workload, "location": r.location,
+            "cpu": float(r.cpu), "memory_gb": float(r.memory_gb),
+            "cpu_p95": None if r.cpu_p95 is None else float(r.cpu_p95),
+            "memory_gb_p95": None if r.memory_gb_p95 is None else float(r.memory_gb_p95),
+            "recommended_cpu": float(r.recommended_cpu),
+            "recommended_memory_gb": float(r.recommended_memory_gb),
+            "monthly_cost": number(r.monthly_cost),
+            "recommended_monthly_cost": number(r.recommended_monthly_cost),
+            "monthly_savings": number(r.monthly_saving)} for r in plan.rightsizing],
     }
 
 

@@ -46,6 +46,8 @@ def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
         (f"objective (incl. migration over {s['horizon_months']} months)",
          f"{fmt(s['objective'])} {c}/month"),
     ]
+    if s["rightsizing_monthly_savings"]:
+        out.append(("rightsizing savings (apart)", f"{fmt(s['rightsizing_monthly_savings'])} {c}"))
     if "current_cost_per_inhabitant_year" in s:
         out.append(("IT cost per inhabitant per year",
                     f"{fmt(s['current_cost_per_inhabitant_year'])} -> "
@@ -81,6 +83,7 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("")
     out.extend(_findings_text(plan))
     out.extend(_calibration_text(plan))
+    out.extend(_rightsizing_text(plan))
     out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
     out.extend(f"note: {n}" for n in plan.notes)
     out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
@@ -95,6 +98,40 @@ def _findings_text(plan: Plan) -> list[str]:
         out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
     out.append("")
     return out
+
+
+RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
+              "mem p95", "mem rec.", "saving/mo"]
+
+
+def _rightsizing_rows(plan: Plan, limit: int | None) -> list[list[str]]:
+    rows = []
+    for r in [r for r in plan.rightsizing if r.monthly_saving > 0][:limit]:
+        rows.append([r.workload, r.location, _opt(r.cpu), _opt(r.cpu_p95),
+                     _opt(r.recommended_cpu), _opt(r.memory_gb), _opt(r.memory_gb_p95),
+                     _opt(r.recommended_memory_gb), fmt(r.monthly_saving)])
+    return rows
+
+
+def _opt(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value.normalize():f}"
+
+
+def _rightsizing_title(plan: Plan, shown: int) -> str:
+    saving = plan.summary()["rightsizing_monthly_savings"]
+    total = sum(1 for r in plan.rightsizing if r.monthly_saving > 0)
+    more = f", top {shown} shown" if shown < total else ""
+    return (f"Rightsizing at the current location (requests = p95 usage x headroom), apart from "
+            f"placement: {total} workloads, {fmt(saving)} {plan.currency}/month{more}")
+
+
+def _rightsizing_text(plan: Plan, limit: int = 15) -> list[str]:
+    rows = _rightsizing_rows(plan, limit)
+    if not rows:
+        return []
+    return [_rightsizing_title(plan, len(rows)) + ":",
+            tabulate(rows, headers=RS_HEADERS, tablefmt="simple", disable_numparse=True,
+                     colalign=("left", "left") + ("right",) * 7), ""]
 
 
 CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"]
@@ -158,6 +195,17 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     else:
         out.append("None.")
     out.append("")
+    rs_rows = _rightsizing_rows(plan, 25)
+    if rs_rows:
+        out.append("## Rightsizing")
+        out.append("")
+        out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
+        out.append("")
+        out.append("| " + " | ".join(RS_HEADERS) + " |")
+        out.append("|---|---|" + "---:|" * 7)
+        for row in rs_rows:
+            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("")
     if plan.calibration is not None:
         out.append("## Calibration")
         out.append("")

@@ -1,0 +1,211 @@
+"""``advisor discover``: find the workloads that already run, and write them as a workloads file."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from advisor.commands.common import write_output
+
+if TYPE_CHECKING:
+    from connectors.kubernetes import Discovery
+    from connectors.onprem_cost import ClusterCost
+
+
+@click.group()
+def discover() -> None:
+    """Find workloads in running infrastructure and write them as a workloads file.
+
+    The output is a valid workloads.yaml: name it in advisor.yaml (or merge it with your
+    catalogue through a `sources:` entry) and `advisor analyze` places it like any other.
+
+    \b
+    Example:
+      advisor discover kubernetes --context dc1 --location onprem-dc1 -o workloads.yaml
+    """
+
+
+
+
+@discover.command("kubernetes")
+@click.option("--context", help="kubeconfig context (default: the current context).")
+@click.option("--kubeconfig", type=click.Path(dir_okay=False),
+              help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).")
+@click.option("--in-cluster", is_flag=True,
+              help="Use the pod's service account (when running inside the cluster).")
+@click.option("--location", required=True, help="Location id the cluster runs in (locations.yaml).")
+@click.option("--cluster", help="Name used in workload ids (default: the context name).")
+@click.option("--prometheus", metavar="URL", help="Prometheus for p95 usage and mesh traffic; "
+              "without it usage is a point-in-time view from metrics.k8s.io.")
+@click.option("--window", default="14d", show_default=True,
+              help="Usage window before --at (14d, 12h, 1d12h).")
+@click.option("--at", "at", metavar="TIME", help="End of the window, RFC 3339 (default: now).")
+@click.option("--label-prefix", default="advisor.io/", show_default=True,
+              help="Kubernetes labels with this prefix become estate labels.")
+@click.option("-n", "--namespace", "namespaces", multiple=True,
+              help="Only these namespaces (repeat the option for several).")
+@click.option("--exclude-namespace", "excluded", multiple=True,
+              help="Leave these out (default: kube-system, kube-public, kube-node-lease).")
+@click.option("--page-size", type=click.IntRange(1, 10000), default=500, show_default=True,
+              help="Objects per list call.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for each answer.")
+@click.option("-c", "--config", "config", type=click.Path(),
+              help="advisor.yaml: prices the cluster at the location's prices.")
+@click.option("--focus-out", type=click.Path(dir_okay=False),
+              help="Write the month's on-premise cost as FOCUS CSV for the ledger (needs -c).")
+@click.option("--month", metavar="YYYY-MM", help="Month for --focus-out (default: that of --at).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, location: str,
+               cluster: str | None, prometheus: str | None, window: str, at: str | None,
+               label_prefix: str, namespaces: tuple[str, ...], excluded: tuple[str, ...],
+               page_size: int, timeout: float, config: str | None, focus_out: str | None,
+               month: str | None, output: str | None, quiet: bool) -> None:
+    """List a cluster's workloads with their requests, usage and dependencies.
+
+    Pods are grouped by their controller (Deployment, StatefulSet, DaemonSet, CronJob, Job, bare
+    pod); requests are summed over the pods, claimed volumes become storage, and labels with
+    the prefix become estate labels. With --prometheus, usage is the p95 over the window and a
+    service mesh's traffic becomes depends_on edges. Only read (list) calls are made.
+
+    \b
+    Example:
+      advisor discover kubernetes --context dc1 --location onprem-dc1 -o workloads.yaml
+      advisor discover kubernetes --context dc1 --location onprem-dc1 \\
+          --prometheus http://prometheus:9090 --window 14d -o workloads.yaml
+      advisor discover kubernetes --context dc1 --location onprem-dc1 -c advisor.yaml \\
+          --focus-out ledger/onprem-2024-01.csv --month 2024-01
+    """
+    from advisor.errors import InputError
+    from connectors.kubernetes import discover as run_discovery
+    from connectors.kubernetes import finish_progress, parse_settings, write_progress
+
+    raw: dict[str, Any] = {"location": location, "window": window, "label_prefix": label_prefix,
+                           "page_size": page_size, "timeout": timeout, "in_cluster": in_cluster}
+    for key, value in (("context", context), ("kubeconfig", kubeconfig), ("cluster", cluster),
+                       ("prometheus", prometheus), ("at", at), ("month", month)):
+        if value is not None:
+            raw[key] = value
+    if namespaces:
+        raw["namespaces"] = list(namespaces)
+    if excluded:
+        raw["exclude_namespaces"] = list(excluded)
+    settings = parse_settings(raw)
+    loc = None
+    if config:
+        from advisor.config import load_estate
+
+        estate = load_estate(config)
+        loc = estate.location_by_id().get(location)
+        if loc is None:
+            raise InputError(f"--location {location} is not a location in {estate.path}",
+                             hint="use one of: " + ", ".join(sorted(estate.location_by_id())))
+    elif focus_out:
+        raise InputError("--focus-out needs -c advisor.yaml for the location's prices")
+    show = not quiet and sys.stderr.isatty()
+    progress = write_progress() if show else None
+    try:
+        found = run_discovery(settings, progress=progress)
+    finally:
+        if show:
+            finish_progress()
+    cost = None
+    if loc is not None:
+        from connectors.onprem_cost import cluster_cost, month_period, write_focus_csv
+
+        cost = cluster_cost(found, loc, month_period(month or found.at.strftime("%Y-%m")))
+        if focus_out:
+            write_focus_csv(focus_out, cost)
+    write_output(render_workloads_yaml(found), output)
+    for note in found.notes:
+        click.echo(f"advisor: note: {note}", err=True)
+    if not quiet:
+        click.echo(summary(found, cost, focus_out), err=True)
+
+
+def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -> str:
+    """A few lines for stderr: what was found, where usage came from, what the month costs."""
+    lines = [f"discovered {len(found.workloads)} workloads ({found.pods} pods) on "
+             f"{found.nodes} nodes in {found.source} ({found.host})",
+             f"usage: {found.usage_source}"]
+    if cost is not None:
+        from advisor.costs import cents
+
+        c = cost.currency
+        lines.append(f"cost {cost.period.label} at {cost.location}: nodes {c} "
+                     f"{cents(cost.node_cost)}, workloads {c} {cents(cost.workload_compute_cost)}"
+                     f" + storage {c} {cents(cost.storage_cost)}, idle {c} "
+                     f"{cents(cost.idle_cost)} (cluster {cost.cluster})")
+        if focus_out:
+            lines.append(f"on-premise cost rows written to {focus_out}")
+    return "\n".join(lines)
+
+
+def _number(value: Decimal) -> Any:
+    """An exact YAML scalar: int when whole, else the plain decimal text."""
+    return int(value) if value == value.to_integral_value() else _Plain(format(value, "f"))
+
+
+class _Plain(str):
+    """A decimal written as a YAML float without going through binary floating point."""
+
+
+def render_workloads_yaml(found: Discovery) -> str:
+    """The workloads file: a header saying where it came from, one commented entry each."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(_Plain, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float",
+                                                                   str(v)))
+    lines = [f"# Discovered by `advisor discover kubernetes` from {found.source} ({found.host})",
+             f"# {len(found.workloads)} workloads, {found.pods} pods, {found.nodes} nodes"
+             f" ({found.node_cpu} cores, {found.node_memory_gb} GB)",
+             f"# usage: {found.usage_source}",
+             "# resources are the summed pod requests; memory and storage in GB (GiB, 2^30 bytes)"]
+    lines += [f"# note: {n}" for n in found.notes]
+    lines.append("workloads:" if found.workloads else "workloads: []")
+    for w in found.workloads:
+        info = found.info[w.id]
+        limits = ", ".join(f"{k} {'none' if v is None else v}" for k, v in
+                           (("cpu", info.cpu_limit), ("memory_gb", info.memory_gb_limit)))
+        desired = "" if info.desired_replicas is None else f" ({info.desired_replicas} desired)"
+        pods = f"{info.pods} pod" + ("" if info.pods == 1 else "s")
+        lines.append(f"  # {info.kind} {info.namespace}/{info.name}: {pods}{desired};"
+                     f" limits {limits}")
+        if info.missing_requests:
+            lines.append(f"  # containers without requests: {info.missing_requests}")
+        item: dict[str, Any] = {"id": w.id, "name": w.name, "application": w.application}
+        if w.owner:
+            item["owner"] = w.owner
+        item["location"] = w.location
+        item["resources"] = {"cpu": _number(w.resources.cpu),
+                             "memory_gb": _number(w.resources.memory_gb),
+                             "storage_gb": _number(w.resources.storage_gb)}
+        if w.labels:
+            item["labels"] = dict(w.labels)
+        if w.usage:
+            usage = {}
+            if w.usage.cpu_p95 is not None:
+                usage["cpu_p95"] = _number(w.usage.cpu_p95)
+            if w.usage.memory_gb_p95 is not None:
+                usage["memory_gb_p95"] = _number(w.usage.memory_gb_p95)
+            item["usage"] = usage
+        if w.pinned:
+            item["pinned"] = True
+        if w.depends_on:
+            item["depends_on"] = [{"workload": d.workload,
+                                   "receive_gb_month": _number(d.receive_gb_month),
+                                   "send_gb_month": _number(d.send_gb_month)}
+                                  for d in w.depends_on]
+        if w.cost_match and w.cost_match.tags:
+            item["cost_match"] = {"tags": dict(w.cost_match.tags)}
+        text = yaml.dump([item], Dumper=Dumper, sort_keys=False, default_flow_style=False,
+                         allow_unicode=True, width=100)
+        lines.extend("  " + line for line in text.rstrip("\n").split("\n"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,42 @@
+"""`advisor analyze` with a kubernetes source: discovered workloads join the plan, rightsizing is
+shown beside the placement, and an unreachable cluster is named with exit 3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _add_source(estate_dir: Path, kubeconfig: Path, context: str) -> None:
+    with open(estate_dir / "advisor.yaml", "a") as fh:
+        fh.write(f"sources:\n  - {{type: kubernetes, kubeconfig: '{kubeconfig}', "
+                 f"context: {context}, location: onprem-dc1, headroom: 1.5}}\n")
+
+
+def test_analyze_merges_the_cluster_and_rightsizes(estate_dir: Path, kubeconfig: Path,
+                                                   run) -> None:
+    _add_source(estate_dir, kubeconfig, "dc1")
+    result = run("analyze", "-c", str(estate_dir), "-f", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    ids = {r["workload"] for r in doc["recommendations"]}
+    assert any(i.startswith("dc1/") for i in ids), "discovered workloads join the estate"
+    assert doc["rightsizing"], "metrics.k8s.io usage gives rightsizing advice"
+    for r in doc["rightsizing"]:
+        assert r["workload"] in ids
+        # headroom 1.5 from the source settings, rounded up, never below the floor
+        if r["cpu_p95"] is not None:
+            assert r["recommended_cpu"] >= round(r["cpu_p95"] * 1.5, 3) - 0.001
+    assert doc["summary"]["rightsizing_monthly_savings"] >= 0
+    assert doc["failed_sources"] == []
+
+
+def test_unreachable_cluster_is_named_and_exits_3(estate_dir: Path, kubeconfig: Path,
+                                                  run) -> None:
+    _add_source(estate_dir, kubeconfig, "down")
+    result = run("analyze", "-c", str(estate_dir), "-f", "json")
+    assert result.code == 3
+    doc = json.loads(result.out)  # the catalogue is still analyzed and printed
+    assert doc["summary"]["workloads"] >= 1
+    assert len(doc["failed_sources"]) == 1
+    assert "down" in json.dumps(doc["failed_sources"]) or "127.0.0.1" in result.err
