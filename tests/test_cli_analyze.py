@@ -155,3 +155,34 @@ def test_unplaceable_workload_is_reported_and_the_rest_solved(run_cli, small_est
     recs = {r["workload"]: r for r in doc["recommendations"]}
     assert recs["lost"]["recommended_location"] == "aws-fra"  # stays where it is
     assert recs["care"]["recommended_location"] == "dc"  # the rest is still solved
+
+
+def test_capacity_that_cannot_hold_is_infeasible(run_cli, small_estate):
+    loc = small_estate / "locations.yaml"
+    # vault is pinned on dc (1 cpu) and care must move there (2 cpu): 2 cpu cannot hold both.
+    loc.write_text(loc.read_text().replace("capacity: {cpu: 16, memory_gb: 64}",
+                                           "capacity: {cpu: 0.5, memory_gb: 64}"))
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["solver"]["status"] == "infeasible"
+    assert any("exceed the capacity of dc" in n for n in doc["notes"])
+
+
+def test_capacity_binds_and_is_respected(run_cli, small_estate):
+    loc = small_estate / "locations.yaml"
+    # Make dc the cheapest place but only big enough for part of the estate.
+    text = loc.read_text().replace("capacity: {cpu: 16, memory_gb: 64}",
+                                   "capacity: {cpu: 7, memory_gb: 64}")
+    text = text.replace("cpu_hour: 0.05, memory_gb_hour: 0.005", "cpu_hour: 0.001, "
+                        "memory_gb_hour: 0.0001")
+    loc.write_text(text)
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["solver"]["status"] == "optimal"
+    cpu = {"web": 4, "api": 4, "db": 2, "care": 2, "vault": 1}
+    used = sum(cpu[r["workload"]] for r in doc["recommendations"]
+               if r["recommended_location"] == "dc")
+    assert used <= 7
+    assert any("capacity binds" in n for n in doc["notes"])
