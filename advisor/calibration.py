@@ -57,6 +57,7 @@ def calibrate(plan: Plan, month: str | None = None, cost_basis: str = "billed") 
     except SourceError as exc:
         plan.failed_sources.append((exc.source, exc.detail))
         return
+    plan.failed_sources.extend(summary.failures)
     modelled_w = {r.workload.id: r.current_monthly_cost for r in plan.recommendations}
     modelled_l: dict[str, Decimal] = {}
     for r in plan.recommendations:

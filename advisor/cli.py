@@ -15,6 +15,7 @@ from advisor.commands.analyze import analyze
 from advisor.commands.costs import costs
 from advisor.commands.discover import discover
 from advisor.commands.init import init
+from advisor.commands.prices import prices
 from advisor.errors import EXIT_INPUT, AdvisorError
 
 
@@ -41,6 +42,7 @@ cli.add_command(analyze)
 cli.add_command(costs)
 cli.add_command(discover)
 cli.add_command(init)
+cli.add_command(prices)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,6 +97,7 @@ class LedgerReport:
     rates: list[RateUse]
     sources: list[tuple[str, int]]  # (file or URL, line items read)
     notes: list[str] = field(default_factory=list)
+    cloud: Any = None  # connectors.cloud_common.CloudCosts when aws/azure sources were read
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` document: amounts rounded to cents, rows sorted."""
@@ -153,13 +154,14 @@ class LedgerSummary:
     total: Decimal
     sources: tuple[str, ...]
     rates: tuple[RateUse, ...]
+    failures: tuple[tuple[str, str], ...] = ()  # aws/azure sources that failed (exit 3)
 
 
 # -- public entry points --------------------------------------------------------------------------
 
 def has_ledger(estate: Estate) -> bool:
-    """True when the estate configures at least one ``{type: focus}`` source."""
-    return any(s.get("type") == "focus" for s in estate.sources)
+    """True when the estate configures a billing source: FOCUS files, or aws/azure cost APIs."""
+    return any(s.get("type") in ("focus", "aws", "azure") for s in estate.sources)
 
 
 def costs(
@@ -186,7 +188,7 @@ def costs(
         sources = [settings_from_args(paths)]
     elif estate is not None:
         sources = focus_sources(estate)
-        if not sources:
+        if not sources and not _has_cloud(estate):
             raise InputError("the estate configures no billing source", file=estate.path,
                              hint="add 'sources: [{type: focus, path: ...}]' to advisor.yaml, "
                                   "or give FOCUS files on the command line")
@@ -207,11 +209,39 @@ def costs(
                     continue
                 seen.add(key)
                 files.append(_relative(f, settings))
+        cloud = _cloud_files(estate, paths, Path(spool), month, files, notes)  # aws/azure
+        if not files and cloud is not None and cloud.failures:
+            from connectors.cloud import report_failures
+
+            report_failures(cloud.failures, allow_partial=False)
         if not files:
             raise InputError(f"no billing file for month {month}" if month else
                              "no billing file found",
                              hint="check the source paths and --month")
-        return report(files, estate, dims, cost_basis, month, notes, spool=Path(spool))
+        rep = report(files, estate, dims, cost_basis, month, notes, spool=Path(spool))
+        rep.cloud = cloud
+        return rep
+
+
+def _has_cloud(estate: Estate) -> bool:
+    from connectors.cloud import has_cloud_sources
+
+    return has_cloud_sources(estate)
+
+
+def _cloud_files(estate: Estate | None, paths: Sequence[str], spool: Path, month: str | None,
+                 files: list[LedgerFile], notes: list[str]) -> Any:
+    """Costs from the estate's aws/azure sources (Cost Explorer, Cost Management) as FOCUS files
+    in the spool; failed sources are named in the notes and returned for the exit code."""
+    if estate is None or paths or not _has_cloud(estate):
+        return None
+    from connectors.cloud import cloud_costs
+
+    got = cloud_costs(estate, spool, month)
+    files.extend(got.files)
+    notes.extend(got.notes)
+    notes.extend(f"FAILED {f.message}" for f in got.failures)
+    return got
 
 
 def billed_by_workload(estate: Estate, month: str | None = None,
@@ -223,30 +253,38 @@ def billed_by_workload(estate: Estate, month: str | None = None,
     current placement. Call only when ``has_ledger(estate)``. Raises InputError / SourceError
     like ``costs``.
     """
-    if month is None:
-        months = costs(estate, group_by=("month",), cost_basis=cost_basis)
-        found = [r.keys[0] for r in months.rows if r.keys[0]]
-        if not found:
-            raise InputError("the ledger holds no rows", file=estate.path)
-        month = max(found)
-    rep = costs(estate, month=month, group_by=("workload", "location"), cost_basis=cost_basis)
+    # One read of the ledger (a cloud source may charge per request): every month, then pick.
+    rep = costs(estate, month=month, group_by=("month", "workload", "location"),
+                cost_basis=cost_basis)
+    found = sorted({r.keys[0] for r in rep.rows if r.keys[0]})
+    if not found:
+        raise InputError("the ledger holds no rows", file=estate.path)
+    month = month or found[-1]
     by_workload: dict[str, Decimal] = {}
     by_location: dict[str, Decimal] = {}
     unlocated = Decimal(0)
+    total = Decimal(0)
+    unallocated = Decimal(0)
     for row in rep.rows:
-        workload, location = row.keys
+        row_month, workload, location = row.keys
+        if row_month != month:
+            continue
+        total = EXACT.add(total, row.cost)
+        unallocated = EXACT.add(unallocated, row.unallocated)
         if workload is not None:
             by_workload[workload] = EXACT.add(by_workload.get(workload, Decimal(0)), row.cost)
         if location is not None:
             by_location[location] = EXACT.add(by_location.get(location, Decimal(0)), row.cost)
         else:
             unlocated = EXACT.add(unlocated, row.cost)
+    failures = tuple((f.source, f.message) for f in rep.cloud.failures) if rep.cloud else ()
     return LedgerSummary(
         month=month, currency=rep.currency, cost_basis=rep.cost_basis,
         by_workload=dict(sorted(by_workload.items())),
         by_location=dict(sorted(by_location.items())),
-        unallocated=rep.unallocated, unlocated=unlocated, total=rep.total,
-        sources=tuple(f for f, _ in rep.sources), rates=tuple(rep.rates))
+        unallocated=unallocated, unlocated=unlocated, total=total,
+        sources=tuple(f for f, _ in rep.sources),
+        rates=tuple(r for r in rep.rates if r.month == month), failures=failures)
 
 
 def check_month(month: str | None) -> None:

@@ -33,8 +33,11 @@ UNALLOCATED_DIMS = ("workload", "application", "location")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]),
               default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--allow-partial", is_flag=True,
+              help="Exit 0 when an aws/azure source fails (it is still named in the output).")
 def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str | None,
-          group_by: str | None, cost_basis: str, fmt: str, output: str | None) -> None:
+          group_by: str | None, cost_basis: str, fmt: str, output: str | None,
+          allow_partial: bool) -> None:
     """Read FinOps FOCUS billing exports and sum them per workload, exactly.
 
     Sources are FOCUS 1.0-1.3 files (CSV, gzip CSV, Parquet): a file, a glob, a folder laid out
@@ -70,6 +73,13 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
     else:
         text = render_table(result)
     write_output(text, output)
+    if result.cloud is not None:  # aws/azure sources: what they cost, and which failed
+        from connectors.cloud import paid_line, report_failures
+
+        line = paid_line(result.cloud)
+        if line:
+            click.echo(f"advisor: {line}", err=True)
+        report_failures(result.cloud.failures, allow_partial)
 
 
 def _show(dim: str, value: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.commands.common import write_output
+from advisor.commands.discover_cloud import discover_aws, discover_azure
 
 if TYPE_CHECKING:
     from connectors.kubernetes import Discovery
@@ -28,6 +29,8 @@ def discover() -> None:
     """
 
 
+discover.add_command(discover_aws)  # advisor discover aws (connectors/aws_inventory.py)
+discover.add_command(discover_azure)  # advisor discover azure (connectors/azure_inventory.py)
 
 
 @discover.command("kubernetes")

@@ -1,0 +1,104 @@
+"""The ledger's seam to the cloud cost APIs: ``{type: aws}`` and ``{type: azure}`` sources.
+
+``cloud_costs`` asks each configured source for its costs, writes them as FOCUS CSV into the
+ledger's spool folder and returns those files for the FOCUS reader. A source (or one Azure scope)
+that fails does not lose the others: it is listed in ``failures`` with the reason, and the command
+decides the exit code (3 unless ``--allow-partial``). Bad settings are input errors (exit 2) and
+stop the run.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import SourceError
+from advisor.model import Estate
+from connectors.base import SourceFailure
+from connectors.cloud_common import CloudCosts, Progress
+
+CLOUD_TYPES = ("aws", "azure")
+
+
+def has_cloud_sources(estate: Estate) -> bool:
+    return any(s.get("type") in CLOUD_TYPES for s in estate.sources)
+
+
+def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
+                progress: Progress | None = None,
+                sleep: Callable[[float], None] = time.sleep) -> CloudCosts:
+    """Costs of every cloud source in the estate, as FOCUS files in ``spool``."""
+    from connectors.focus import fetch, settings_from_args, sniff
+
+    out = CloudCosts()
+    progress = progress or Progress()
+    base = Path(estate.path).parent if estate.path else Path.cwd()
+    ledger_files: list[Any] = []
+    try:
+        for raw in estate.sources:
+            kind = raw.get("type")
+            if kind == "aws":
+                from connectors.aws import parse_settings
+                from connectors.aws_cost import CeStats, collect_costs
+
+                s = parse_settings(raw, base)
+                stats = CeStats()
+                try:
+                    paths, notes = collect_costs(s, spool, month, stats, progress, sleep)
+                    ledger_files += [sniff(str(p), f"{s.name} (Cost Explorer)") for p in paths]
+                    out.notes += notes
+                    if s.focus_path:
+                        got = fetch(settings_from_args([s.focus_path], base), spool, month)
+                        ledger_files += got.files
+                        out.notes += got.notes
+                except SourceError as exc:
+                    out.failures.append(SourceFailure(s.name, one_line(exc)))
+                finally:
+                    out.paid_requests += stats.paid
+                    out.cached_requests += stats.cached
+            elif kind == "azure":
+                from connectors.azure import parse_settings as parse_azure
+                from connectors.azure_cost import collect_costs as azure_costs
+
+                a = parse_azure(raw, base)
+                files, notes, failures = azure_costs(a, spool, month, progress=progress,
+                                                     sleep=sleep)
+                ledger_files += [sniff(str(p), origin) for p, origin in files]
+                out.notes += notes
+                out.failures += failures
+    finally:
+        progress.done()
+    out.files = ledger_files
+    return out
+
+
+def one_line(exc: SourceError) -> str:
+    """The failure as one line: what failed and why, then what to do."""
+    return exc.message + (f" ({exc.hint})" if exc.hint else "")
+
+
+def paid_line(costs: CloudCosts) -> str | None:
+    """The line that says what this run cost in Cost Explorer requests."""
+    if not costs.paid_requests and not costs.cached_requests:
+        return None
+    return (f"Cost Explorer: {costs.paid_requests} paid request"
+            f"{'' if costs.paid_requests == 1 else 's'} (USD 0.01 each), "
+            f"{costs.cached_requests} answered from the cache")
+
+
+def report_failures(failures: list[SourceFailure], allow_partial: bool,
+                    stream: Any = None) -> None:
+    """Name every failed source on stderr; raise (exit 3) unless partial results are allowed."""
+    if not failures:
+        return
+    out = stream or sys.stderr
+    for f in failures:
+        out.write(f"advisor: source failed: {f.message}\n")
+    if not allow_partial:
+        names = ", ".join(sorted({f.source for f in failures}))
+        raise SourceError(names, f"{len(failures)} source(s) failed; the figures above leave "
+                                 "them out", hint="fix the source, or pass --allow-partial to "
+                                                  "accept results without it")

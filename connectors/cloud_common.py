@@ -1,0 +1,217 @@
+"""Pieces shared by the AWS and Azure connectors: billing periods, FOCUS rows for the ledger,
+secret scrubbing, a progress line on stderr, and the collection of failed accounts.
+
+Cost Explorer and Cost Management answer with sums, not line items. The connectors turn each
+answered group into one FOCUS-shaped row and write them as CSV into the ledger's spool folder, so
+``advisor costs`` reads API answers and exported files through one reader (``connectors.focus``)
+and one set of rules (``advisor.ledger``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from advisor.errors import InputError
+from connectors.base import SourceFailure
+
+FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
+                 "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
+                 "BillingCurrency", "BilledCost", "EffectiveCost", "ListCost", "RegionId",
+                 "ServiceName", "ResourceId", "Tags", "x_Source")
+
+
+@dataclass(frozen=True)
+class Month:
+    """One calendar month (a billing period): ``start`` inclusive, ``end`` exclusive."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        return cls(int(text[:4]), int(text[5:7]))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def closed(self, today: dt.date) -> bool:
+        """A month whose bill can no longer change (its last day is over)."""
+        return self.end <= today
+
+
+def month_setting(view: Any, key: str) -> Month | None:
+    """A YYYY-MM setting, or None; an InputError with file:line when malformed."""
+    if not view.has(key):
+        return None
+    text = view.str(key)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise view.fail(f"invalid month '{text}'", "write the month as YYYY-MM, e.g. 2026-10",
+                        key=key)
+    return Month.parse(text)
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    out = []
+    cur = last
+    while (cur.year, cur.month) >= (first.year, first.month):
+        out.append(cur)
+        cur = cur.previous()
+    return sorted(out, key=lambda m: (m.year, m.month))
+
+
+def periods(month: str | None, start: Month | None, end: Month | None, count: int,
+            today: dt.date) -> list[Month]:
+    """The billing months to ask for: ``--month`` wins, then start/end, else the last ``count``
+    months up to and including the current one."""
+    if month:
+        return [Month.parse(month)]
+    this = Month(today.year, today.month)
+    last = end or this
+    first = start
+    if first is None:
+        first = last
+        for _ in range(count - 1):
+            first = first.previous()
+    if (first.year, first.month) > (last.year, last.month):
+        raise InputError(f"start {first.label} is after end {last.label}",
+                         hint="swap start and end")
+    return months_between(first, last)
+
+
+@dataclass
+class FocusRow:
+    """One answered group as a FOCUS line item (amounts exact, currency as answered)."""
+
+    billing_account: str
+    sub_account: str
+    provider: str
+    charge_start: dt.date
+    charge_end: dt.date
+    currency: str
+    billed: Decimal
+    effective: Decimal | None
+    list_cost: Decimal | None = None
+    region: str = ""
+    service: str = ""
+    resource_id: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def cells(self) -> list[str]:
+        period = Month(self.charge_start.year, self.charge_start.month)
+
+        def ts(day: dt.date) -> str:
+            return f"{day.isoformat()}T00:00:00Z"
+
+        def num(value: Decimal | None) -> str:
+            return "" if value is None else format(value, "f")
+
+        return [self.billing_account, self.sub_account, self.provider, ts(period.start),
+                ts(period.end), ts(self.charge_start), ts(self.charge_end), "Usage",
+                self.currency, num(self.billed), num(self.effective), num(self.list_cost),
+                self.region, self.service, self.resource_id,
+                json.dumps(self.tags, sort_keys=True) if self.tags else "", self.source]
+
+
+def write_focus_csv(path: Path, rows: Iterable[FocusRow]) -> int:
+    """Write rows sorted (deterministic bytes); returns how many were written."""
+    items = sorted(r.cells() for r in rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(FOCUS_COLUMNS)
+        writer.writerows(items)
+    return len(items)
+
+
+# -- secrets ----------------------------------------------------------------------------------
+
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)((?:secret|password|token|signature|sig|key)[\"']?\s*[=:]\s*[\"']?)"
+               r"[^\s&\"',;]{6,}"),
+    re.compile(r"(?i)((?:secret|password|token)\s+)(?=[^\s&\"',;]*[0-9_-])[^\s&\"',;]{12,}"),
+    re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"),  # AWS secret keys
+)
+_SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+               "AZURE_STORAGE_CONNECTION_STRING", "AZURE_PASSWORD")
+
+
+def scrub(text: str, secrets: Sequence[str] = ()) -> str:
+    """Remove credentials from a message before it can reach output, a log or an error."""
+    known = [s for s in (*secrets, *(os.environ.get(k, "") for k in _SECRET_ENV)) if len(s) >= 6]
+    for secret in sorted(known, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
+    return text
+
+
+def first_line(text: str, limit: int = 300) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+# -- progress ---------------------------------------------------------------------------------
+
+class Progress:
+    """A one-line progress bar on stderr for long pulls; silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = ""
+
+    def step(self, what: str, done: int, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        if total:
+            filled = 30 * min(done, total) // max(total, 1)
+            text = f"{what[:40]:<40} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        else:
+            text = f"{what[:40]:<40} {done}"
+        if text != self._last:
+            self.stream.write("\r\x1b[2K" + text)
+            self.stream.flush()
+            self._last = text
+
+    def done(self) -> None:
+        if self.enabled and self._last:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._last = ""
+
+
+# -- results ----------------------------------------------------------------------------------
+
+@dataclass
+class CloudCosts:
+    """What the cloud cost sources of an estate gave the ledger."""
+
+    files: list[Any] = field(default_factory=list)  # connectors.focus.LedgerFile for the ledger
+    notes: list[str] = field(default_factory=list)
+    failures: list[SourceFailure] = field(default_factory=list)
+    paid_requests: int = 0
+    cached_requests: int = 0

@@ -1,0 +1,257 @@
+"""Local HTTP servers the cloud tests talk to through the real SDK clients.
+
+- ``AwsProxy``: forwards every request to a moto server and logs the operation called (for the
+  read-only test); it can answer a chosen operation with an AWS error first (throttling, access
+  denied, expired token) in the service's own wire format.
+- ``AzureServer``: the Resource Manager REST shape for Cost Management queries (pages through
+  ``nextLink``; 429 with each throttling header; 401, 403, 404, 500), compute inventory, and the
+  App Service managed-identity token endpoint that ``DefaultAzureCredential`` uses.
+- ``StaticServer``: recorded answers (AWS Price List JSON protocol, Azure Retail Prices pages).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class _Server:
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.owner = self  # type: ignore[attr-defined]
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
+              content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+# -- AWS ------------------------------------------------------------------------------------------
+
+@dataclass
+class AwsFault:
+    action: str  # e.g. GetCostAndUsage, AssumeRole
+    code: str
+    status: int = 400
+    match: str | None = None  # substring the request body must hold
+    times: int = 1  # how many requests it answers; -1: forever
+
+
+class _AwsHandler(_Quiet):
+    def _any(self) -> None:
+        owner: AwsProxy = self.server.owner  # type: ignore[attr-defined]
+        body = self._body()
+        target = self.headers.get("X-Amz-Target")
+        if target:
+            action, protocol = target.rsplit(".", 1)[-1], "json"
+        else:
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            if "Action" in form:
+                action, protocol = form["Action"][0], "query"
+            else:
+                action, protocol = f"s3:{self.command}", "rest"
+        owner.log.append((action, self.command, self.path))
+        owner.auth.append(self.headers.get("Authorization", ""))
+        text = body.decode("utf-8", "replace")
+        for fault in owner.faults:
+            if fault.action == action and fault.times != 0 and (
+                    fault.match is None or fault.match in text):
+                if fault.times > 0:
+                    fault.times -= 1
+                self._fault(fault, protocol)
+                return
+        conn = http.client.HTTPConnection("127.0.0.1", owner.moto_port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        headers["Host"] = f"127.0.0.1:{owner.moto_port}"
+        conn.request(self.command, self.path, body=body or None, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        self.send_response(resp.status)
+        for k, v in resp.getheaders():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection", "server",
+                                 "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        conn.close()
+
+    def _fault(self, fault: AwsFault, protocol: str) -> None:
+        message = f"injected {fault.code}"
+        if protocol == "json":
+            body = json.dumps({"__type": fault.code, "message": message}).encode()
+            self._send(fault.status, body, {"x-amzn-ErrorType": fault.code},
+                       "application/x-amz-json-1.1")
+        else:
+            body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{fault.code}</Code>'
+                    f'<Message>{message}</Message></Error><RequestId>r1</RequestId>'
+                    f'</ErrorResponse>').encode()
+            self._send(fault.status, body, content_type="text/xml")
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
+
+
+class AwsProxy(_Server):
+    def __init__(self, moto_port: int) -> None:
+        self.moto_port = moto_port
+        self.log: list[tuple[str, str, str]] = []
+        self.auth: list[str] = []
+        self.faults: list[AwsFault] = []
+        super().__init__(_AwsHandler)
+
+    def reset(self) -> None:
+        self.log.clear()
+        self.auth.clear()
+        self.faults.clear()
+
+    def actions(self) -> list[str]:
+        return [a for a, _, _ in self.log]
+
+
+# -- Azure ----------------------------------------------------------------------------------------
+
+@dataclass
+class AzureReply:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+class _AzureHandler(_Quiet):
+    def _any(self) -> None:
+        owner: AzureServer = self.server.owner  # type: ignore[attr-defined]
+        body = self._body()
+        parsed = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(parsed.query)
+        path = parsed.path
+        owner.log.append((self.command, path, parsed.query))
+        if path == "/msi/token":
+            if self.headers.get("X-IDENTITY-HEADER") != owner.identity_header:
+                self._send(400, b'{"error": "bad identity header"}')
+                return
+            token = {"access_token": owner.token, "token_type": "Bearer",
+                     "expires_on": str(int(time.time()) + 3600),
+                     "resource": query.get("resource", [""])[0]}
+            self._send(200, json.dumps(token).encode())
+            return
+        auth = self.headers.get("Authorization", "")
+        owner.auth.append(auth)
+        if auth != f"Bearer {owner.token}":
+            self._reply(AzureReply(401, body={"error": {"code": "AuthenticationFailed",
+                                                        "message": "bad token"}}))
+            return
+        scope = path.split("/providers/Microsoft.CostManagement/")[0]
+        queue = owner.faults.get(scope) or owner.faults.get("*")
+        if queue:
+            self._reply(queue.pop(0))
+            return
+        if path.endswith("/providers/Microsoft.CostManagement/query") and self.command == "POST":
+            request = json.loads(body or b"{}")
+            owner.queries.append((scope, request))
+            pages = owner.pages.get((scope, request.get("type", "")))
+            if pages is None:
+                self._reply(AzureReply(404, body={"error": {
+                    "code": "NotFound", "message": f"scope {scope} not found"}}))
+                return
+            index = int(query.get("$skiptoken", ["0"])[0])
+            page = dict(pages[index])
+            props = dict(page["properties"])
+            if index + 1 < len(pages):
+                props["nextLink"] = (f"{owner.url}{path}?api-version="
+                                     f"{query.get('api-version', [''])[0]}&$skiptoken="
+                                     f"{index + 1}")
+            page["properties"] = props
+            self._reply(AzureReply(200, body=page))
+            return
+        handler = owner.routes.get(path)
+        if handler is not None and self.command == "GET":
+            self._reply(handler(query))
+            return
+        self._reply(AzureReply(404, body={"error": {"code": "NotFound", "message": path}}))
+
+    def _reply(self, reply: AzureReply) -> None:
+        self._send(reply.status, json.dumps(reply.body).encode(), reply.headers)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+
+
+class AzureServer(_Server):
+    def __init__(self, token: str, identity_header: str) -> None:
+        self.token = token
+        self.identity_header = identity_header
+        self.log: list[tuple[str, str, str]] = []
+        self.auth: list[str] = []
+        self.queries: list[tuple[str, dict[str, Any]]] = []
+        self.pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.faults: dict[str, list[AzureReply]] = {}
+        self.routes: dict[str, Callable[[dict[str, list[str]]], AzureReply]] = {}
+        super().__init__(_AzureHandler)
+
+    def reset(self) -> None:
+        self.log.clear()
+        self.auth.clear()
+        self.queries.clear()
+        self.pages.clear()
+        self.faults.clear()
+        self.routes.clear()
+
+
+def query_page(columns: list[tuple[str, str]], rows: list[list[Any]]) -> dict[str, Any]:
+    """One Cost Management query answer in the REST shape."""
+    return {"id": "q", "name": "q", "type": "Microsoft.CostManagement/query",
+            "properties": {"columns": [{"name": n, "type": t} for n, t in columns],
+                           "rows": rows}}
+
+
+# -- recorded answers -----------------------------------------------------------------------------
+
+class _StaticHandler(_Quiet):
+    def _any(self) -> None:
+        owner: StaticServer = self.server.owner  # type: ignore[attr-defined]
+        body = self._body()
+        owner.log.append((self.command, self.path, self.headers.get("X-Amz-Target", ""),
+                          body.decode("utf-8", "replace")))
+        status, headers, payload, ctype = owner.answer(self.command, self.path,
+                                                       dict(self.headers), body)
+        self._send(status, payload, headers, ctype)
+
+    do_GET = do_POST = _any
+
+
+class StaticServer(_Server):
+    def __init__(self, answer: Callable[[str, str, dict[str, str], bytes],
+                                        tuple[int, dict[str, str], bytes, str]]) -> None:
+        self.answer = answer
+        self.log: list[tuple[str, str, str, str]] = []
+        super().__init__(_StaticHandler)

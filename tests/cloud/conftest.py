@@ -1,0 +1,236 @@
+"""Fixtures for the cloud connector tests: a moto server behind a logging proxy, a local Azure
+Resource Manager server, recorded price servers and Azurite. Everything listens on a free
+loopback port and is started by the fixture that needs it.
+
+Credentials are canaries: the tests assert that they never appear in output, errors or files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cloud_servers import AwsProxy, AzureServer
+
+ROOT = Path(__file__).resolve().parents[2]
+AWS_KEY_ID = "AKIACANARY0000000001"
+AWS_SECRET = "canaryAwsSecret/0123456789abcdefghijKLMNOP"  # 40 characters, like a real one
+AZURE_TOKEN = "canary-azure-token-5f1e9d"
+AZURE_IDENTITY_HEADER = "canary-identity-header-77aa"
+CANARIES = (AWS_SECRET, AZURE_TOKEN, AZURE_IDENTITY_HEADER)
+MEMBER_A = "222222222222"
+MEMBER_B = "333333333333"
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
+               "KBHBeksoGMGw==")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    from advisor.cli import main
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return call
+
+
+# -- AWS ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[int]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    wait_port(port)
+    yield port
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_proxy(moto_server: int) -> Iterator[AwsProxy]:
+    proxy = AwsProxy(moto_server)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def aws(aws_proxy: AwsProxy, moto_server: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> AwsProxy:
+    """A fresh moto (reset) behind the proxy; boto3 reaches it through AWS_ENDPOINT_URL and a
+    profile 'org-admin' holding canary credentials."""
+    urllib.request.urlopen(urllib.request.Request(
+        f"http://127.0.0.1:{moto_server}/moto-api/reset", method="POST"), timeout=10).read()
+    aws_proxy.reset()
+    home = tmp_path / "aws"
+    home.mkdir()
+    (home / "config").write_text("[profile org-admin]\nregion = eu-central-1\n")
+    (home / "credentials").write_text(
+        f"[org-admin]\naws_access_key_id = {AWS_KEY_ID}\naws_secret_access_key = {AWS_SECRET}\n")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws_proxy.url)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return aws_proxy
+
+
+def moto_client(service: str, url: str, region: str = "eu-central-1", **creds: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=url, region_name=region,
+                        aws_access_key_id=creds.get("key", "seed"),
+                        aws_secret_access_key=creds.get("secret", "seed"),
+                        aws_session_token=creds.get("token"))
+
+
+def queue_ce(moto_port: int, results: list[dict[str, Any]]) -> None:
+    """Queue Cost Explorer answers: one per distinct request body, in request order."""
+    data = json.dumps({"results": results}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{moto_port}/moto-api/static/ce/cost-and-usage-results", data=data,
+        headers={"Content-Type": "application/json"}, method="POST")
+    assert urllib.request.urlopen(req, timeout=10).status == 201
+
+
+def member_client(service: str, moto_port: int, account: str, region: str) -> Any:
+    """A client acting inside a member account (moto switches account on AssumeRole)."""
+    sts = moto_client("sts", f"http://127.0.0.1:{moto_port}", region)
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/AdvisorReadOnly",
+                            RoleSessionName="seed")["Credentials"]
+    return moto_client(service, f"http://127.0.0.1:{moto_port}", region,
+                       key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                       token=creds["SessionToken"])
+
+
+# -- Azure ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def azure_server() -> Iterator[AzureServer]:
+    server = AzureServer(AZURE_TOKEN, AZURE_IDENTITY_HEADER)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def azure(azure_server: AzureServer, monkeypatch: pytest.MonkeyPatch) -> AzureServer:
+    """The local Resource Manager, and DefaultAzureCredential pointed at its managed-identity
+    token endpoint (App Service style: IDENTITY_ENDPOINT + IDENTITY_HEADER)."""
+    azure_server.reset()
+    for key in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_USERNAME",
+                "AZURE_FEDERATED_TOKEN_FILE", "MSI_ENDPOINT", "MSI_SECRET",
+                "IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("IDENTITY_ENDPOINT", f"{azure_server.url}/msi/token")
+    monkeypatch.setenv("IDENTITY_HEADER", AZURE_IDENTITY_HEADER)
+    monkeypatch.setenv("AZURE_CONFIG_DIR", tempfile.mkdtemp(prefix="azcfg-"))
+    return azure_server
+
+
+def _azurite_binary() -> str | None:
+    for candidate in (os.environ.get("AZURITE_BLOB"),
+                      str(ROOT / ".ci-node" / "node_modules" / ".bin" / "azurite-blob"),
+                      shutil.which("azurite-blob")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """Azurite's blob service; yields its connection string. Under CI=true a missing azurite
+    fails instead of skipping, so a missing install step shows."""
+    binary = _azurite_binary()
+    if binary is None:
+        message = ("azurite-blob not found: run `npm install --prefix .ci-node azurite@3` "
+                   "(or set AZURITE_BLOB)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
+         "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
+        cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_port(port)
+    except RuntimeError:
+        proc.kill()
+        pytest.fail("azurite did not start")
+    yield (f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+           f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};")
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+LOCATIONS = """locations:
+  - {id: onprem, provider: onprem, region: nl, country: NL, jurisdiction: EU,
+     prices: {currency: EUR, cpu_hour: 0.03, memory_gb_hour: 0.004}}
+  - {id: aws-fra, provider: aws, region: eu-central-1, country: DE, jurisdiction: EU,
+     cloud_act: true, prices: {currency: USD, cpu_hour: 0.04, memory_gb_hour: 0.005}}
+  - {id: azure-weu, provider: azure, region: westeurope, country: NL, jurisdiction: EU,
+     cloud_act: true, prices: {currency: EUR, cpu_hour: 0.04, memory_gb_hour: 0.005}}
+"""
+
+
+@pytest.fixture
+def estate(tmp_path: Path) -> Any:
+    """Write advisor.yaml with the given sources block (YAML text) and workloads."""
+
+    def make(sources: str, workloads: str = "") -> Path:
+        (tmp_path / "locations.yaml").write_text(LOCATIONS)
+        (tmp_path / "workloads.yaml").write_text(
+            "workloads:\n" + (workloads or "  - {id: idle, application: idle, location: onprem,"
+                                            " resources: {cpu: 1, memory_gb: 1}}\n"))
+        (tmp_path / "advisor.yaml").write_text(
+            "version: 1\nname: Test\ncurrency: EUR\nexchange_rates:\n"
+            "  - {currency: USD, rate: 0.9, date: 2026-01-01}\n"
+            "locations: locations.yaml\nworkloads: workloads.yaml\n"
+            f"sources:\n{sources}")
+        return tmp_path / "advisor.yaml"
+
+    return make
+
+
+def assert_no_secrets(*texts: str) -> None:
+    for text in texts:
+        for canary in CANARIES:
+            assert canary not in text, f"secret {canary[:8]}... leaked"
