@@ -172,47 +172,29 @@ def test_wrong_top_level_type(run_cli, small_estate):
     assert code == 2 and "expected a mapping" in err
 
 
-def test_malformed_rule_unknown_severity(run_cli, small_estate):
-    (small_estate / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: L1\n    title: t\n    severity: fatal\n"
-    )
-    _edit(
-        small_estate / "advisor.yaml",
-        "policies: [builtin:sovereignty]",
-        "policies: [builtin:sovereignty, local.yaml]",
-    )
+PACK_CASES = [
+    # (the local pack's text, fragments of the error, the line the error must name)
+    ("pack: local\nrules:\n  - id: L1\n    title: t\n    severity: fatal\n",
+     ["invalid value 'fatal'"], 5),
+    ("pack: local\nrules:\n  - id: L1\n    title: t\n    severity: error\n"
+     "    require: {juristiction: EU}\n",
+     ["unknown key 'juristiction'", "did you mean 'jurisdiction'"], 6),
+    ("pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n",
+     ["duplicate rule id 'SOV-001'"], 3),
+]
+
+
+@pytest.mark.parametrize(("pack", "fragments", "line"), PACK_CASES,
+                         ids=["unknown severity", "unknown attribute", "duplicate id"])
+def test_malformed_local_pack(run_cli, small_estate, pack, fragments, line):
+    (small_estate / "local.yaml").write_text(pack)
+    _edit(small_estate / "advisor.yaml", "policies: [builtin:sovereignty]",
+          "policies: [builtin:sovereignty, local.yaml]")
     code, _, err = run_cli("analyze", "-c", str(small_estate))
-    assert code == 2
-    assert f"{small_estate / 'local.yaml'}:5:" in err and "invalid value 'fatal'" in err
-
-
-def test_malformed_rule_unknown_attribute(run_cli, small_estate):
-    (small_estate / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: L1\n    title: t\n    severity: error\n"
-        "    require: {juristiction: EU}\n"
-    )
-    _edit(
-        small_estate / "advisor.yaml",
-        "policies: [builtin:sovereignty]",
-        "policies: [builtin:sovereignty, local.yaml]",
-    )
-    code, _, err = run_cli("analyze", "-c", str(small_estate))
-    assert (
-        code == 2 and "unknown key 'juristiction'" in err and "did you mean 'jurisdiction'" in err
-    )
-
-
-def test_duplicate_rule_id_across_packs(run_cli, small_estate):
-    (small_estate / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n"
-    )
-    _edit(
-        small_estate / "advisor.yaml",
-        "policies: [builtin:sovereignty]",
-        "policies: [builtin:sovereignty, local.yaml]",
-    )
-    code, _, err = run_cli("analyze", "-c", str(small_estate))
-    assert code == 2 and "duplicate rule id 'SOV-001'" in err
+    assert code == 2 and "Traceback" not in err
+    assert f"{small_estate / 'local.yaml'}:{line}:" in err, err
+    for fragment in fragments:
+        assert fragment in err, err
 
 
 def test_usage_error_exit_2(run_cli):
