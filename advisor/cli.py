@@ -12,9 +12,11 @@ import click
 
 from advisor import __version__
 from advisor.commands.analyze import analyze
+from advisor.commands.check import check
 from advisor.commands.costs import costs
 from advisor.commands.discover import discover
 from advisor.commands.init import init
+from advisor.commands.policies import policies
 from advisor.commands.prices import prices
 from advisor.errors import EXIT_INPUT, AdvisorError
 
@@ -39,9 +41,11 @@ def cli() -> None:
 
 
 cli.add_command(analyze)
+cli.add_command(check)
 cli.add_command(costs)
 cli.add_command(discover)
 cli.add_command(init)
+cli.add_command(policies)
 cli.add_command(prices)
 
 

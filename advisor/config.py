@@ -34,7 +34,8 @@ from advisor.yamlfile import Doc, View, load_yaml, nearest
 ESTATE_KEYS = ("version", "name", "currency", "exchange_rates", "inhabitants", "horizon_months",
                "locations", "workloads", "policies", "sources")
 LOCATION_KEYS = ("id", "name", "provider", "region", "country", "jurisdiction", "cloud_act",
-                 "certifications", "sovereignty_level", "capacity", "prices", "latency_ms", "tco")
+                 "certifications", "sovereignty_level", "capacity", "prices", "latency_ms", "tco",
+                 "encryption_at_rest", "customer_managed_keys", "public_cloud", "labels")
 TCO_KEYS = ("hardware_cost", "amortization_months", "power_kw", "power_price_kwh",
             "facilities_monthly", "staff_monthly", "cpu_share")
 PRICE_KEYS = ("currency", "cpu_hour", "memory_gb_hour", "storage_gb_month", "egress_gb")
@@ -263,7 +264,16 @@ def _location(v: View, src: SourceRef) -> Location:
         latency_ms=latency,
         source=src,
         tco=tco,
+        encryption_at_rest=_opt_bool(v, "encryption_at_rest"),
+        customer_managed_keys=_opt_bool(v, "customer_managed_keys"),
+        public_cloud=_opt_bool(v, "public_cloud"),
+        labels=v.str_map("labels"),
     )
+
+
+def _opt_bool(v: View, key: str) -> bool | None:
+    """An optional true/false: absent means 'not declared' (None), which no rule counts as true."""
+    return v.boolean(key) if v.has(key) else None
 
 
 def _tco(t: View) -> Tco:

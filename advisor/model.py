@@ -114,9 +114,16 @@ class Location:
     latency_ms: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     source: SourceRef | None = field(default=None, compare=False)
     tco: Tco | None = None  # when given, cpu_hour / memory_gb_hour may be derived from it
+    # Declared security properties (None = not declared, which no rule counts as true).
+    encryption_at_rest: bool | None = None
+    customer_managed_keys: bool | None = None
+    public_cloud: bool | None = None  # None: derived from provider (everything but onprem)
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def attribute(self, name: str) -> Any:
         """The value a policy ``require`` clause compares against."""
+        if name == "public_cloud" and self.public_cloud is None:
+            return self.provider != "onprem"
         return getattr(self, name)
 
 

@@ -88,6 +88,14 @@ def parse_yaml(text: str, file: str, what: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=file) from None
+    except (ValueError, OverflowError) as exc:  # a value the constructor cannot build
+        line, value = _unbuildable_scalar(text)
+        raise InputError(
+            f"invalid value {value!r}: {exc}" if value else f"invalid value: {exc}",
+            file=file,
+            line=line,
+            hint="dates are YYYY-MM-DD and must exist; quote the value to keep it as text",
+        ) from None
     if data is None:
         raise InputError(
             f"{what} is empty",
@@ -101,8 +109,42 @@ def load_yaml(path: Path, what: str) -> Any:
     return parse_yaml(read_text(path, what), str(path), what)
 
 
-@lru_cache(maxsize=64)
+def _unbuildable_scalar(text: str) -> tuple[int | None, str | None]:
+    """The line and text of the first scalar that YAML resolves to a type it cannot build
+    (an impossible date such as 2026-02-30, a huge exponent)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None, None
+    finally:
+        loader.dispose()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(current, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                return current.start_mark.line + 1, current.value
+        elif isinstance(current, yaml.SequenceNode):
+            stack[:0] = current.value
+        elif isinstance(current, yaml.MappingNode):
+            stack[:0] = [n for pair in current.value for n in pair]
+    return None, None
+
+
 def _compose(file: str) -> yaml.Node | None:
+    """The file's node tree, cached while the file is unchanged (size and mtime)."""
+    try:
+        stat = Path(file).stat()
+    except OSError:
+        return None
+    return _compose_cached(file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _compose_cached(file: str, mtime_ns: int, size: int) -> yaml.Node | None:
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
         return yaml.compose(text, Loader=_Loader)

@@ -129,6 +129,13 @@ CASES = [
         ["expected a date as YYYY-MM-DD"],
         "rate",
     ),
+    (
+        "advisor.yaml",
+        "date: 2026-10-31",
+        "date: 2026-02-30",
+        ["invalid value '2026-02-30'", "day is out of range"],
+        "2026-02-30",
+    ),
 ]
 
 

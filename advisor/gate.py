@@ -1,0 +1,418 @@
+"""The CI gate behind ``advisor check``: a placement (today's or a proposed one) against the rules.
+
+Pure: reads the files it is given, returns a ``CheckResult`` that every report format renders.
+The verdict (exit 1 or 0) is decided here, from the findings at or above ``fail_on`` that no
+valid waiver covers.
+
+Paths in reports are relative to the current directory when the file lies under it (in CI that
+is the repository root, which is what GitHub and GitLab expect), else relative to the estate's
+folder (``uri_base`` "ESTATE"), else absolute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from advisor.config import load_estate
+from advisor.costs import CostModel
+from advisor.errors import InputError
+from advisor.model import Estate, SourceRef
+from advisor.placement_input import (
+    DEFAULT_TAG_KEY,
+    PLAN_RULES,
+    Change,
+    Proposal,
+    read_placement,
+    read_terraform_plan,
+)
+from advisor.rules import (
+    SEVERITY_RANK,
+    Budgets,
+    Finding,
+    Rule,
+    check_placement,
+    evaluate,
+    load_packs,
+)
+from advisor.waivers import Waiver, load_dated_yaml, load_waivers, waivers_file
+from advisor.yamlfile import Doc, View, nearest
+
+FAIL_ON = ("error", "warning", "never")
+BUDGET_KEYS = ("workloads", "applications")
+
+WAIVER_RULES = (
+    Rule("WAIVER-EXPIRED", "A waiver has expired", "error", "advisor",
+         rationale="A waiver is a risk acceptance for a limited time. After its expiry date it "
+                   "no longer covers the finding, and the acceptance must be renewed (with a "
+                   "new date and, usually, a new review) or the finding fixed.",
+         remediation="Fix the finding and remove the waiver, or renew it: set a new expires "
+                     "date after the owner has reviewed the risk again.",
+         tags=("waiver", "audit")),
+    Rule("WAIVER-UNUSED", "A waiver matches no finding", "info", "advisor",
+         rationale="A waiver that covers nothing (the finding was fixed, or the workload moved) "
+                   "makes the list of accepted risks harder to audit.",
+         remediation="Remove the waiver from the waivers file.",
+         tags=("waiver", "audit")),
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A file position for reports: display path, line, and the base the path is relative to."""
+
+    path: str
+    line: int | None = None
+    base: str | None = None  # None: the current directory (or absolute); "ESTATE": the estate
+
+
+@dataclass
+class Item:
+    """One finding as reported: its rule, waiver, baseline state and where to point."""
+
+    finding: Finding
+    rule: Rule
+    place: Place | None
+    waiver: Waiver | None = None
+    baseline: str | None = None  # new | unchanged | updated (only when a change is checked)
+    related: list[tuple[Place, str]] = field(default_factory=list)
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and line edits: the rule and what it was evaluated on."""
+        return fingerprint(self.finding)
+
+
+def fingerprint(f: Finding) -> str:
+    return hashlib.sha256(f"{f.rule}\0{f.key}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class Case:
+    """One evaluation for a JUnit report: a rule applied to a subject (workload or application)."""
+
+    rule: Rule
+    subject: str
+    place: Place | None
+    item: Item | None
+
+
+@dataclass
+class Moved:
+    workload: str
+    application: str
+    before_location: str
+    after_location: str
+    before_monthly: Decimal
+    after_monthly: Decimal
+    origin: str
+
+
+@dataclass
+class CostEffect:
+    currency: str
+    before_monthly: Decimal
+    after_monthly: Decimal
+    one_off: Decimal
+    moved: list[Moved]
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after_monthly - self.before_monthly
+
+
+@dataclass
+class CheckResult:
+    estate: Estate
+    rules: list[Rule]  # the loaded rules, then the advisor's own (PLAN-*, WAIVER-*)
+    items: list[Item]
+    cases: list[Case]
+    resolved: list[Finding]  # broken today, fixed by the proposed change
+    cost: CostEffect
+    fail_on: str
+    inputs: list[Place]  # the placement and plan files checked, if any
+    waivers: Place | None
+    today: dt.date
+
+    @property
+    def proposed(self) -> bool:
+        return bool(self.inputs)
+
+    def failing(self) -> list[Item]:
+        if self.fail_on == "never":
+            return []
+        floor = SEVERITY_RANK[self.fail_on]
+        return [i for i in self.items
+                if not i.waived and SEVERITY_RANK[i.finding.severity] >= floor]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failing() else 0
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("error", "warning", "info")}
+        for i in self.items:
+            if not i.waived:
+                out[i.finding.severity] += 1
+        out["waived"] = sum(1 for i in self.items if i.waived)
+        out["new"] = sum(1 for i in self.items if i.baseline == "new")
+        out["resolved"] = len(self.resolved)
+        out["failing"] = len(self.failing())
+        return out
+
+    def rule_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+def run_check(config: Path, *, placement: str | None = None, terraform_plan: str | None = None,
+              tag_key: str = DEFAULT_TAG_KEY, waivers: str | None = None,
+              budgets: str | None = None, today: dt.date | None = None,
+              fail_on: str = "error") -> CheckResult:
+    """Load the estate and its packs, apply the proposed changes, evaluate and judge."""
+    today = today or dt.date.today()
+    estate = load_estate(config)
+    estate_dir = Path(estate.path or config).resolve().parent
+    rules = load_packs(estate.policies, estate.path)
+    ev = evaluate(rules, estate)
+    model = CostModel(estate)
+    budget_data = load_budgets(_beside(estate.path, "budgets.yaml", budgets, "--budgets"), estate)
+    proposals: list[tuple[str, Proposal]] = []
+    if placement:
+        proposals.append((placement, read_placement(Path(placement), estate)))
+    if terraform_plan:
+        proposals.append((terraform_plan,
+                          read_terraform_plan(Path(terraform_plan), estate, tag_key)))
+    changes = _merge(proposals)
+    current = {w.id: w.location for w in estate.workloads}
+    proposed = {**current, **{c.workload: c.location for c in changes}}
+    findings, evaluated = check_placement(ev, estate.workloads, proposed, costs=model,
+                                          budgets=budget_data)
+    by_id = estate.workload_by_id()
+    seen = {(f.rule, f.key) for f in findings}
+    for _, prop in proposals:
+        for extra in prop.extra:
+            more, _ = check_placement(ev, [by_id[extra.workload]],
+                                      {extra.workload: extra.location})
+            for f in more:
+                if (f.rule, f.key) not in seen:
+                    seen.add((f.rule, f.key))
+                    findings.append(f)
+    plan_findings = [(f, prop, path) for path, prop in proposals for f in prop.findings]
+    baseline: dict[tuple[str, str], str | None] | None = None
+    resolved: list[Finding] = []
+    if proposals:
+        before, _ = check_placement(ev, estate.workloads, current, costs=model,
+                                    budgets=budget_data)
+        baseline = {(f.rule, f.key): f.location for f in before}
+        resolved = [f for f in before if (f.rule, f.key) not in seen]
+    waiver_path = waivers_file(estate.path, waivers)
+    waiver_list = load_waivers(waiver_path, estate, [r.id for r in rules]) if waiver_path else []
+    rule_of = {r.id: r for r in (*rules, *PLAN_RULES, *WAIVER_RULES)}
+    change_of = {c.workload: c for c in changes}
+
+    def place_of_workload(wid: str) -> Place | None:
+        w = by_id.get(wid)
+        return _place(w.source, estate_dir) if w and w.source else None
+
+    items: list[Item] = []
+    used: set[Waiver] = set()
+    for f in findings:
+        item = Item(f, rule_of[f.rule], place_of_workload(f.workload))
+        if baseline is not None:
+            was = baseline.get((f.rule, f.key), "absent")
+            item.baseline = "new" if was == "absent" else \
+                "unchanged" if was == f.location else "updated"
+        change = change_of.get(f.workload)
+        if change is not None and change.location == f.location:
+            item.related.append((_file_place(change.file, change.line, estate_dir),
+                                 f"proposed by {change.origin}"))
+        waiver = _match(waiver_list, f)
+        if waiver is not None:
+            used.add(waiver)
+            if not waiver.expired(today):
+                item.waiver = waiver
+        items.append(item)
+    for f, prop, path in plan_findings:
+        line = next((c.line for c in (*prop.changes, *prop.extra) if c.resource == f.resource),
+                    None) or _plan_line(path, f.resource)
+        plan_place = _file_place(path, line, estate_dir)
+        item = Item(f, rule_of[f.rule], place_of_workload(f.workload) or plan_place,
+                    baseline="new")
+        item.related.append((plan_place, f.resource or ""))
+        items.append(item)
+    for waiver in waiver_list:
+        place = _place(waiver.source, estate_dir) if waiver.source else None
+        what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
+        if waiver.expired(today):
+            f = Finding("WAIVER-EXPIRED", "error", "" if waiver.application else waiver.subject,
+                        None, f"the waiver of {waiver.rule} for {what} (owner {waiver.owner}) "
+                        f"expired on {waiver.expires.isoformat()}: renew it or fix the finding",
+                        subject=f"{waiver.rule}/{waiver.subject}")
+        elif waiver not in used:
+            f = Finding("WAIVER-UNUSED", "info", "" if waiver.application else waiver.subject,
+                        None, f"the waiver of {waiver.rule} for {what} matches no finding: "
+                        "remove it", subject=f"{waiver.rule}/{waiver.subject}")
+        else:
+            continue
+        items.append(Item(f, rule_of[f.rule], place,
+                          baseline="unchanged" if proposals else None))
+    items.sort(key=lambda i: i.finding.sort_key())
+    cases = _cases(rules, evaluated, items, place_of_workload)
+    return CheckResult(
+        estate=estate,
+        rules=[*rules, *PLAN_RULES, *WAIVER_RULES],
+        items=items,
+        cases=cases,
+        resolved=sorted(resolved, key=Finding.sort_key),
+        cost=_cost(estate, model, current, proposed, changes),
+        fail_on=fail_on,
+        inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
+        waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
+        today=today,
+    )
+
+
+def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
+    """One change per workload; two inputs that disagree about a workload are an input error."""
+    out: dict[str, Change] = {}
+    for _, prop in proposals:
+        for c in prop.changes:
+            if c.workload in out and out[c.workload].location != c.location:
+                first = out[c.workload]
+                raise InputError(f"{c.origin} puts {c.workload} in {c.location}, but "
+                                 f"{first.origin} puts it in {first.location}",
+                                 hint="give one location per workload")
+            out.setdefault(c.workload, c)
+    return [out[k] for k in sorted(out)]
+
+
+def _match(waivers: list[Waiver], f: Finding) -> Waiver | None:
+    for w in waivers:
+        if w.rule == f.rule and w.subject == f.key and w.application == (f.subject is not None):
+            return w
+    return None
+
+
+def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items: list[Item],
+           place_of_workload: Callable[[str], Place | None]) -> list[Case]:
+    by_key = {(i.finding.rule, i.finding.key): i for i in items}
+    out: list[Case] = []
+    for rule in rules:
+        for subject, wid in evaluated.get(rule.id, []):
+            out.append(Case(rule, subject, place_of_workload(wid), by_key.get((rule.id, subject))))
+    known = {r.id for r in rules}
+    for item in items:
+        if item.finding.rule not in known:
+            out.append(Case(item.rule, item.finding.key, item.place, item))
+    out.sort(key=lambda c: (c.rule.id, c.subject))
+    return out
+
+
+def _cost(estate: Estate, model: CostModel, current: dict[str, str], proposed: dict[str, str],
+          changes: list[Change]) -> CostEffect:
+    before = after = one_off = Decimal(0)
+    for w in estate.workloads:
+        before += model.run_monthly(w, current[w.id]) + model.egress_monthly(w, current)
+        after += model.run_monthly(w, proposed[w.id]) + model.egress_monthly(w, proposed)
+        if proposed[w.id] != current[w.id]:
+            one_off += model.migration_one_off(w)
+    by_id = estate.workload_by_id()
+    moved = []
+    for c in changes:
+        w = by_id[c.workload]
+        if c.location == w.location:
+            continue
+        moved.append(Moved(w.id, w.application, w.location, c.location,
+                           model.run_monthly(w, w.location) + model.egress_monthly(w, current),
+                           model.run_monthly(w, c.location) + model.egress_monthly(w, proposed),
+                           c.origin))
+    return CostEffect(estate.currency, before, after, one_off, moved)
+
+
+# --------------------------------------------------------------------------- paths
+def display_path(file: str, estate_dir: Path) -> tuple[str, str | None]:
+    """(path, base): relative to the current directory when under it, else to the estate."""
+    p = Path(file).resolve()
+    try:
+        return p.relative_to(Path.cwd().resolve()).as_posix(), None
+    except ValueError:
+        pass
+    try:
+        return p.relative_to(estate_dir).as_posix(), "ESTATE"
+    except ValueError:
+        return p.as_posix(), None
+
+
+def _place(src: SourceRef, estate_dir: Path) -> Place:
+    return _file_place(src.file, src.line, estate_dir)
+
+
+def _file_place(file: str, line: int | None, estate_dir: Path) -> Place:
+    path, base = display_path(file, estate_dir)
+    return Place(path, line, base)
+
+
+def _plan_line(path: str, resource: str | None) -> int | None:
+    if not resource:
+        return None
+    from advisor.placement_input import _address_line
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError:
+        return None
+    return _address_line(text, resource)
+
+
+# --------------------------------------------------------------------------- budgets
+def _beside(estate_path: str | None, name: str, given: str | None, option: str) -> Path | None:
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise InputError(f"{name.split('.')[0]} file not found", file=given,
+                             hint=f"check the path given to {option}")
+        return path
+    if estate_path:
+        beside = Path(estate_path).parent / name
+        if beside.is_file():
+            return beside
+    return None
+
+
+def load_budgets(path: Path | None, estate: Estate) -> Budgets:
+    """budgets.yaml: ``budgets: {workloads: {id: amount}, applications: {name: amount}}``,
+    monthly amounts in the estate currency."""
+    if path is None:
+        return Budgets()
+    doc = Doc(str(path), "budgets file")
+    top = View(doc, load_dated_yaml(path, "budgets file"))
+    top.mapping(("budgets",), required=("budgets",))
+    b = top.at("budgets").mapping(BUDGET_KEYS)
+    known = {"workloads": estate.workload_by_id(),
+             "applications": {w.application: w for w in estate.workloads}}
+    out: dict[str, dict[str, Decimal]] = {"workloads": {}, "applications": {}}
+    for kind in BUDGET_KEYS:
+        if not b.has(kind):
+            continue
+        section = b.at(kind)
+        if not isinstance(section.value, dict):
+            raise section.fail(f"expected a mapping of {kind[:-1]} -> monthly amount")
+        for key in section.value:
+            name = str(key)
+            if name not in known[kind]:
+                near = nearest(name, known[kind])
+                raise section.fail(f"unknown {kind[:-1]} '{name}'",
+                                   f"did you mean '{near}'?" if near else
+                                   f"name a {kind[:-1]} of the estate", key=name)
+            amount = section.decimal(name)
+            assert amount is not None
+            out[kind][name] = amount
+    return Budgets(out["workloads"], out["applications"], str(path))

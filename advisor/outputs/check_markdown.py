@@ -1,0 +1,142 @@
+"""``advisor check --format markdown``: a pull/merge request comment.
+
+A verdict line, a table of findings, the cost effect of the change (monthly cost before and after
+the proposed placement) and collapsed details (changes, rules with remediation, waived findings).
+"""
+
+from __future__ import annotations
+
+from advisor.gate import CheckResult, Item
+from advisor.outputs.check_text import subject, where
+from advisor.outputs.money import fmt
+from advisor.rules import Rule
+
+MAX_ROWS = 50
+ICON = {"error": ":x:", "warning": ":warning:", "info": ":information_source:"}
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def headline(result: CheckResult) -> str:
+    n = len(result.failing())
+    counts = result.counts()
+    if n:
+        new = f", {counts['new']} new with this change" if result.proposed else ""
+        return (f"### :x: advisor check failed: {n} finding{'s' if n != 1 else ''} at or above "
+                f"`{result.fail_on}`{new}")
+    extra = f" ({result.fail_on} and above fail)" if result.fail_on != "never" else \
+        " (--fail-on never)"
+    return f"### :white_check_mark: advisor check passed{extra}"
+
+
+def _row(i: Item) -> str:
+    f = i.finding
+    sev = f"{ICON[f.severity]} {f.severity}"
+    if i.waived:
+        sev = f"~~{f.severity}~~ waived"
+    mark = " (new)" if i.baseline == "new" else ""
+    return (f"| {sev}{mark} | `{f.rule}` | {cell(subject(i))} | `{cell(where(i.place))}` | "
+            f"{cell(f.message)} |")
+
+
+def _rule_details(rule: Rule) -> list[str]:
+    out = [f"**`{rule.id}` {cell(rule.title)}** ({rule.pack}, {rule.severity})", ""]
+    if rule.rationale:
+        out.append(" ".join(rule.rationale.split()))
+        out.append("")
+    if rule.remediation:
+        out.append("*Remediation:* " + " ".join(rule.remediation.split()))
+        out.append("")
+    refs = []
+    for ref in rule.references:
+        d = dict(ref)
+        text = " ".join(d[k] for k in ("law", "article", "control") if k in d)
+        title = d.get("title", "")
+        label = f"{text}: {title}" if text and title else text or title
+        refs.append(f"- [{label}]({d['url']})" if "url" in d else f"- {label}")
+    if refs:
+        out.append("*References:*")
+        out.extend(refs)
+        out.append("")
+    return out
+
+
+def render(result: CheckResult) -> str:
+    counts = result.counts()
+    what = "proposed placement (" + ", ".join(f"`{p.path}`" for p in result.inputs) + ")" \
+        if result.proposed else "today's placement"
+    out = [headline(result), ""]
+    out.append(f"{result.estate.name}, {what}: {counts['error']} error, {counts['warning']} "
+               f"warning, {counts['info']} info, {counts['waived']} waived"
+               + (f", {counts['resolved']} resolved by the change" if result.proposed else "")
+               + ".")
+    out.append("")
+    if result.items:
+        out.append("| Severity | Rule | Workload | Defined at | Finding |")
+        out.append("|---|---|---|---|---|")
+        shown = result.items[:MAX_ROWS]
+        out.extend(_row(i) for i in shown)
+        if len(result.items) > MAX_ROWS:
+            out.append(f"| | | | | ... and {len(result.items) - MAX_ROWS} more (see the SARIF "
+                       "or JSON report) |")
+        out.append("")
+    else:
+        out.append("No findings.")
+        out.append("")
+    c = result.cost
+    cur = c.currency
+    out.append("#### Cost effect")
+    out.append("")
+    out.append("| | per month |")
+    out.append("|---|---:|")
+    if result.proposed:
+        sign = "+" if c.difference >= 0 else ""
+        out.append(f"| Before (today's placement) | {fmt(c.before_monthly)} {cur} |")
+        out.append(f"| After (proposed placement) | {fmt(c.after_monthly)} {cur} |")
+        out.append(f"| **Difference** | **{sign}{fmt(c.difference)} {cur}** |")
+        out.append(f"| One-off migration | {fmt(c.one_off)} {cur} |")
+    else:
+        out.append(f"| Today's placement (no change checked) | {fmt(c.before_monthly)} {cur} |")
+    out.append("")
+    if c.moved:
+        out.append(f"<details><summary>Changes ({len(c.moved)})</summary>")
+        out.append("")
+        out.append("| Workload | From | To | Before / month | After / month | Proposed by |")
+        out.append("|---|---|---|---:|---:|---|")
+        for m in c.moved:
+            out.append(f"| {m.workload} | {m.before_location} | {m.after_location} | "
+                       f"{fmt(m.before_monthly)} | {fmt(m.after_monthly)} | `{cell(m.origin)}` |")
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    if result.resolved:
+        out.append(f"<details><summary>Resolved by the change ({len(result.resolved)})"
+                   "</summary>")
+        out.append("")
+        out.extend(f"- `{f.rule}` {f.workload} @ {f.location}" for f in result.resolved)
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    waived = [i for i in result.items if i.waiver is not None]
+    if waived:
+        out.append(f"<details><summary>Waived ({len(waived)})</summary>")
+        out.append("")
+        for i in waived:
+            assert i.waiver is not None
+            out.append(f"- `{i.finding.rule}` {cell(subject(i))}: {cell(i.waiver.describe())}")
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    ids = sorted({i.finding.rule for i in result.items})
+    if ids:
+        rules = result.rule_by_id()
+        out.append(f"<details><summary>Rules, why and what to do ({len(ids)})</summary>")
+        out.append("")
+        for rid in ids:
+            out.extend(_rule_details(rules[rid]))
+        out.append("</details>")
+        out.append("")
+    return "\n".join(out)
