@@ -25,7 +25,7 @@ from connectors.cloud_common import Month, first_line, month_setting, scrub
 SETTINGS_KEYS = ("type", "name", "profile", "accounts", "role_name", "external_id", "regions",
                  "cost_explorer", "granularity", "group_by", "months", "start", "end",
                  "cache_dir", "max_retries", "focus_path", "tag_key", "label_prefix",
-                 "include_stopped")
+                 "include_stopped", "cpu_window")
 GRANULARITIES = ("monthly", "daily")
 CE_DIMENSIONS = ("LINKED_ACCOUNT", "SERVICE", "REGION", "USAGE_TYPE", "INSTANCE_TYPE",
                  "RECORD_TYPE")
@@ -54,6 +54,8 @@ class AwsSettings:
     tag_key: str = "application"
     label_prefix: str = "advisor.io/"
     include_stopped: bool = False
+    cpu_window: str | None = None  # e.g. "14d": p95 CPU from CloudWatch over this window
+    cpu_window_seconds: int = 0
     base: Path = field(default_factory=Path.cwd)
 
     @property
@@ -99,6 +101,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AwsSettings
         raise view.fail(f"focus_path '{focus_path}' is not an s3:// URL", key="focus_path",
                         hint="give the Data Export's S3 location, e.g. s3://bucket/prefix")
     name = view.str("name") if view.has("name") else f"aws:{profile or 'default'}"
+    cpu_window, cpu_seconds = _cpu_window(view)
     return AwsSettings(
         name=name,
         profile=profile,
@@ -118,8 +121,30 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AwsSettings
         tag_key=view.str("tag_key", "application"),
         label_prefix=view.str("label_prefix", "advisor.io/"),
         include_stopped=view.boolean("include_stopped", default=False),
+        cpu_window=cpu_window,
+        cpu_window_seconds=cpu_seconds,
         base=base,
     )
+
+
+def _cpu_window(view: View) -> tuple[str | None, int]:
+    """The CloudWatch window as written and in seconds; at least an hour, at most the 455 days
+    CloudWatch keeps hourly points."""
+    if not view.has("cpu_window"):
+        return None, 0
+    from connectors.aws_cloudwatch import MAX_WINDOW_SECONDS
+    from connectors.prometheus import parse_duration
+
+    text = view.str("cpu_window")
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise view.fail(f"invalid cpu_window '{text}'", key="cpu_window",
+                        hint="write a duration such as 14d, 30d or 12h") from None
+    if not 3600 <= seconds <= MAX_WINDOW_SECONDS:
+        raise view.fail(f"cpu_window '{text}' is outside 1h to 455d", key="cpu_window",
+                        hint="CloudWatch keeps EC2 metrics for 455 days; 14d is typical")
+    return text, seconds
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -7,12 +7,19 @@ the same tag. An instance without the tag is a workload of its own. Tags with th
 (default ``advisor.io/``) become estate labels, as in the Kubernetes connector:
 ``advisor.io/owner`` sets the owner and ``advisor.io/pinned: "true"`` pins the workload.
 
+With ``cpu_window`` (``--cpu-window 14d``) each workload also gets ``usage.cpu_p95`` in cores from
+CloudWatch (``connectors.aws_cloudwatch``): the sum over its instances of their p95 CPU
+utilisation times their vCPU. A workload with an instance that has no data in the window gets no
+usage (a note names the instance), rather than a figure that leaves part of it out.
+
 An account that fails (a role that cannot be assumed, a region that refuses) is reported and the
-others are still read.
+others are still read; CloudWatch refusing costs only the usage figures of that account and
+region (also reported as a failure).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.errors import SourceError
-from advisor.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Workload
+from advisor.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Usage, Workload
 from connectors.aws import (
     Account,
     AwsSettings,
@@ -30,11 +37,13 @@ from connectors.aws import (
     guarded,
     list_accounts,
 )
+from connectors.aws_cloudwatch import CpuWindow, cpu_p95_percent
 from connectors.base import SourceFailure
 from connectors.cloud_common import Progress
 
 LIVE_STATES = ("pending", "running")
 MIB_PER_GIB = Decimal(1024)
+CORES = Decimal("0.001")  # usage.cpu_p95 is written to a thousandth of a core
 _ID_SAFE = re.compile(r"[^a-zA-Z0-9\-_.:/]")
 
 
@@ -49,6 +58,7 @@ class Inventory:
     accounts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
+    usage: str = ""  # where usage figures came from, when asked for
 
 
 @dataclass
@@ -63,16 +73,23 @@ class _Group:
     tags: dict[str, str] = field(default_factory=dict)
     arns: list[str] = field(default_factory=list)
     tagged: bool = True
+    vcpus: dict[str, Decimal] = field(default_factory=dict)  # instance id -> vCPU
+    cpu_percent: dict[str, Decimal] = field(default_factory=dict)  # instance id -> p95 %
+    usage_failed: bool = False
 
 
 def discover(s: AwsSettings, location_for: Callable[[str], str],
-             progress: Progress | None = None) -> Inventory:
+             progress: Progress | None = None, now: dt.datetime | None = None) -> Inventory:
     """Read every account and region; raise SourceError only when nothing can be read at all
-    (the profile's own credentials fail)."""
+    (the profile's own credentials fail). ``now`` ends the CPU window (default: the clock)."""
     session = base_session(s)
     own = caller_account(s, session)
     accounts = list_accounts(s, session, own)
     inv = Inventory(source=s.name)
+    window = (CpuWindow.ending_now(s.cpu_window, s.cpu_window_seconds, now)
+              if s.cpu_window else None)
+    if window:
+        inv.usage = window.describe()
     groups: dict[tuple[str, str, str], _Group] = {}
     total = len(accounts) * len(s.regions)
     done = 0
@@ -95,6 +112,9 @@ def discover(s: AwsSettings, location_for: Callable[[str], str],
             except SourceError as exc:
                 inv.failures.append(SourceFailure(f"{s.name} account {account.id} {region}",
                                                   exc.message))
+                continue
+            if window:
+                _read_cpu(s, acc_session, account, region, groups, inv, window)
     if progress:
         progress.step(f"{s.name} done", total, total)
     apps: dict[str, int] = {}
@@ -165,6 +185,7 @@ def _read_region(s: AwsSettings, session: Any, account: Account, region: str,
                              "DescribeInstanceTypes; its vCPU and memory count as 0")
         group.cpu += cpu
         group.memory_gb += mem
+        group.vcpus[inst["InstanceId"]] = cpu
         for k, v in sorted(tags.items()):
             group.tags.setdefault(k, v)
         group.arns.append(f"arn:aws:ec2:{region}:{account.id}:instance/{inst['InstanceId']}")
@@ -181,6 +202,42 @@ def _read_region(s: AwsSettings, session: Any, account: Account, region: str,
         group.storage_gb += Decimal(vol.get("Size", 0))
         group.arns.append(f"arn:aws:ec2:{region}:{account.id}:volume/{vol['VolumeId']}")
         inv.volumes += 1
+
+
+def _read_cpu(s: AwsSettings, session: Any, account: Account, region: str,
+              groups: dict[tuple[str, str, str], _Group], inv: Inventory,
+              window: CpuWindow) -> None:
+    """p95 CPU of the region's instances; a refusal is a failure of the usage figures only."""
+    mine = [g for (acc, reg, _), g in groups.items() if acc == account.id and reg == region]
+    ids = sorted(iid for g in mine for iid in g.vcpus)
+    if not ids:
+        return
+    where = f"{s.name} account {account.id} {region}"
+    try:
+        found, notes = cpu_p95_percent(session, region, where, ids, window)
+    except SourceError as exc:
+        inv.failures.append(SourceFailure(where, exc.message + (f" ({exc.hint})" if exc.hint
+                                                                else "")
+                                          + "; usage left out, inventory kept"))
+        for g in mine:
+            g.usage_failed = True
+        return
+    inv.notes.extend(notes)
+    for g in mine:
+        g.cpu_percent.update({iid: found[iid] for iid in g.vcpus if iid in found})
+
+
+def _usage(g: _Group, ident: str, inv: Inventory) -> Usage | None:
+    """The group's p95 cores, or None (with a note) when an instance has no data."""
+    if g.usage_failed or not g.vcpus:
+        return None
+    missing = sorted(set(g.vcpus) - set(g.cpu_percent))
+    if missing:
+        inv.notes.append(f"{ident}: no CloudWatch CPUUtilization in the window for "
+                         f"{', '.join(missing)}; usage left out")
+        return None
+    cores = sum((g.cpu_percent[i] * g.vcpus[i] / 100 for i in g.vcpus), Decimal(0))
+    return Usage(cpu_p95=cores.quantize(CORES))
 
 
 def _tags(raw: list[dict[str, str]] | None) -> dict[str, str]:
@@ -215,6 +272,7 @@ def _workload(s: AwsSettings, g: _Group, location: str, unique: bool, inv: Inven
         inv.notes.append(f"{ident}: label value(s) not understood and left out: "
                          f"{', '.join(bad)}")
     match_tags = ((s.tag_key, g.key),) if g.tagged and unique else ()
+    usage = _usage(g, ident, inv) if inv.usage else None
     return Workload(
         id=ident,
         name=g.tags.get("Name", g.application),
@@ -224,5 +282,6 @@ def _workload(s: AwsSettings, g: _Group, location: str, unique: bool, inv: Inven
         resources=Resources(g.cpu, g.memory_gb, g.storage_gb),
         labels=labels,
         pinned=special.get("pinned", "").lower() == "true",
+        usage=usage,
         cost_match=CostMatch(tags=match_tags, resource_id=tuple(sorted(g.arns))),
     )

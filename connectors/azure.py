@@ -100,6 +100,13 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettin
     if not arm.startswith(("https://", "http://")):
         raise view.fail(f"arm_endpoint '{arm}' is not a URL", key="arm_endpoint",
                         hint="e.g. https://management.usgovcloudapi.net")
+    authority = view.str("authority") if view.has("authority") else None
+    if authority is not None and (
+            ("://" in authority and not authority.startswith("https://"))
+            or not authority.removeprefix("https://").strip("/")):
+        raise view.fail(f"authority '{authority}' is not an https host", key="authority",
+                        hint="give the Entra ID host, e.g. login.microsoftonline.us or "
+                             "login.chinacloudapi.cn (tokens are only asked for over https)")
     focus_path = view.str("focus_path") if view.has("focus_path") else None
     if focus_path and not focus_path.startswith("az://"):
         raise view.fail(f"focus_path '{focus_path}' is not an az:// URL", key="focus_path",
@@ -109,7 +116,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettin
         name=view.str("name") if view.has("name") else f"azure:{scopes[0]}",
         scopes=tuple(s.rstrip("/") for s in scopes),
         arm_endpoint=arm,
-        authority=view.str("authority") if view.has("authority") else None,
+        authority=authority,
         cost_query=view.boolean("cost_query", default=True),
         granularity=view.choice("granularity", ("monthly", "daily"), "monthly"),
         group_by=group_by,

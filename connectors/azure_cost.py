@@ -198,7 +198,8 @@ def collect_costs(s: AzureSettings, spool: Path, month: str | None, *, cred: Any
         from connectors.focus import FocusSettings, fetch
 
         fs = FocusSettings(name=f"{s.name} export", paths=(s.focus_path,), base=s.base,
-                           account_url=s.account_url, connection_string=s.connection_string)
+                           account_url=s.account_url, connection_string=s.connection_string,
+                           authority=s.authority)
         try:
             got = fetch(fs, spool, month)
         except SourceError as exc:

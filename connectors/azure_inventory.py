@@ -1,5 +1,9 @@
 """Azure inventory: virtual machines and managed disks of each subscription become workloads.
 
+Scopes: a subscription, a resource group (only its machines and disks), or a management group,
+whose subscriptions (at any depth) are listed through
+``/providers/Microsoft.Management/managementGroups/{id}/descendants`` and each read in turn.
+
 Machines are grouped per subscription and region by a tag (``tag_key``, default
 ``application``); a machine without it is a workload of its own. vCPU and memory come from the
 region's VM size list (``Microsoft.Compute/locations/{region}/vmSizes``); storage is the sum of
@@ -27,6 +31,7 @@ from connectors.cloud_common import Progress
 
 COMPUTE_API = "2024-07-01"
 DISK_API = "2024-03-02"
+MANAGEMENT_API = "2020-05-01"
 _ID_SAFE = re.compile(r"[^a-zA-Z0-9\-_.:/]")
 
 
@@ -64,22 +69,20 @@ def discover(s: AzureSettings, location_for: Callable[[str], str], *, cred: Any 
     client = arm_client(s, cred if cred is not None else credential(s))
     inv = Inventory(source=s.name)
     groups: dict[tuple[str, str, str], _Group] = {}
-    subs = [sc for sc in s.scopes if sc.lower().startswith("/subscriptions/")]
-    for sc in s.scopes:
-        if sc not in subs:
-            inv.notes.append(f"{sc}: not a subscription scope; inventory reads subscriptions")
-    for i, scope in enumerate(subs):
+    targets = _targets(s, client, inv, sleep)
+    for i, (sub, base) in enumerate(targets):
         if progress:
-            progress.step(f"{s.name} {scope}", i, len(subs))
-        sub = scope.split("/")[2]
-        where = f"{s.name} subscription {sub}"
+            progress.step(f"{s.name} {base}", i, len(targets))
+        where = f"{s.name} subscription {sub}" + (f" resource group {base.split('/')[-1]}"
+                                                  if "/resourceGroups/" in base else "")
         try:
-            _read_subscription(s, client, sub, where, groups, inv, sleep)
+            _read_subscription(s, client, sub, base, where, groups, inv, sleep)
         except SourceError as exc:
             inv.failures.append(SourceFailure(where, exc.message + (f" ({exc.hint})"
                                                                     if exc.hint else "")))
             continue
-        inv.accounts.append(sub)
+        if sub not in inv.accounts:
+            inv.accounts.append(sub)
     apps: dict[str, int] = {}
     for g in groups.values():
         apps[g.application] = apps.get(g.application, 0) + 1
@@ -101,14 +104,69 @@ def discover(s: AzureSettings, location_for: Callable[[str], str], *, cred: Any 
     return inv
 
 
-def _read_subscription(s: AzureSettings, client: Any, sub: str, where: str,
+def _targets(s: AzureSettings, client: Any, inv: Inventory,
+             sleep: Callable[[float], None]) -> list[tuple[str, str]]:
+    """(subscription id, path to list under) for every scope, management groups expanded to
+    their subscriptions; each subscription once. A group that cannot be listed is a failure
+    (the other scopes are still read)."""
+    whole: list[str] = []
+    parts: list[tuple[str, str]] = []
+    for scope in s.scopes:
+        segments = scope.strip("/").split("/")
+        if segments[0].lower() == "subscriptions":
+            if len(segments) >= 4 and segments[2].lower() == "resourcegroups":
+                parts.append((segments[1], f"/subscriptions/{segments[1]}/resourceGroups/"
+                                           f"{segments[3]}"))
+            else:
+                whole.append(segments[1])
+        elif scope.lower().startswith("/providers/microsoft.management/managementgroups/"):
+            whole.extend(_group_subscriptions(s, client, segments[-1], inv, sleep))
+        else:
+            inv.notes.append(f"{scope}: a billing scope holds no machines; inventory reads "
+                             "subscriptions, resource groups and management groups")
+    seen = {w.lower() for w in whole}
+    targets = [(sub, f"/subscriptions/{sub}") for sub in dict.fromkeys(whole)]
+    for sub, base in dict.fromkeys(parts):
+        if sub.lower() in seen:
+            inv.notes.append(f"{base}: read with its whole subscription")
+        else:
+            targets.append((sub, base))
+    return targets
+
+
+def _group_subscriptions(s: AzureSettings, client: Any, group: str, inv: Inventory,
+                         sleep: Callable[[float], None]) -> list[str]:
+    """The subscriptions anywhere below a management group (its descendants of that type)."""
+    where = f"{s.name} management group {group}"
+    try:
+        items = _list(s, client, where, "list the management group's subscriptions",
+                      f"/providers/Microsoft.Management/managementGroups/{group}/descendants"
+                      f"?api-version={MANAGEMENT_API}", sleep)
+    except SourceError as exc:
+        inv.failures.append(SourceFailure(where, exc.message + (f" ({exc.hint})" if exc.hint
+                                                                else "")))
+        return []
+    subs = []
+    for item in items:
+        ident = str(item.get("id") or "")
+        kind = str(item.get("type") or "").lower()
+        if ident.lower().startswith("/subscriptions/"):
+            subs.append(ident.split("/")[2])
+        elif kind.endswith("/subscriptions") and item.get("name"):
+            subs.append(str(item["name"]))
+    if not subs:
+        inv.notes.append(f"{where}: no subscription below it")
+    return sorted(set(subs))
+
+
+def _read_subscription(s: AzureSettings, client: Any, sub: str, base: str, where: str,
                        groups: dict[tuple[str, str, str], _Group], inv: Inventory,
                        sleep: Callable[[float], None]) -> None:
     vms = _list(s, client, where, "list virtual machines",
-                f"/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines"
+                f"{base}/providers/Microsoft.Compute/virtualMachines"
                 f"?api-version={COMPUTE_API}", sleep)
     disks = _list(s, client, where, "list managed disks",
-                  f"/subscriptions/{sub}/providers/Microsoft.Compute/disks"
+                  f"{base}/providers/Microsoft.Compute/disks"
                   f"?api-version={DISK_API}", sleep)
     sizes: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     for region in sorted({str(vm.get("location", "")) for vm in vms}):

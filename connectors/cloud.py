@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,10 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
                     paths, notes = collect_costs(s, spool, month, stats, progress, sleep)
                     ledger_files += [sniff(str(p), f"{s.name} (Cost Explorer)") for p in paths]
                     out.notes += notes
-                    if s.focus_path:
-                        got = fetch(settings_from_args([s.focus_path], base), spool, month)
+                    if s.focus_path:  # read with the source's own profile
+                        focus = replace(settings_from_args([s.focus_path], base),
+                                        profile=s.profile)
+                        got = fetch(focus, spool, month)
                         ledger_files += got.files
                         out.notes += got.notes
                 except SourceError as exc:

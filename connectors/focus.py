@@ -6,6 +6,9 @@ source settings or the environment). Folders laid out as AWS Data Exports
 (``.../data/BILLING_PERIOD=YYYY-MM/...``) or Azure Cost Management exports
 (``.../YYYYMMDD-YYYYMMDD/<run>/part_*.csv``) are understood: each billing period is read once, from
 its latest delivery, so a month-to-date export that ran thirty times is not counted thirty times.
+For AWS the latest delivery is the one the period's ``Manifest.json`` lists
+(``.../metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json``, its ``dataFiles``) when the
+manifest is there; otherwise the sub-folder whose files are newest, with a note.
 
 Remote objects are streamed to a local spool folder (DuckDB's own httpfs/azure extensions are
 downloaded at run time, which a machine without internet cannot do); the ledger reads the spool.
@@ -18,9 +21,10 @@ import csv
 import fnmatch
 import glob
 import gzip
+import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +63,8 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 _AWS_PARTITION = re.compile(r"(^|/)data/BILLING_PERIOD=(\d{4}-\d{2})/")
+_AWS_MANIFEST = re.compile(r"(^|/)metadata/BILLING_PERIOD=(\d{4}-\d{2})/(?:[^/]+/)*"
+                           r"[^/]*Manifest\.json$")
 _AZURE_RANGE = re.compile(r"(^|/)(\d{8})-(\d{8})/")
 
 
@@ -72,6 +78,8 @@ class FocusSettings:
     account_url: str | None = None
     connection_string: str | None = None
     endpoint_url: str | None = None
+    profile: str | None = None  # boto3 profile for s3:// (an aws source's own); None: the chain
+    authority: str | None = None  # Entra ID host for az:// with account_url (sovereign clouds)
 
 
 @dataclass(frozen=True)
@@ -227,7 +235,8 @@ def _local_folder(folder: Path, month: str | None, out: Fetched) -> None:
             full = Path(root) / name
             st = full.stat()
             entries.append(_Entry(full.relative_to(folder).as_posix(), st.st_mtime, st.st_size))
-    chosen, notes = select_exports(entries, month)
+    chosen, notes = select_with_manifests(entries, month, str(folder),
+                                          lambda key: (folder / key).read_bytes())
     if not chosen and not _has_partitions(entries, month):
         raise InputError("folder holds no FOCUS file (.csv, .csv.gz, .parquet)", file=str(folder))
     out.notes.extend(f"{folder}: {n}" for n in notes)
@@ -282,11 +291,76 @@ def select_exports(entries: Sequence[_Entry], month: str | None) -> tuple[list[_
         runs = groups[root]
         latest = max(runs, key=lambda r: (max(x.mtime for x in runs[r]), r))
         if len(runs) > 1:
+            how = " (newest files; no Manifest.json)" if _AWS_PARTITION.search(root) else ""
             notes.append(f"{root.strip('/')}: read the latest delivery '{latest or '.'}' of "
-                         f"{len(runs)}")
+                         f"{len(runs)}{how}")
         chosen.extend(runs[latest])
     chosen.sort(key=lambda x: x.key)
     return chosen, notes
+
+
+def select_with_manifests(entries: Sequence[_Entry], month: str | None, where: str,
+                          read: Callable[[str], bytes]) -> tuple[list[_Entry], list[str]]:
+    """``select_exports``, except that an AWS Data Export period with a ``Manifest.json`` is read
+    from exactly the ``dataFiles`` of its newest manifest (the delivery AWS says is current).
+
+    ``read`` fetches one listed key (only manifests are read here). A manifest that is not JSON,
+    or that lists a file which is not there, is an error naming it: guessing would count a
+    period twice or not at all.
+    """
+    manifests: dict[tuple[str, str], _Entry] = {}
+    for e in entries:
+        found = _AWS_MANIFEST.search("/" + e.key)
+        if not found or (month and found.group(2) != month):
+            continue
+        root = ("/" + e.key)[:found.start() + len(found.group(1))].lstrip("/")
+        slot = (root, found.group(2))
+        if slot not in manifests or (e.mtime, e.key) > (manifests[slot].mtime,
+                                                         manifests[slot].key):
+            manifests[slot] = e
+    if not manifests:
+        return select_exports(entries, month)
+    by_key = {e.key: e for e in entries}
+    chosen: list[_Entry] = []
+    covered: list[str] = []
+    notes: list[str] = []
+    for (root, period), manifest in sorted(manifests.items()):
+        partition = f"{root}data/BILLING_PERIOD={period}/"
+        listed = _manifest_files(manifest, read(manifest.key), where)
+        files = []
+        for uri in listed:
+            tail = uri.split(f"/data/BILLING_PERIOD={period}/", 1)
+            entry = by_key.get(partition + tail[1]) if len(tail) == 2 else None
+            if entry is None:
+                raise SourceError(where, f"{manifest.key} lists {uri}, which is not there",
+                                  "the export may still be delivering: try again later")
+            files.append(entry)
+        keep = {f.key for f in files}
+        left = sum(1 for e in entries if e.key.startswith(partition) and _is_data_name(e.key)
+                   and e.key not in keep)
+        if left:
+            notes.append(f"{partition.rstrip('/')}: read the {len(files)} file(s) that "
+                         f"{manifest.key.rsplit('/', 1)[-1]} lists, {left} other(s) left out")
+        chosen.extend(files)
+        covered.append(partition)
+    rest, rest_notes = select_exports(
+        [e for e in entries if not any(e.key.startswith(c) for c in covered)], month)
+    return sorted(chosen + rest, key=lambda x: x.key), notes + rest_notes
+
+
+def _manifest_files(manifest: _Entry, body: bytes, where: str) -> list[str]:
+    """The ``dataFiles`` of an AWS Data Exports manifest."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise InputError("not a Data Exports manifest (not JSON)",
+                         file=f"{where}/{manifest.key}") from None
+    files = doc.get("dataFiles") if isinstance(doc, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise InputError("Data Exports manifest without a 'dataFiles' list",
+                         file=f"{where}/{manifest.key}",
+                         hint="see the AWS Data Exports manifest reference")
+    return files
 
 
 def sniff(local: str, origin: str) -> LedgerFile:
@@ -337,7 +411,7 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
     if not bucket:
         raise InputError(f"'{url}' names no bucket", hint="write s3://BUCKET/PREFIX")
     where = f"s3://{bucket}"
-    client = boto3.session.Session().client(
+    client = boto3.session.Session(profile_name=settings.profile).client(
         "s3", endpoint_url=settings.endpoint_url,
         config=Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2}))
     literal = prefix.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
@@ -355,7 +429,14 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
         raise SourceError(where, f"cannot reach the bucket: {exc}",
                           "check the endpoint, network and credentials (boto3's chain)") from None
     keys = _match_keys(listed, prefix)
-    chosen, notes = select_exports(keys, month)
+
+    def read(key: str) -> bytes:
+        try:
+            return bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        except (ClientError, BotoCoreError) as exc:
+            raise SourceError(where, f"cannot read {key}: {exc}") from None
+
+    chosen, notes = select_with_manifests(keys, month, f"s3://{bucket}", read)
     if not chosen:
         if _has_partitions(keys, month):
             return
@@ -409,8 +490,9 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
     elif settings.account_url:
         from azure.identity import DefaultAzureCredential
 
-        service = BlobServiceClient(settings.account_url, credential=DefaultAzureCredential(),
-                                    **options)
+        cred = (DefaultAzureCredential(authority=settings.authority) if settings.authority
+                else DefaultAzureCredential())
+        service = BlobServiceClient(settings.account_url, credential=cred, **options)
     else:
         raise InputError(f"no storage account for {url}",
                          hint="set account_url or connection_string in the source, or "

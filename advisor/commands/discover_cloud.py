@@ -30,51 +30,79 @@ def _location_mapper(config: str | None, provider: str) -> Any:
     return location_for
 
 
+def _source_settings(config: str | None, name: str | None, kind: str) -> dict[str, Any]:
+    """The ``{type: KIND}`` source called NAME in advisor.yaml (flags override its keys), or an
+    empty source when no --source is given."""
+    if not name:
+        return {"type": kind}
+    from advisor.errors import InputError
+
+    if not config:
+        raise InputError(f"--source {name} needs -c advisor.yaml (the file that defines it)")
+    from advisor.config import load_estate
+
+    sources = [s for s in load_estate(config).sources if s.get("type") == kind]
+    for raw in sources:
+        if raw.get("name") == name:
+            return dict(raw)
+    names = ", ".join(sorted(str(s.get("name")) for s in sources if s.get("name"))) or "none"
+    raise InputError(f"no {kind} source named '{name}' in {config}",
+                     hint=f"{kind} sources with a name there: {names}")
+
+
 @click.command("aws")
 @click.option("--profile", help="AWS profile (default: boto3's standard credential chain).")
 @click.option("--accounts", default=None, metavar="all|ID[,ID...]",
               help="'all': every active account of the organisation (assumes --role-name in "
                    "each); or account ids. Default: the credentials' own account.")
-@click.option("--role-name", default="AdvisorReadOnly", show_default=True,
-              help="Read-only role assumed in each member account.")
+@click.option("--role-name", help="Read-only role assumed in each member account. "
+                                  "[default: AdvisorReadOnly]")
 @click.option("--region", "regions", multiple=True, metavar="REGION",
               help="Region to read (repeat for several). [default: eu-central-1]")
-@click.option("--tag-key", default="application", show_default=True,
-              help="Instances with the same value of this tag form one workload.")
-@click.option("--label-prefix", default="advisor.io/", show_default=True,
-              help="Tags with this prefix become estate labels.")
-@click.option("--include-stopped", is_flag=True, help="Count stopped instances too.")
+@click.option("--tag-key", help="Instances with the same value of this tag form one workload. "
+                                "[default: application]")
+@click.option("--label-prefix", help="Tags with this prefix become estate labels. "
+                                     "[default: advisor.io/]")
+@click.option("--include-stopped", is_flag=True, default=None,
+              help="Count stopped instances too.")
+@click.option("--cpu-window", metavar="DURATION",
+              help="Also read CPU usage from CloudWatch: usage.cpu_p95 = p95 of CPUUtilization "
+                   "over this window (e.g. 14d) × vCPU, summed per workload.")
 @click.option("-c", "--config", type=click.Path(),
               help="advisor.yaml: map regions to its location ids.")
+@click.option("--source", "source_name", metavar="NAME",
+              help="Start from the settings of the aws source NAME in -c advisor.yaml.")
 @click.option("--allow-partial", is_flag=True,
               help="Exit 0 when an account or region fails (it is still named).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
-def discover_aws(profile: str | None, accounts: str | None, role_name: str,
-                 regions: tuple[str, ...], tag_key: str, label_prefix: str,
-                 include_stopped: bool, config: str | None, allow_partial: bool,
-                 output: str | None, quiet: bool) -> None:
+def discover_aws(profile: str | None, accounts: str | None, role_name: str | None,
+                 regions: tuple[str, ...], tag_key: str | None, label_prefix: str | None,
+                 include_stopped: bool | None, cpu_window: str | None, config: str | None,
+                 source_name: str | None, allow_partial: bool, output: str | None,
+                 quiet: bool) -> None:
     """List EC2 instances and EBS volumes as workloads (read-only calls only).
 
     \b
     Examples:
       advisor discover aws --profile org-admin -o workloads.yaml
       advisor discover aws --profile org-admin --accounts all --region eu-central-1 \\
-          --region eu-west-1 -c advisor.yaml -o workloads.yaml
+          --region eu-west-1 --cpu-window 14d -c advisor.yaml -o workloads.yaml
+      advisor discover aws -c advisor.yaml --source aws-org -o workloads.yaml
     """
     from connectors.aws import parse_settings
     from connectors.aws_inventory import discover
     from connectors.cloud import report_failures
     from connectors.cloud_common import Progress
 
-    raw: dict[str, Any] = {"type": "aws", "role_name": role_name, "tag_key": tag_key,
-                           "label_prefix": label_prefix, "include_stopped": include_stopped}
-    if profile:
-        raw["profile"] = profile
-    if accounts:
-        raw["accounts"] = [a.strip() for a in accounts.split(",") if a.strip()]
-    if regions:
-        raw["regions"] = list(regions)
+    raw = _source_settings(config, source_name, "aws")
+    flags = {"profile": profile, "role_name": role_name, "tag_key": tag_key,
+             "label_prefix": label_prefix, "include_stopped": include_stopped,
+             "cpu_window": cpu_window,
+             "accounts": [a.strip() for a in accounts.split(",") if a.strip()] if accounts
+             else None,
+             "regions": list(regions) or None}
+    raw.update({k: v for k, v in flags.items() if v is not None})
     settings = parse_settings(raw)
     progress = Progress(enabled=None if not quiet else False)
     try:
@@ -85,6 +113,8 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str,
               f"{len(inv.workloads)} workloads, {inv.instances} instances, {inv.volumes} volumes "
               f"in {len(inv.accounts)} account(s), regions {', '.join(settings.regions)}",
               "# resources: vCPU and memory (GiB) of the instance types, storage = EBS GiB"]
+    if inv.usage:
+        header.append(f"# usage: cpu_p95 (cores) = {inv.usage} × vCPU, summed per workload")
     header += [f"# FAILED {f.message}" for f in inv.failures]
     header += [f"# note: {n}" for n in inv.notes]
     write_output(render_workloads(header, inv.workloads), output)
@@ -95,40 +125,51 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str,
 
 
 @click.command("azure")
-@click.option("--scope", "scopes", multiple=True, required=True, metavar="SCOPE",
-              help="/subscriptions/ID (repeat for several).")
+@click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
+              help="/subscriptions/ID or /providers/Microsoft.Management/managementGroups/ID "
+                   "(every subscription under it); repeat for several.")
 @click.option("--arm-endpoint", help="Resource Manager endpoint (sovereign clouds).")
 @click.option("--authority", help="Entra ID authority host (sovereign clouds).")
-@click.option("--tag-key", default="application", show_default=True,
-              help="Machines with the same value of this tag form one workload.")
-@click.option("--label-prefix", default="advisor.io/", show_default=True,
-              help="Tags with this prefix become estate labels.")
+@click.option("--tag-key", help="Machines with the same value of this tag form one workload. "
+                                "[default: application]")
+@click.option("--label-prefix", help="Tags with this prefix become estate labels. "
+                                     "[default: advisor.io/]")
 @click.option("-c", "--config", type=click.Path(),
               help="advisor.yaml: map regions to its location ids.")
+@click.option("--source", "source_name", metavar="NAME",
+              help="Start from the settings of the azure source NAME in -c advisor.yaml.")
 @click.option("--allow-partial", is_flag=True,
               help="Exit 0 when a subscription fails (it is still named).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority: str | None,
-                   tag_key: str, label_prefix: str, config: str | None, allow_partial: bool,
-                   output: str | None, quiet: bool) -> None:
+                   tag_key: str | None, label_prefix: str | None, config: str | None,
+                   source_name: str | None, allow_partial: bool, output: str | None,
+                   quiet: bool) -> None:
     """List virtual machines and managed disks as workloads (read-only calls only).
 
     \b
-    Example:
+    Examples:
       advisor discover azure --scope /subscriptions/SUB-ID -c advisor.yaml -o workloads.yaml
+      advisor discover azure --scope /providers/Microsoft.Management/managementGroups/gemeente
+      advisor discover azure -c advisor.yaml --source gemeente -o workloads.yaml
     """
+    from advisor.errors import InputError
     from connectors.azure import parse_settings
     from connectors.azure_inventory import discover
     from connectors.cloud import report_failures
     from connectors.cloud_common import Progress
 
-    raw: dict[str, Any] = {"type": "azure", "scopes": list(scopes), "tag_key": tag_key,
-                           "label_prefix": label_prefix}
-    if arm_endpoint:
-        raw["arm_endpoint"] = arm_endpoint
-    if authority:
-        raw["authority"] = authority
+    raw = _source_settings(config, source_name, "azure")
+    if scopes:
+        raw.pop("scope", None)
+        raw["scopes"] = list(scopes)
+    elif not (raw.get("scope") or raw.get("scopes")):
+        raise InputError("no scope to read", hint="give --scope /subscriptions/ID (or a "
+                         "management group), or --source NAME with -c advisor.yaml")
+    flags = {"arm_endpoint": arm_endpoint, "authority": authority, "tag_key": tag_key,
+             "label_prefix": label_prefix}
+    raw.update({k: v for k, v in flags.items() if v is not None})
     settings = parse_settings(raw)
     progress = Progress(enabled=None if not quiet else False)
     try:
@@ -137,7 +178,7 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
         progress.done()
     header = [f"# Discovered by `advisor discover azure` from {inv.source}: "
               f"{len(inv.workloads)} workloads, {inv.instances} virtual machines, "
-              f"{inv.volumes} managed disks",
+              f"{inv.volumes} managed disks in {len(inv.accounts)} subscription(s)",
               "# resources: vCPU and memory (GiB) of the VM sizes, storage = disk GiB"]
     header += [f"# FAILED {f.message}" for f in inv.failures]
     header += [f"# note: {n}" for n in inv.notes]
@@ -175,6 +216,13 @@ def render_workloads(header: list[str], workloads: list[Any]) -> str:
         item["resources"] = {"cpu": _number(w.resources.cpu),
                              "memory_gb": _number(w.resources.memory_gb),
                              "storage_gb": _number(w.resources.storage_gb)}
+        if w.usage and (w.usage.cpu_p95 is not None or w.usage.memory_gb_p95 is not None):
+            usage: dict[str, Any] = {}
+            if w.usage.cpu_p95 is not None:
+                usage["cpu_p95"] = _number(w.usage.cpu_p95)
+            if w.usage.memory_gb_p95 is not None:
+                usage["memory_gb_p95"] = _number(w.usage.memory_gb_p95)
+            item["usage"] = usage
         if w.labels:
             item["labels"] = dict(sorted(w.labels.items()))
         if w.pinned:

@@ -7,12 +7,18 @@
   ``nextLink``; 429 with each throttling header; 401, 403, 404, 500), compute inventory, and the
   App Service managed-identity token endpoint that ``DefaultAzureCredential`` uses.
 - ``StaticServer``: recorded answers (AWS Price List JSON protocol, Azure Retail Prices pages).
+- ``ConnectProxy``: an HTTPS proxy (CONNECT) that logs which host each client asked for and
+  tunnels it to one local TLS server, so SDK clients can be pointed at real cloud host names
+  (sovereign clouds) and still reach a server on this machine.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import select
+import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -23,11 +29,15 @@ from typing import Any
 
 
 class _Server:
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler],
+                 tls: ssl.SSLContext | None = None) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -156,6 +166,26 @@ class _AzureHandler(_Quiet):
         query = urllib.parse.parse_qs(parsed.query)
         path = parsed.path
         owner.log.append((self.command, path, parsed.query))
+        owner.hosts.append((self.headers.get("Host", ""), self.command, path))
+        if path.endswith("/v2.0/.well-known/openid-configuration"):
+            tenant = path.split("/")[1]
+            authority = f"https://{self.headers.get('Host', '')}/{tenant}"
+            self._send(200, json.dumps({
+                "issuer": f"{authority}/v2.0",
+                "token_endpoint": f"{authority}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{authority}/oauth2/v2.0/authorize"}).encode())
+            return
+        if path.endswith("/oauth2/v2.0/token") and self.command == "POST":
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+            if form.get("client_secret") != owner.client_secret:
+                self._send(401, json.dumps({"error": "invalid_client",
+                                            "error_description": "bad secret"}).encode())
+                return
+            form.pop("client_secret")
+            owner.token_requests.append((self.headers.get("Host", ""), path, form))
+            self._send(200, json.dumps({"access_token": owner.token, "token_type": "Bearer",
+                                        "expires_in": 3600, "ext_expires_in": 3600}).encode())
+            return
         if path == "/msi/token":
             if self.headers.get("X-IDENTITY-HEADER") != owner.identity_header:
                 self._send(400, b'{"error": "bad identity header"}')
@@ -188,7 +218,8 @@ class _AzureHandler(_Quiet):
             page = dict(pages[index])
             props = dict(page["properties"])
             if index + 1 < len(pages):
-                props["nextLink"] = (f"{owner.url}{path}?api-version="
+                origin = f"{owner.url.split(':', 1)[0]}://{self.headers.get('Host')}"
+                props["nextLink"] = (f"{origin}{path}?api-version="
                                      f"{query.get('api-version', [''])[0]}&$skiptoken="
                                      f"{index + 1}")
             page["properties"] = props
@@ -207,18 +238,24 @@ class _AzureHandler(_Quiet):
 
 
 class AzureServer(_Server):
-    def __init__(self, token: str, identity_header: str) -> None:
+    def __init__(self, token: str, identity_header: str, client_secret: str = "",
+                 tls: ssl.SSLContext | None = None) -> None:
         self.token = token
         self.identity_header = identity_header
+        self.client_secret = client_secret
+        self.hosts: list[tuple[str, str, str]] = []  # (Host header, method, path)
+        self.token_requests: list[tuple[str, str, dict[str, str]]] = []  # secret removed
         self.log: list[tuple[str, str, str]] = []
         self.auth: list[str] = []
         self.queries: list[tuple[str, dict[str, Any]]] = []
         self.pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.faults: dict[str, list[AzureReply]] = {}
         self.routes: dict[str, Callable[[dict[str, list[str]]], AzureReply]] = {}
-        super().__init__(_AzureHandler)
+        super().__init__(_AzureHandler, tls)
 
     def reset(self) -> None:
+        self.hosts.clear()
+        self.token_requests.clear()
         self.log.clear()
         self.auth.clear()
         self.queries.clear()
@@ -255,3 +292,43 @@ class StaticServer(_Server):
         self.answer = answer
         self.log: list[tuple[str, str, str, str]] = []
         super().__init__(_StaticHandler)
+
+
+# -- an HTTPS proxy -------------------------------------------------------------------------------
+
+class _ConnectHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_CONNECT(self) -> None:
+        owner: ConnectProxy = self.server.owner  # type: ignore[attr-defined]
+        owner.log.append(self.path)
+        upstream = socket.create_connection(("127.0.0.1", owner.target_port), timeout=30)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        sockets = [self.connection, upstream]
+        try:
+            while True:
+                ready, _, broken = select.select(sockets, [], sockets, 30)
+                if broken or not ready:
+                    return
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (upstream if s is self.connection else self.connection).sendall(data)
+        except OSError:
+            return
+        finally:
+            upstream.close()
+            self.close_connection = True
+
+
+class ConnectProxy(_Server):
+    """Every CONNECT (whatever host it names) is tunnelled to ``target_port`` on this machine;
+    ``log`` keeps the ``host:port`` each client asked for."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.log: list[str] = []
+        super().__init__(_ConnectHandler)

@@ -7,48 +7,31 @@ Credentials are canaries: the tests assert that they never appear in output, err
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cloud_servers import AwsProxy, AzureServer
-
-ROOT = Path(__file__).resolve().parents[2]
-AWS_KEY_ID = "AKIACANARY0000000001"
-AWS_SECRET = "canaryAwsSecret/0123456789abcdefghijKLMNOP"  # 40 characters, like a real one
-AZURE_TOKEN = "canary-azure-token-5f1e9d"
-AZURE_IDENTITY_HEADER = "canary-identity-header-77aa"
-CANARIES = (AWS_SECRET, AZURE_TOKEN, AZURE_IDENTITY_HEADER)
-MEMBER_A = "222222222222"
-MEMBER_B = "333333333333"
-AZURITE_ACCOUNT = "devstoreaccount1"
-AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
-               "KBHBeksoGMGw==")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+from cloud_helpers import (
+    AWS_KEY_ID,
+    AWS_SECRET,
+    AZURE_CLIENT_SECRET,
+    AZURE_IDENTITY_HEADER,
+    AZURE_TOKEN,
+    AZURITE_ACCOUNT,
+    AZURITE_KEY,
+    ROOT,
+    SOVEREIGN_HOSTS,
+    free_port,
+    make_certificates,
+    wait_port,
+)
+from cloud_servers import AwsProxy, AzureServer, ConnectProxy
 
 
 @pytest.fixture
@@ -109,34 +92,6 @@ def aws(aws_proxy: AwsProxy, moto_server: int, tmp_path: Path,
     return aws_proxy
 
 
-def moto_client(service: str, url: str, region: str = "eu-central-1", **creds: str) -> Any:
-    import boto3
-
-    return boto3.client(service, endpoint_url=url, region_name=region,
-                        aws_access_key_id=creds.get("key", "seed"),
-                        aws_secret_access_key=creds.get("secret", "seed"),
-                        aws_session_token=creds.get("token"))
-
-
-def queue_ce(moto_port: int, results: list[dict[str, Any]]) -> None:
-    """Queue Cost Explorer answers: one per distinct request body, in request order."""
-    data = json.dumps({"results": results}).encode()
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{moto_port}/moto-api/static/ce/cost-and-usage-results", data=data,
-        headers={"Content-Type": "application/json"}, method="POST")
-    assert urllib.request.urlopen(req, timeout=10).status == 201
-
-
-def member_client(service: str, moto_port: int, account: str, region: str) -> Any:
-    """A client acting inside a member account (moto switches account on AssumeRole)."""
-    sts = moto_client("sts", f"http://127.0.0.1:{moto_port}", region)
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/AdvisorReadOnly",
-                            RoleSessionName="seed")["Credentials"]
-    return moto_client(service, f"http://127.0.0.1:{moto_port}", region,
-                       key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
-                       token=creds["SessionToken"])
-
-
 # -- Azure ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -159,6 +114,46 @@ def azure(azure_server: AzureServer, monkeypatch: pytest.MonkeyPatch) -> AzureSe
     monkeypatch.setenv("IDENTITY_HEADER", AZURE_IDENTITY_HEADER)
     monkeypatch.setenv("AZURE_CONFIG_DIR", tempfile.mkdtemp(prefix="azcfg-"))
     return azure_server
+
+
+@pytest.fixture(scope="session")
+def sovereign_servers(tmp_path_factory: pytest.TempPathFactory,
+                      ) -> Iterator[tuple[AzureServer, ConnectProxy, Path]]:
+    """The Resource Manager and Entra ID token endpoints over TLS, with a certificate for the
+    sovereign clouds' host names, behind an HTTPS proxy that tunnels every host to it."""
+    import ssl
+
+    ca, cert, key = make_certificates(tmp_path_factory.mktemp("tls"), SOVEREIGN_HOSTS)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = AzureServer(AZURE_TOKEN, AZURE_IDENTITY_HEADER, AZURE_CLIENT_SECRET, tls=context)
+    proxy = ConnectProxy(server.port)
+    yield server, proxy, ca
+    proxy.stop()
+    server.stop()
+
+
+@pytest.fixture
+def sovereign(sovereign_servers: tuple[AzureServer, ConnectProxy, Path],
+              monkeypatch: pytest.MonkeyPatch) -> tuple[AzureServer, ConnectProxy]:
+    """DefaultAzureCredential with a service principal in the environment (EnvironmentCredential:
+    ClientSecretCredential), every HTTPS request through the logging proxy, the test CA
+    trusted (requests reads REQUESTS_CA_BUNDLE), no managed identity."""
+    server, proxy, ca = sovereign_servers
+    server.reset()
+    proxy.log.clear()
+    for key in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET",
+                "IMDS_ENDPOINT", "AZURE_AUTHORITY_HOST", "AZURE_FEDERATED_TOKEN_FILE",
+                "AZURE_USERNAME", "AZURE_CLIENT_CERTIFICATE_PATH", "no_proxy", "NO_PROXY",
+                "https_proxy", "http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AZURE_TENANT_ID", "72f988bf-0000-0000-0000-00000000c0de")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "advisor-reader")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", AZURE_CLIENT_SECRET)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+    monkeypatch.setenv("AZURE_CONFIG_DIR", tempfile.mkdtemp(prefix="azcfg-"))
+    return server, proxy
 
 
 def _azurite_binary() -> str | None:
@@ -228,9 +223,3 @@ def estate(tmp_path: Path) -> Any:
         return tmp_path / "advisor.yaml"
 
     return make
-
-
-def assert_no_secrets(*texts: str) -> None:
-    for text in texts:
-        for canary in CANARIES:
-            assert canary not in text, f"secret {canary[:8]}... leaked"

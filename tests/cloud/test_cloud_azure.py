@@ -1,6 +1,7 @@
 """Azure through the real CostManagementClient and DefaultAzureCredential against a local
 Resource Manager server: query pages via nextLink, throttling headers, 401/403/404/500, the
-ledger, inventory; FOCUS exports in Azurite."""
+ledger, inventory (subscriptions, resource groups, management groups); sovereign clouds
+(authority and Resource Manager endpoint, over TLS); FOCUS exports in Azurite."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from cloud_servers import AzureReply, AzureServer, query_page
-from conftest import AZURE_TOKEN, assert_no_secrets
+from cloud_helpers import AZURE_TOKEN, assert_no_secrets
+from cloud_servers import AzureReply, AzureServer, ConnectProxy, query_page
 
 SUB_A = "00000000-0000-0000-0000-00000000000a"
 SUB_B = "00000000-0000-0000-0000-00000000000b"
@@ -225,3 +227,143 @@ def test_analyze_calibrates_against_cost_management(azure: AzureServer, estate: 
     doc = json.loads(out)
     assert doc["summary"]["workloads"] == 1
     assert any(denied in f["error"] or denied in f["source"] for f in doc["failed_sources"])
+
+
+SUB_C = "00000000-0000-0000-0000-00000000000c"
+MG = "/providers/Microsoft.Management/managementGroups"
+
+
+def _serve_compute(server: AzureServer, sub: str, vms: list[tuple[str, str, str]],
+                   resource_group: str = "rg") -> None:
+    """One subscription's machines (name, application tag, size) and their OS disks."""
+    base = f"/subscriptions/{sub}/providers/Microsoft.Compute"
+    ids = [f"/subscriptions/{sub}/resourceGroups/{resource_group}/providers/Microsoft.Compute/"
+           f"virtualMachines/{name}" for name, _app, _size in vms]
+    server.routes[f"{base}/virtualMachines"] = lambda q: AzureReply(200, body={"value": [
+        {"id": vm_id, "name": name, "location": "westeurope", "tags": {"application": app},
+         "properties": {"hardwareProfile": {"vmSize": size}}}
+        for vm_id, (name, app, size) in zip(ids, vms, strict=True)]})
+    server.routes[f"{base}/disks"] = lambda q: AzureReply(200, body={"value": [
+        {"id": f"{vm_id}-osdisk", "managedBy": vm_id, "location": "westeurope",
+         "properties": {"diskSizeGB": 64}} for vm_id in ids]})
+    server.routes[f"{base}/locations/westeurope/vmSizes"] = lambda q: AzureReply(200, body={
+        "value": [{"name": "Standard_D2s_v5", "numberOfCores": 2, "memoryInMB": 8192},
+                  {"name": "Standard_D4s_v5", "numberOfCores": 4, "memoryInMB": 16384}]})
+
+
+def test_discover_management_group_reads_each_subscription(azure: AzureServer, run: Any,
+                                                           tmp_path: Path) -> None:
+    """A management group's subscriptions (any depth, over two pages of descendants) are each
+    read; one that refuses is named and the others are kept; a group that cannot be listed
+    fails alone."""
+    descendants = f"{MG}/gemeente/descendants"
+
+    def pages(query: dict[str, list[str]]) -> AzureReply:
+        assert query["api-version"] == ["2020-05-01"]
+        if "$skiptoken" not in query:
+            return AzureReply(200, body={"value": [
+                {"id": f"{MG}/sociaal", "type": "Microsoft.Management/managementGroups",
+                 "name": "sociaal", "properties": {"parent": {"id": f"{MG}/gemeente"}}},
+                {"id": f"/subscriptions/{SUB_A}", "name": SUB_A,
+                 "type": "Microsoft.Management/managementGroups/subscriptions",
+                 "properties": {"parent": {"id": f"{MG}/gemeente"}}}],
+                "nextLink": f"{azure.url}{descendants}?api-version=2020-05-01&$skiptoken=2"})
+        return AzureReply(200, body={"value": [  # deeper, and the type as the REST spec names it
+            {"id": f"/subscriptions/{SUB_B}", "name": SUB_B, "type": "/subscriptions",
+             "properties": {"parent": {"id": f"{MG}/sociaal"}}},
+            {"id": f"/subscriptions/{SUB_C}", "name": SUB_C, "type": "/subscriptions",
+             "properties": {"parent": {"id": f"{MG}/sociaal"}}}]})
+
+    azure.routes[descendants] = pages
+    azure.routes[f"{MG}/locked/descendants"] = lambda q: AzureReply(403, body={"error": {
+        "code": "AuthorizationFailed", "message": "no read on the management group"}})
+    _serve_compute(azure, SUB_A, [("zaak-1", "zaak", "Standard_D4s_v5")])
+    _serve_compute(azure, SUB_C, [("web-1", "web", "Standard_D2s_v5"),
+                                  ("web-2", "web", "Standard_D2s_v5")])
+    azure.routes[f"/subscriptions/{SUB_B}/providers/Microsoft.Compute/virtualMachines"] = \
+        lambda q: AzureReply(403, body={"error": {"code": "AuthorizationFailed",
+                                                   "message": "no Reader role"}})
+    out_file = tmp_path / "w.yaml"
+    code, _out, err = run("discover", "azure", "--scope", f"{MG}/gemeente", "--scope",
+                         f"{MG}/locked", "--scope", f"/subscriptions/{SUB_A}",
+                         "--arm-endpoint", azure.url, "-o", str(out_file), "-q")
+    assert code == 3
+    assert ("management group locked: list the management group's subscriptions: not "
+            "authorised (HTTP 403)") in err
+    assert f"subscription {SUB_B}: list virtual machines: not authorised (HTTP 403)" in err
+    text = out_file.read_text()
+    by_id = {w["id"]: w for w in yaml.safe_load(text)["workloads"]}
+    assert set(by_id) == {f"azure:{SUB_A}:westeurope:zaak", f"azure:{SUB_C}:westeurope:web"}
+    assert by_id[f"azure:{SUB_C}:westeurope:web"]["resources"] == \
+        {"cpu": 4, "memory_gb": 16, "storage_gb": 128}
+    assert "in 2 subscription(s)" in text
+    # SUB_A is named twice (directly and under the group) but read once
+    reads = [p for m, p, _ in azure.log if p.endswith("/virtualMachines")]
+    assert sorted(reads) == sorted(f"/subscriptions/{s}/providers/Microsoft.Compute/"
+                                   "virtualMachines" for s in (SUB_A, SUB_B, SUB_C))
+    assert {m for m, p, _ in azure.log if p != "/msi/token"} == {"GET"}
+    code, _out, err = run("discover", "azure", "--scope", f"{MG}/gemeente", "--arm-endpoint",
+                         azure.url, "--allow-partial", "-q", "-o", str(out_file))
+    assert code == 0, err
+    # a resource group scope reads only that group's machines
+    compute = f"/subscriptions/{SUB_C}/providers/Microsoft.Compute"
+    group = f"/subscriptions/{SUB_C}/resourceGroups/rg-web/providers/Microsoft.Compute"
+    for kind in ("virtualMachines", "disks"):
+        azure.routes[f"{group}/{kind}"] = azure.routes[f"{compute}/{kind}"]
+    code, out, err = run("discover", "azure", "--scope",
+                         f"/subscriptions/{SUB_C}/resourceGroups/rg-web", "--arm-endpoint",
+                         azure.url, "-q")
+    assert code == 0, err
+    assert [w["id"] for w in yaml.safe_load(out)["workloads"]] == \
+        [f"azure:{SUB_C}:westeurope:web"]
+
+
+@pytest.mark.parametrize(("authority", "arm"), [
+    ("login.chinacloudapi.cn", "https://management.chinacloudapi.cn"),
+    ("login.microsoftonline.us", "https://management.usgovcloudapi.net")])
+def test_sovereign_cloud_authority_and_endpoint(sovereign: tuple[AzureServer, ConnectProxy],
+                                                estate: Any, run: Any, authority: str,
+                                                arm: str) -> None:
+    """`authority` and `arm_endpoint` reach the credential and the clients: the real
+    DefaultAzureCredential (service principal from the environment) asks the configured
+    authority for a token for the configured Resource Manager, and every request goes there
+    (host names resolved by an HTTPS proxy that leads to the local TLS server)."""
+    server, proxy = sovereign
+    scope = f"/subscriptions/{SUB_A}"
+    _seed(server, scope)
+    _serve_compute(server, SUB_A, [("zaak-1", "zaak", "Standard_D4s_v5")])
+    config = estate(_source(scope, extra=f", authority: {authority}").replace("ARM", arm),
+                    WORKLOADS)
+    code, out, err = run("costs", "-c", str(config), "--group-by", "workload", "--format",
+                         "json")
+    assert code == 0, err
+    assert {r["workload"]: r["cost"] for r in json.loads(out)["rows"]} == \
+        {"zaak": 12.5, None: 103.25}
+    code, out2, err2 = run("discover", "azure", "--scope", scope, "--arm-endpoint", arm,
+                           "--authority", authority, "-q")
+    assert code == 0, err2
+    assert [w["id"] for w in yaml.safe_load(out2)["workloads"]] == \
+        [f"azure:{SUB_A}:westeurope:zaak"]
+    arm_host = arm.removeprefix("https://")
+    # nothing went to the public cloud: only the configured hosts were asked for
+    assert set(proxy.log) == {f"{authority}:443", f"{arm_host}:443"}
+    # one token per run, from the configured authority, for the configured audience
+    assert len(server.token_requests) == 2
+    for host, path, form in server.token_requests:
+        assert host == authority
+        assert path == "/72f988bf-0000-0000-0000-00000000c0de/oauth2/v2.0/token"
+        assert form["scope"] == f"{arm}/.default"
+        assert form["client_id"] == "advisor-reader"
+    arm_requests = [(h, m, p) for h, m, p in server.hosts if h != authority]
+    assert {h for h, _m, _p in arm_requests} == {arm_host}
+    assert {p for _h, _m, p in arm_requests} >= {
+        f"{scope}/providers/Microsoft.CostManagement/query",
+        f"{scope}/providers/Microsoft.Compute/virtualMachines"}
+    assert set(server.auth) == {f"Bearer {AZURE_TOKEN}"}
+    assert_no_secrets(out, err, out2, err2)
+
+
+def test_authority_must_be_https(azure: AzureServer, run: Any) -> None:
+    code, _out, err = run("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
+                         "--authority", "http://login.example", "--arm-endpoint", azure.url)
+    assert code == 2 and "authority 'http://login.example'" in err

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from cloud_helpers import AWS_KEY_ID, AWS_SECRET, assert_no_secrets
 from cloud_servers import StaticServer
-from conftest import AWS_KEY_ID, AWS_SECRET, assert_no_secrets
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,12 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_helpers import LOCATIONS
+from ledger_helpers import AZURITE_ACCOUNT, AZURITE_KEY, LOCATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
-AZURITE_ACCOUNT = "devstoreaccount1"
-AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
-               "KBHBeksoGMGw==")
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Any:

@@ -95,6 +95,28 @@ def test_aws_data_exports_layout_reads_the_latest_delivery(tmp_path: Path) -> No
     assert total(str(tmp_path / "exports"), month="2026-09") == (Decimal(4), 1)
 
 
+def test_aws_data_exports_manifest_in_a_local_copy(tmp_path: Path) -> None:
+    """A synced copy of an AWS Data Export: the period's Manifest.json names the delivery to
+    read, even when another delivery has newer files."""
+    root = tmp_path / "cur" / "focus-export"
+    period = root / "data" / "BILLING_PERIOD=2026-10"
+    listed = write_focus(period / "exec-1" / "focus-export-00001.csv.gz",
+                         [focus_row(BilledCost="2")], gz=True)
+    newer = write_focus(period / "exec-2" / "focus-export-00001.csv.gz",
+                        [focus_row(BilledCost="9")], gz=True)
+    os.utime(listed, (1_000_000, 1_000_000))
+    os.utime(newer, (2_000_000, 2_000_000))
+    meta = root / "metadata" / "BILLING_PERIOD=2026-10"
+    meta.mkdir(parents=True)
+    (meta / "focus-export-Manifest.json").write_text(json.dumps({"dataFiles": [
+        "s3://bucket/cur/focus-export/data/BILLING_PERIOD=2026-10/exec-1/"
+        "focus-export-00001.csv.gz"]}))
+    report = costs(None, paths=[str(tmp_path / "cur")])
+    assert report.total == Decimal(2)
+    assert any("focus-export-Manifest.json lists, 1 other(s) left out" in n
+               for n in report.notes)
+
+
 def test_azure_export_layout_and_glob(tmp_path: Path) -> None:
     base = tmp_path / "costexports" / "focus"
     write_focus(base / "20261001-20261031" / "0a-run" / "part_0_0001.csv",
