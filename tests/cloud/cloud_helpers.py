@@ -7,8 +7,6 @@ Credentials are canaries: the tests assert that they never appear in output, err
 from __future__ import annotations
 
 import json
-import socket
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -24,25 +22,7 @@ SOVEREIGN_HOSTS = ("login.chinacloudapi.cn", "management.chinacloudapi.cn",
                    "login.microsoftonline.us", "management.usgovcloudapi.net")
 MEMBER_A = "222222222222"
 MEMBER_B = "333333333333"
-AZURITE_ACCOUNT = "devstoreaccount1"
-AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
-               "KBHBeksoGMGw==")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+from servers import AZURITE_ACCOUNT, AZURITE_KEY, free_port, wait_port  # noqa: F401, E402
 
 
 def moto_client(service: str, url: str, region: str = "eu-central-1", **creds: str) -> Any:

@@ -7,9 +7,6 @@ Credentials are canaries: the tests assert that they never appear in output, err
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -17,15 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import servers
 from cloud_helpers import (
     AWS_KEY_ID,
     AWS_SECRET,
     AZURE_CLIENT_SECRET,
     AZURE_IDENTITY_HEADER,
     AZURE_TOKEN,
-    AZURITE_ACCOUNT,
-    AZURITE_KEY,
-    ROOT,
     SOVEREIGN_HOSTS,
     free_port,
     make_certificates,
@@ -156,44 +151,11 @@ def sovereign(sovereign_servers: tuple[AzureServer, ConnectProxy, Path],
     return server, proxy
 
 
-def _azurite_binary() -> str | None:
-    for candidate in (os.environ.get("AZURITE_BLOB"),
-                      str(ROOT / ".ci-node" / "node_modules" / ".bin" / "azurite-blob"),
-                      shutil.which("azurite-blob")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[str]:
     """Azurite's blob service; yields its connection string. Under CI=true a missing azurite
     fails instead of skipping, so a missing install step shows."""
-    binary = _azurite_binary()
-    if binary is None:
-        message = ("azurite-blob not found: run `npm install --prefix .ci-node azurite@3` "
-                   "(or set AZURITE_BLOB)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
-         "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
-        cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_port(port)
-    except RuntimeError:
-        proc.kill()
-        pytest.fail("azurite did not start")
-    yield (f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
-           f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};")
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    yield from servers.azurite()
 
 
 LOCATIONS = """locations:

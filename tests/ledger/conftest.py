@@ -8,17 +8,14 @@ are skipped on a developer machine and FAIL under CI=true, so a missing install 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_helpers import AZURITE_ACCOUNT, AZURITE_KEY, LOCATIONS
+import servers
+from ledger_helpers import LOCATIONS
+from servers import free_port, wait_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,22 +30,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Any:
         return code, out.out, out.err
 
     return call
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="session")
@@ -72,10 +53,10 @@ def moto_url(aws_env: None) -> Iterator[str]:
     """A moto S3 server on a free loopback port."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    _wait(port)
+    wait_port(port)
     yield f"http://127.0.0.1:{port}"
     server.stop()
 
@@ -88,44 +69,10 @@ def s3(moto_url: str) -> Any:
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def _azurite_binary() -> str | None:
-    for candidate in (os.environ.get("AZURITE_BLOB"),
-                      str(ROOT / ".ci-node" / "node_modules" / ".bin" / "azurite-blob"),
-                      shutil.which("azurite-blob")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[str]:
     """Azurite's blob service on a free loopback port; yields its connection string."""
-    binary = _azurite_binary()
-    if binary is None:
-        message = ("azurite-blob not found: run `npm install --prefix .ci-node azurite` "
-                   "(or set AZURITE_BLOB)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
-         "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
-        cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait(port)
-    except RuntimeError:
-        proc.kill()
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        pytest.fail(f"azurite did not start: {err[:500]}")
-    yield (f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
-           f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};")
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    yield from servers.azurite()
 
 
 @pytest.fixture

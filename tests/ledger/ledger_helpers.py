@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-# Azurite's well-known development account (public, documented; not a secret).
-AZURITE_ACCOUNT = "devstoreaccount1"
-AZURITE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
-               "KBHBeksoGMGw==")
 SAMPLE = ROOT.parent / "shared" / "data" / "focus" / "focus-1.0-sample-1000.csv"
 
 COLUMNS = [

@@ -117,7 +117,7 @@ def test_azure_missing_container_exits_3(azurite: str, run,
 def test_azure_unreachable_account_exits_3(run, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
-    from ledger_helpers import AZURITE_ACCOUNT, AZURITE_KEY
+    from servers import AZURITE_ACCOUNT, AZURITE_KEY
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
