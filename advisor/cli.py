@@ -15,9 +15,11 @@ from advisor.commands.analyze import analyze
 from advisor.commands.check import check
 from advisor.commands.costs import costs
 from advisor.commands.discover import discover
+from advisor.commands.graph import graph
 from advisor.commands.init import init
 from advisor.commands.policies import policies
 from advisor.commands.prices import prices
+from advisor.commands.report import report
 from advisor.errors import EXIT_INPUT, AdvisorError
 
 
@@ -45,6 +47,8 @@ cli.add_command(check)
 cli.add_command(costs)
 cli.add_command(discover)
 cli.add_command(init)
+cli.add_command(report)
+cli.add_command(graph)
 cli.add_command(policies)
 cli.add_command(prices)
 

@@ -39,7 +39,7 @@ from advisor.rules import (
     evaluate,
     load_packs,
 )
-from advisor.waivers import Waiver, load_dated_yaml, load_waivers, waivers_file
+from advisor.waivers import Waiver, load_dated_yaml, load_waivers, matching, waivers_file
 from advisor.yamlfile import Doc, View, nearest
 
 FAIL_ON = ("error", "warning", "never")
@@ -234,7 +234,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         if change is not None and change.location == f.location:
             item.related.append((_file_place(change.file, change.line, estate_dir),
                                  f"proposed by {change.origin}"))
-        waiver = _match(waiver_list, f)
+        waiver = matching(waiver_list, f)
         if waiver is not None:
             used.add(waiver)
             if not waiver.expired(today):
@@ -292,13 +292,6 @@ def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
                                  hint="give one location per workload")
             out.setdefault(c.workload, c)
     return [out[k] for k in sorted(out)]
-
-
-def _match(waivers: list[Waiver], f: Finding) -> Waiver | None:
-    for w in waivers:
-        if w.rule == f.rule and w.subject == f.key and w.application == (f.subject is not None):
-            return w
-    return None
 
 
 def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items: list[Item],

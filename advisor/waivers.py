@@ -23,11 +23,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
 from advisor.model import Estate, SourceRef
 from advisor.yamlfile import Doc, View, load_yaml, nearest
+
+if TYPE_CHECKING:
+    from advisor.rules import Finding
 
 WAIVER_KEYS = ("rule", "workload", "application", "reason", "owner", "expires", "reference")
 
@@ -53,6 +56,17 @@ class Waiver:
     @property
     def line(self) -> int | None:
         return self.source.line if self.source else None
+
+
+def matching(waivers: Iterable[Waiver], finding: Finding) -> Waiver | None:
+    """The waiver written for a finding (expired or not): the same rule, and the same workload,
+    or for a finding about an application (a budget per application) the same application.
+    One place for this rule, used by ``advisor check`` and ``advisor report``."""
+    for w in waivers:
+        if w.rule == finding.rule and w.subject == finding.key \
+                and w.application == (finding.subject is not None):
+            return w
+    return None
 
 
 def load_dated_yaml(path: Path, what: str) -> Any:

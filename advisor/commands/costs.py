@@ -35,9 +35,13 @@ UNALLOCATED_DIMS = ("workload", "application", "location")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--allow-partial", is_flag=True,
               help="Exit 0 when an aws/azure source fails (it is still named in the output).")
+@click.option("--store", is_flag=False, flag_value="", default=None, metavar="[PATH|URL]",
+              help="Also store each month's aggregates in the history store (advisor report's "
+                   "trends): --store for .advisor/history.duckdb, --store=PATH or "
+                   "--store=postgresql://... for another.")
 def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str | None,
           group_by: str | None, cost_basis: str, fmt: str, output: str | None,
-          allow_partial: bool) -> None:
+          allow_partial: bool, store: str | None) -> None:
     """Read FinOps FOCUS billing exports and sum them per workload, exactly.
 
     Sources are FOCUS 1.0-1.3 files (CSV, gzip CSV, Parquet): a file, a glob, a folder laid out
@@ -80,6 +84,11 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
         if line:
             click.echo(f"advisor: {line}", err=True)
         report_failures(result.cloud.failures, allow_partial)
+    if store is not None:  # the history store (docs/report.md); not with a failed source
+        from advisor.report.build import store_costs_option
+
+        click.echo("advisor: " + store_costs_option(estate, store, sources, month, cost_basis,
+                                                    result), err=True)
 
 
 def _show(dim: str, value: str | None) -> str:

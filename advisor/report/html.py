@@ -1,0 +1,513 @@
+"""The report as one self-contained HTML page: inline CSS and SVG, no script, no external
+resource of any kind (a Content-Security-Policy says so to the browser too). Laid out for
+reading on screen and printing on A4. Every text that comes from the estate, the bills or the
+policy packs goes through ``html.escape``.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+
+from advisor import __version__
+from advisor.graph import location_colors, to_svg
+from advisor.ledger import COST_BASES
+from advisor.report import charts
+from advisor.report.build import (
+    MAX_MOVES_SHOWN,
+    TOP_APPLICATIONS,
+    MonthCost,
+    Report,
+    change,
+    month_add,
+    provider_name,
+    provider_rank,
+)
+from advisor.report.i18n import Lang
+
+CSS = """
+@page { size: A4; margin: 14mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 10.5pt;
+  line-height: 1.4; margin: 0; color: #111; background: #fff; }
+main { max-width: 186mm; margin: 0 auto; padding: 8mm 4mm 12mm; }
+h1 { font-size: 19pt; margin: 0 0 1mm; }
+h2 { font-size: 14pt; border-bottom: 2px solid #0072B2; margin: 9mm 0 3mm; padding-bottom: 1mm;
+  break-after: avoid; }
+h3 { font-size: 11.5pt; margin: 5mm 0 2mm; break-after: avoid; }
+p { margin: 1.5mm 0; }
+.sub { color: #333; margin-bottom: 4mm; }
+.kpis { display: grid; grid-template-columns: repeat(2, 1fr); gap: 3mm; }
+.kpi { border: 1px solid #999; border-left: 6px solid #0072B2; padding: 2mm 3mm;
+  break-inside: avoid; }
+.kpi .label { font-size: 9pt; color: #333; }
+.kpi .value { font-size: 16pt; font-weight: bold; }
+.kpi .detail { font-size: 9pt; color: #222; }
+.decision { border: 2px solid #009E73; padding: 2mm 3mm; font-size: 11.5pt; break-inside: avoid; }
+.alert { border: 2px solid #D55E00; padding: 2mm 3mm; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; font-size: 9pt; }
+th, td { border-bottom: 1px solid #bbb; padding: 0.8mm 1.2mm; text-align: left;
+  vertical-align: top; overflow-wrap: break-word; }
+th { background: #eee; font-weight: bold; }
+.num { text-align: right; white-space: nowrap; overflow-wrap: normal;
+  font-variant-numeric: tabular-nums; }
+table.wide { font-size: 8.5pt; }
+tr { break-inside: avoid; }
+thead { display: table-header-group; }
+tfoot td { font-weight: bold; border-top: 2px solid #444; }
+.splits { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; }
+.splits table { font-size: 8.5pt; }
+figure { margin: 3mm 0 5mm; break-inside: avoid; }
+figure svg { width: 100%; height: auto; display: block; }
+figcaption { font-size: 8.5pt; color: #333; margin-top: 1mm; }
+.chain { overflow-x: auto; }
+figure.chain svg { width: auto; max-width: none; }
+@page wide { size: A4 landscape; margin: 12mm; }
+.muted { color: #444; font-size: 9pt; }
+.expired { color: #B00000; font-weight: bold; }
+.soon { color: #8A4B00; font-weight: bold; }
+nav ol { columns: 2; font-size: 9.5pt; margin: 0; }
+code { font-size: 9pt; white-space: nowrap; }
+footer { margin-top: 8mm; font-size: 8.5pt; color: #444; }
+@media print {
+  main { padding: 0; max-width: none; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-before: auto; }
+  nav { display: none; }
+  figure.chain { page: wide; overflow: visible; }
+  figure.chain svg { width: 100%; max-width: 100%; }
+}
+"""
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(head: list[str], rows: list[list[str]], numeric: set[int],
+           foot: list[str] | None = None, css: str = "") -> str:
+    """A table from already escaped cells; ``numeric`` columns are right-aligned."""
+    def cls(i: int) -> str:
+        return ' class="num"' if i in numeric else ""
+
+    out = [f'<table class="{css}"><thead><tr>' if css else "<table><thead><tr>"]
+    out += [f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head)]
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append("<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row))
+                   + "</tr>")
+    out.append("</tbody>")
+    if foot:
+        out.append("<tfoot><tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(foot))
+                   + "</tr></tfoot>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _share(part: Decimal, whole: Decimal, lang: Lang) -> str:
+    return lang.percent(part / whole, signed=False) if whole else "-"
+
+
+def _change_text(now: Decimal, before: Decimal, lang: Lang) -> str:
+    diff, frac = change(now, before)
+    pct = f" ({lang.percent(frac)})" if frac is not None else ""
+    return f"{lang.money(diff, signed=True)}{pct}"
+
+
+# -- sections -------------------------------------------------------------------------------------
+
+def _headline(r: Report, lang: Lang) -> str:
+    cur = r.current
+    t = lang.t
+    out = [f'<section id="headline"><h2>{e(t("headline"))}</h2><div class="kpis">']
+    out.append(_kpi("total", t("total"), lang.money(cur.total),
+                     f"{e(t('billed'))} {e(lang.money(cur.billed))}, {e(t('modelled'))} "
+                     f"{e(lang.money(cur.modelled))}"))
+    if r.previous is not None:
+        detail = e(lang.t("from_to", a=lang.money(r.previous.total),
+                          ma=lang.month(r.previous.month), b=lang.money(cur.total),
+                          mb=lang.month(cur.month)))
+        out.append(_kpi("vs-last-month", t("vs_last_month"),
+                        _change_text(cur.total, r.previous.total, lang), detail))
+    else:
+        out.append(_kpi("vs-last-month", t("vs_last_month"), "-",
+                        e(t("no_previous", month=lang.month(_prev(r.month))))))
+    if r.three is not None:
+        first, last = r.three
+        mid = r.previous
+        assert mid is not None
+        avg = (first.total + mid.total + last.total) / 3
+        detail = e(t("from_to", a=lang.money(first.total), ma=lang.month(first.month),
+                     b=lang.money(last.total), mb=lang.month(last.month))) + "; " + \
+            e(t("avg3", amount=lang.money(avg)))
+        out.append(_kpi("trend-3", t("trend3"), _change_text(last.total, first.total, lang),
+                        detail))
+    else:
+        have = sum(1 for m in r.months if m.month >= _prev(_prev(r.month)))
+        out.append(_kpi("trend-3", t("trend3"), "-", e(t("need_three", have=have))))
+    if r.inhabitants:
+        people = Decimal(r.inhabitants)
+        per_month = cur.total / people
+        out.append(_kpi("per-inhabitant", t("per_inhabitant"), lang.money(per_month * 12),
+                        e(t("per_inhabitant_value", month=lang.money(per_month),
+                            year=lang.money(per_month * 12),
+                            people=lang.number(r.inhabitants, 0)))))
+    out.append("</div>")
+    out.append(_splits(cur, r, lang))
+    out.append(_trend(r, lang))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _prev(month: str) -> str:
+    return month_add(month, -1)
+
+
+def _kpi(ident: str, label: str, value: str, detail: str) -> str:
+    return (f'<div class="kpi" id="kpi-{ident}"><div class="label">{e(label)}</div>'
+            f'<div class="value">{e(value)}</div><div class="detail">{detail}</div></div>')
+
+
+def _splits(cur: MonthCost, r: Report, lang: Lang) -> str:
+    t = lang.t
+    mark = f' <span class="muted">({e(t("modelled_mark"))})</span>'
+    modelled_locs = set(cur.modelled_locations)
+    prov_rows = [[e(provider_name(k, lang)), e(lang.money(v)), e(_share(v, cur.total, lang))]
+                 for k, v in cur.by_provider.items()]
+    loc_rows = [[e(k) + (mark if k in modelled_locs else ""), e(lang.money(v)),
+                 e(_share(v, cur.total, lang))] for k, v in cur.by_location.items()]
+    unlocated = cur.total - sum(cur.by_location.values(), Decimal(0))
+    if unlocated:
+        loc_rows.append([e(t("no_location")),
+                         e(lang.money(unlocated)), e(_share(unlocated, cur.total, lang))])
+    kind_rows = [[e(t(k)), e(lang.money(v)), e(_share(v, cur.total, lang))]
+                 for k, v in (("onprem", cur.onprem), ("cloud", cur.cloud))]
+    foot = [e(t("total_col")), e(lang.money(cur.total)), "100%"]
+    out = ['<div class="splits">']
+    for title, head, rows in ((t("split_provider"), t("provider"), prov_rows),
+                              (t("split_location"), t("location"), loc_rows),
+                              (t("split_kind"), "", kind_rows)):
+        out.append(f"<div><h3>{e(title)}</h3>")
+        out.append(_table([e(head), e(t("amount")), e(t("share"))], rows, {1, 2}, foot))
+        out.append("</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _trend(r: Report, lang: Lang) -> str:
+    t = lang.t
+    months = r.months
+    providers: list[str] = []
+    for m in months:
+        for k in m.by_provider:
+            if k not in providers:
+                providers.append(k)
+    providers.sort(key=provider_rank)
+    series = [(provider_name(p, lang), [m.by_provider.get(p, Decimal(0)) for m in months])
+              for p in providers]
+    title = t("trend_chart", n=len(months))
+    out = []
+    if len(months) >= 2:
+        svg = charts.stacked_bars("chart-trend", title, [lang.month_short(m.month)
+                                                         for m in months], series, lang)
+        out.append(f'<figure id="fig-trend">{svg}</figure>')
+    else:
+        out.append(f'<p class="muted">{e(t("chart_none"))}</p>')
+    head = [e(t("month"))] + [e(provider_name(p, lang)) for p in providers] + [e(t("total_col"))]
+    rows = [[e(lang.month(m.month))] + [e(lang.money(m.by_provider.get(p, Decimal(0))))
+                                         for p in providers] + [e(lang.money(m.total))]
+            for m in months]
+    out.append(f"<h3>{e(t('trend_table'))}</h3>")
+    out.append(_table(head, rows, set(range(1, len(head)))))
+    return "".join(out)
+
+
+def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
+    t = lang.t
+    s = r.summary
+    out = [f'<section id="recommendations"><h2>{e(t("recommendations"))}</h2>']
+    if not r.moves:
+        out.append(f"<p>{e(t('no_moves'))}</p>")
+    else:
+        saving = s["monthly_savings"]
+        one_off = s["one_off_migration_cost"]
+        decision = t("board_total", moves=s["moves"], saving=lang.money(saving),
+                     one_off=lang.money(one_off), payback=lang.payback(one_off, saving))
+        out.append(f'<div class="decision" id="decision">{e(decision)}')
+        good = [m for m in r.moves if m.monthly_savings > 0]
+        bad = [m for m in r.moves if m.monthly_savings <= 0]
+        out.append("<ul>")
+        gained = sum((m.monthly_savings for m in good), Decimal(0))
+        out.append(f"<li>{e(t('saving_moves', n=len(good), saving=lang.money(gained)))}</li>")
+        if bad:
+            extra = -sum((m.monthly_savings for m in bad), Decimal(0))
+            out.append(f"<li>{e(t('rule_moves', n=len(bad), extra=lang.money(extra)))}</li>")
+        out.append(f"<li>{e(t('objective_note', horizon=r.horizon_months))}</li></ul></div>")
+        out.append(_waterfall(r, lang))
+        out.append(_moves_table(r, lang))
+    out.append(_rightsizing(r, lang))
+    if r.chains:
+        out.append(f'<h3 id="chains">{e(t("chains"))}</h3><p class="muted">'
+                   f'{e(t("chains_text"))}</p>')
+        for i, chain in enumerate(r.chains):
+            svg = to_svg(chain, colors, r.currency, lang, id_prefix=f"chain{i}")
+            out.append(f'<figure class="chain">{svg}</figure>')
+        if r.chains_left_out:
+            out.append(f'<p class="muted">+{r.chains_left_out} (advisor graph)</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _waterfall(r: Report, lang: Lang) -> str:
+    t = lang.t
+    s = r.summary
+    per_app: dict[str, Decimal] = {}
+    for m in r.moves:
+        app = m.workload.application
+        per_app[app] = per_app.get(app, Decimal(0)) - m.monthly_savings
+    ordered = sorted(per_app.items(), key=lambda kv: (kv[1], kv[0]))
+    head = [kv for kv in ordered if kv[1] < 0][:8]
+    tail = [kv for kv in ordered if kv[1] > 0][-2:]
+    rest = [kv for kv in ordered if kv not in head and kv not in tail]
+    steps = list(head)
+    if rest:
+        steps.append((t("other_apps", n=len(rest)), sum((v for _, v in rest), Decimal(0))))
+    steps += tail
+    title = t("waterfall")
+    svg = charts.waterfall("chart-waterfall", title, (t("today"), s["current_monthly_cost"]),
+                           steps, (t("recommended"), s["recommended_monthly_cost"]), lang)
+    return f'<figure id="fig-waterfall">{svg}</figure>'
+
+
+def _moves_table(r: Report, lang: Lang) -> str:
+    t = lang.t
+    rows = []
+    for m in r.moves[:MAX_MOVES_SHOWN]:
+        name = m.workload.name or m.workload.id
+        who = e(name) + (f' <span class="muted">{e(m.workload.id)}</span>'
+                         if name != m.workload.id else "")
+        rows.append([who, e(m.workload.application), e(m.current_location),
+                     e(m.recommended_location), e(lang.money(m.monthly_savings)),
+                     e(lang.money(m.one_off_cost)),
+                     e(lang.payback(m.one_off_cost, m.monthly_savings))])
+    s = r.summary
+    foot = [e(t("total_col")), "", "", "", e(lang.money(s["monthly_savings"])),
+            e(lang.money(s["one_off_migration_cost"])),
+            e(lang.payback(s["one_off_migration_cost"], s["monthly_savings"]))]
+    out = _table([e(t("workload")), e(t("application")), e(t("from_loc")), e(t("to_loc")),
+                  e(t("saving")), e(t("one_off")), e(t("payback"))], rows, {4, 5, 6}, foot,
+                 css="wide")
+    left = r.moves[MAX_MOVES_SHOWN:]
+    if left:
+        rest = sum((m.monthly_savings for m in left), Decimal(0))
+        out += f'<p class="muted">{e(t("more_moves", n=len(left), saving=lang.money(rest)))}</p>'
+    return out
+
+
+def _rightsizing(r: Report, lang: Lang) -> str:
+    t = lang.t
+    found = [x for x in r.plan.rightsizing if x.monthly_saving > 0]
+    out = [f'<h3 id="rightsizing">{e(t("rightsizing"))}</h3>']
+    if not found:
+        out.append(f"<p>{e(t('rightsizing_none'))}</p>")
+        return "".join(out)
+    total = r.summary["rightsizing_monthly_savings"]
+    out.append(f"<p>{e(t('rightsizing_text', saving=lang.money(total), n=len(found)))}</p>")
+    rows = [[e(x.workload), e(x.location), e(lang.number(x.cpu, 3)),
+             e(lang.number(x.recommended_cpu, 3)), e(lang.number(x.memory_gb, 3)),
+             e(lang.number(x.recommended_memory_gb, 3)), e(lang.money(x.monthly_saving))]
+            for x in found[:15]]
+    out.append(_table([e(t("workload")), e(t("location")), e(t("cpu_now")), e(t("cpu_rec")),
+                       e(t("mem_now")), e(t("mem_rec")), e(t("saving"))], rows,
+                      {2, 3, 4, 5, 6}, css="wide"))
+    return "".join(out)
+
+
+def _applications(r: Report, lang: Lang) -> str:
+    t = lang.t
+    cur = r.current
+    items = sorted(cur.by_application.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))
+    top = [(name, b, m) for name, (b, m) in items[:TOP_APPLICATIONS]]
+    title = t("by_application", n=len(top), month=lang.month(r.month))
+    out = [f'<section id="applications"><h2>{e(title)}</h2>']
+    if top:
+        svg = charts.hbars("chart-applications", title, top, lang,
+                           legend=(t("billed"), t("modelled")))
+        note = ""
+        if cur.unallocated:
+            note = "<figcaption>" + e(t("by_application_note",
+                                        amount=lang.money(cur.unallocated))) + "</figcaption>"
+        out.append(f'<figure id="fig-applications">{svg}{note}</figure>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _compliance(r: Report, lang: Lang) -> str:
+    t = lang.t
+    out = [f'<section id="compliance"><h2>{e(t("compliance"))}</h2>']
+    if not r.findings:
+        out.append(f"<p>{e(t('findings_none'))}</p>")
+    else:
+        count = {sev: sum(1 for g in r.findings if g.severity == sev)
+                 for sev in ("error", "warning", "info")}
+        intro = t("findings_intro", n=len(r.findings), errors=count["error"],
+                  warnings=count["warning"], infos=count["info"])
+        out.append(f"<p>{e(intro)}</p>")
+        rows = []
+        for g in r.findings:
+            shown = ", ".join(g.workloads[:8]) + (f" +{len(g.workloads) - 8}"
+                                                  if len(g.workloads) > 8 else "")
+            refs = e(g.references)
+            links = [f'<a href="{e(u)}">{e(u)}</a>' for u in g.urls
+                     if u.startswith(("https://", "http://"))]
+            if links:
+                refs += ("<br>" if refs else "") + "<br>".join(links)
+            rows.append([e(lang.severity(g.severity)),
+                         f"<code>{e(g.rule)}</code><br>{e(g.title)}", e(len(g.workloads)),
+                         e(g.waived), e(shown), refs])
+        out.append(_table([e(t("severity")), e(t("rule")), e(t("findings")), e(t("waived")),
+                           e(t("workloads")), e(t("references"))], rows, {2, 3}, css="wide"))
+    out.append(f'<h3 id="waivers">{e(t("waivers"))}</h3>')
+    if r.waivers is None:
+        out.append(f'<p class="muted">{e(t("waivers_none"))}</p>')
+    else:
+        rows = []
+        for w in r.waivers:
+            status = {"expired": f'<span class="expired">{e(t("expired"))}</span>',
+                      "soon": f'<span class="soon">{e(t("expires_soon"))}</span>',
+                      "valid": e(t("valid"))}[w.status]
+            subject = e(w.subject) + (f' <span class="muted">({e(t("application"))})</span>'
+                                      if w.application else "")
+            reason = e(w.reason) + (f' <span class="muted">{e(w.reference)}</span>'
+                                    if w.reference else "")
+            rows.append([f"<code>{e(w.rule)}</code>", subject, e(w.owner),
+                         e(lang.date(w.expires)), status, e(w.used), reason])
+        out.append(_table([e(t("rule")), e(t("waiver_subject")), e(t("owner")), e(t("expires")),
+                           e(t("status")), e(t("findings")), e(t("reason"))], rows, {5}))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _unallocated(r: Report, lang: Lang) -> str:
+    t = lang.t
+    cur = r.current
+    out = [f'<section id="unallocated"><h2>{e(t("unallocated"))}</h2>']
+    if cur.unallocated is None:
+        out.append(f"<p>{e(t('unallocated_none'))}</p>")
+    else:
+        text = t("unallocated_text", amount=lang.money(cur.unallocated),
+                 share=_share(cur.unallocated, cur.billed, lang))
+        out.append(f'<p id="unallocated-now">{e(text)}</p>')
+        if r.previous is not None and r.previous.unallocated is not None:
+            text = t("unallocated_change", amount=lang.money(r.previous.unallocated),
+                     change=_change_text(cur.unallocated, r.previous.unallocated, lang))
+            out.append(f"<p>{e(text)}</p>")
+        rows = [[e(lang.month(m.month)), e(lang.money(m.unallocated or Decimal(0))),
+                 e(_share(m.unallocated or Decimal(0), m.billed, lang))] for m in r.months]
+        out.append(_table([e(t("month")), e(t("amount")), e(t("share"))], rows, {1, 2}))
+    cal = r.plan.calibration
+    if cal is not None:
+        out.append(f"<h3>{e(t('calibration', month=lang.month(cal.month)))}</h3>")
+        rows = [[e(p.key), e(lang.money(p.billed)), e(lang.money(p.modelled)),
+                 e(lang.money(p.difference, signed=True)),
+                 "-" if p.ratio is None else e(lang.number(p.ratio, 2))] for p in cal.locations]
+        out.append(_table([e(t("location")), e(t("billed_col")), e(t("modelled_col")),
+                           e(t("difference")), e(t("ratio"))], rows, {1, 2, 3, 4}))
+    elif r.has_ledger:
+        out.append(f"<p>{e(t('calibration_none'))}</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _assumptions(r: Report, lang: Lang) -> str:
+    t = lang.t
+    out = [f'<section id="assumptions"><h2>{e(t("assumptions"))}</h2><dl>']
+    basis = t("cost_basis_text", basis=r.cost_basis, column=COST_BASES[r.cost_basis],
+              currency=r.currency)
+    out.append(f"<dt><b>{e(t('cost_basis'))}</b></dt><dd>{e(basis)}</dd>")
+    out.append(f"<dt><b>{e(t('horizon'))}</b></dt><dd>"
+               f"{e(t('horizon_text', n=r.horizon_months))}</dd>")
+    out.append(f"<dt><b>{e(t('rates'))}</b></dt><dd>")
+    if not r.rates:
+        out.append(e(t("rates_none", currency=r.currency)))
+    else:
+        lines = []
+        for rate in r.rates:
+            uses = []
+            if rate.prices:
+                uses.append(t("prices_word"))
+            if rate.months:
+                uses.append(t("bills_word", months=", ".join(rate.months)))
+            text = t("rate_line", cur=rate.currency, rate=lang.number(rate.rate, 4),
+                     currency=r.currency, date=lang.date(rate.date))
+            if uses:
+                text += "; " + t("rate_used", what=", ".join(uses))
+            lines.append(e(text))
+        out.append("<br>".join(lines))
+    out.append("</dd>")
+    modelled = sorted({loc for m in r.months for loc in m.modelled_locations})
+    if modelled:
+        plans = sorted({m.plan_month for m in r.months if m.plan_month})
+        note = t("modelled_note", locations=", ".join(modelled),
+                 plan=", ".join(lang.month(p) for p in plans))
+        out.append(f"<dt><b>{e(t('modelled'))}</b></dt><dd>{e(note)}</dd>")
+    out.append("</dl>")
+    out.append(f"<h3>{e(t('prices'))}</h3>")
+    rows = []
+    for p in r.prices:
+        if p.source == "tco":
+            source = t("tco")
+        elif p.source.startswith("list:"):
+            source = t("list_prices", file=p.source[5:])
+        else:
+            source = p.source
+        rows.append([e(p.location), e(provider_name(p.provider, lang)), e(p.currency), e(source),
+                     e(p.date or t("not_recorded"))])
+    out.append(_table([e(t("location")), e(t("provider")), "", e(t("price_source")),
+                       e(t("price_date"))], rows, set()))
+    if r.sources:
+        out.append(f"<h3>{e(t('sources'))}</h3><ul>")
+        out += [f"<li><code>{e(f)}</code> ({e(lang.number(n, 0))})</li>" for f, n in r.sources]
+        out.append("</ul>")
+    if r.notes:
+        out.append(f"<h3>{e(t('notes'))}</h3><ul>")
+        out += [f"<li>{e(n)}</li>" for n in r.notes]
+        out.append("</ul>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def render_html(r: Report, lang: Lang) -> str:
+    t = lang.t
+    colors = location_colors(r.plan)
+    title = f"{t('title')} {lang.month(r.month)}: {r.estate}"
+    subtitle = t("subtitle", estate=r.estate, month=lang.month(r.month), currency=r.currency,
+                 basis=r.cost_basis)
+    body = [f"<h1>{e(title)}</h1>", f'<p class="sub">{e(subtitle)}</p>']
+    if r.failed_sources:
+        names = ", ".join(f"{s}: {m}" for s, m in r.failed_sources)
+        body.append(f'<p class="alert" id="failed-sources">'
+                    f'{e(t("failed_warning", sources=names))}</p>')
+    sections = [("headline", t("headline")), ("recommendations", t("recommendations")),
+                ("applications", t("by_application", n=TOP_APPLICATIONS,
+                                   month=lang.month(r.month))),
+                ("compliance", t("compliance")), ("unallocated", t("unallocated")),
+                ("assumptions", t("assumptions"))]
+    body.append(f"<nav><b>{e(t('contents'))}</b><ol>"
+                + "".join(f'<li><a href="#{k}">{e(v)}</a></li>' for k, v in sections)
+                + "</ol></nav>")
+    body.append(_headline(r, lang))
+    body.append(_recommendations(r, lang, colors))
+    body.append(_applications(r, lang))
+    body.append(_compliance(r, lang))
+    body.append(_unallocated(r, lang))
+    body.append(_assumptions(r, lang))
+    body.append(f"<footer>{e(t('generated', version=__version__))}</footer>")
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{e(lang.code)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
