@@ -33,6 +33,7 @@ from advisor.placement_input import (
 from advisor.rules import (
     SEVERITY_RANK,
     Budgets,
+    Evaluation,
     Finding,
     Rule,
     check_placement,
@@ -141,6 +142,7 @@ class CheckResult:
     inputs: list[Place]  # the placement and plan files checked, if any
     waivers: Place | None
     today: dt.date
+    chains_markdown: str = ""  # Mermaid diagrams of the chains the proposal moves
 
     @property
     def proposed(self) -> bool:
@@ -273,6 +275,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         cases=cases,
         resolved=sorted(resolved, key=Finding.sort_key),
         cost=_cost(estate, model, current, proposed, changes),
+        chains_markdown=_chains(estate, model, ev, proposed) if changes else "",
         fail_on=fail_on,
         inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
@@ -307,6 +310,16 @@ def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items
             out.append(Case(item.rule, item.finding.key, item.place, item))
     out.sort(key=lambda c: (c.rule.id, c.subject))
     return out
+
+
+def _chains(estate: Estate, model: CostModel, ev: Evaluation, proposed: dict[str, str]) -> str:
+    """Mermaid blocks for the application chains a proposal moves (for the PR comment)."""
+    from advisor.graph import mermaid_blocks
+    from advisor.optimize import given_solution
+    from advisor.plan import build_plan
+
+    plan = build_plan(estate, model, ev, given_solution(estate, model, ev, proposed))
+    return mermaid_blocks(plan, moving_only=True, heading="#####")
 
 
 def _cost(estate: Estate, model: CostModel, current: dict[str, str], proposed: dict[str, str],

@@ -554,3 +554,19 @@ def _choice(mask: np.ndarray, xv: np.ndarray) -> np.ndarray:
     xs = np.full(mask.shape, -1.0)
     xs[mask] = xv
     return xs.argmax(axis=1)
+
+
+def given_solution(estate: Estate, model: CostModel, ev: Evaluation,
+                   placement: dict[str, str]) -> Solution:
+    """A placement decided elsewhere (a proposal in a CI check) in the optimizer's shape, so the
+    plan, its explanations and the chain diagrams can describe it. Status ``given``: nothing was
+    optimized."""
+    p = Problem(estate, model, ev)
+    sol = Solution(placement={w.id: placement.get(w.id, w.location) for w in estate.workloads},
+                   status="given", gap=0.0, seconds=0.0, objective=0.0,
+                   components=0, notes=["a given placement: not optimized"])
+    sol.units = {w.id: int(p.unit_of[i]) for i, w in enumerate(p.ws)}
+    sol.unit_members = p.members
+    sol.allowed = p.uallowed
+    sol.unit_cost = p.ucost
+    return sol

@@ -112,6 +112,13 @@ def render(result: CheckResult) -> str:
         out.append("")
         out.append("</details>")
         out.append("")
+    if result.chains_markdown:
+        out.append("<details><summary>Application chains the change moves</summary>")
+        out.append("")
+        out.append(result.chains_markdown.rstrip("\n"))
+        out.append("")
+        out.append("</details>")
+        out.append("")
     if result.resolved:
         out.append(f"<details><summary>Resolved by the change ({len(result.resolved)})"
                    "</summary>")

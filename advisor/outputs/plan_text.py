@@ -226,6 +226,18 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("")
         out.append("</details>")
         out.append("")
+    from advisor.graph import mermaid_blocks
+
+    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
+    if diagrams:
+        out.append("## Application chains that move")
+        out.append("")
+        out.append("<details><summary>Diagrams (Mermaid)</summary>")
+        out.append("")
+        out.append(diagrams.rstrip("\n"))
+        out.append("")
+        out.append("</details>")
+        out.append("")
     for n in plan.notes:
         out.append(f"> note: {_md_cell(n)}")
     for src, err in plan.failed_sources:
