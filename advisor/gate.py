@@ -22,6 +22,7 @@ from advisor.config import load_estate
 from advisor.costs import CostModel
 from advisor.errors import InputError
 from advisor.model import Estate, SourceRef
+from advisor.placement_checks import PLACE_RULES, structural_findings
 from advisor.placement_input import (
     DEFAULT_TAG_KEY,
     PLAN_RULES,
@@ -197,6 +198,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     proposed = {**current, **{c.workload: c.location for c in changes}}
     findings, evaluated = check_placement(ev, estate.workloads, proposed, costs=model,
                                           budgets=budget_data)
+    findings += structural_findings(estate, proposed)
     by_id = estate.workload_by_id()
     seen = {(f.rule, f.key) for f in findings}
     for _, prop in proposals:
@@ -213,11 +215,12 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     if proposals:
         before, _ = check_placement(ev, estate.workloads, current, costs=model,
                                     budgets=budget_data)
+        before += structural_findings(estate, current)
         baseline = {(f.rule, f.key): f.location for f in before}
         resolved = [f for f in before if (f.rule, f.key) not in seen]
     waiver_path = waivers_file(estate.path, waivers)
     waiver_list = load_waivers(waiver_path, estate, [r.id for r in rules]) if waiver_path else []
-    rule_of = {r.id: r for r in (*rules, *PLAN_RULES, *WAIVER_RULES)}
+    rule_of = {r.id: r for r in (*rules, *PLAN_RULES, *PLACE_RULES, *WAIVER_RULES)}
     change_of = {c.workload: c for c in changes}
 
     def place_of_workload(wid: str) -> Place | None:
@@ -270,7 +273,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     cases = _cases(rules, evaluated, items, place_of_workload)
     return CheckResult(
         estate=estate,
-        rules=[*rules, *PLAN_RULES, *WAIVER_RULES],
+        rules=[*rules, *PLAN_RULES, *PLACE_RULES, *WAIVER_RULES],
         items=items,
         cases=cases,
         resolved=sorted(resolved, key=Finding.sort_key),

@@ -25,3 +25,32 @@ def test_analyze_markdown_draws_each_moving_application(run_cli):
     assert code == 0, err
     assert "## Application chains that move" in out
     assert out.count("```mermaid") >= 5
+
+
+def test_check_flags_what_only_the_optimizer_guards(run_cli, tmp_path):
+    """A proposal that moves a pinned workload, splits a colocated pair, breaks a latency limit
+    and overfills a data centre: each is an error finding (PLACE-001..004), new in the change."""
+    import json
+
+    from advisor.analysis import demo_config
+    from advisor.config import load_estate
+
+    estate = load_estate(demo_config())
+    dc1 = [w for w in estate.workloads if w.location == "onprem-dc1" and not w.pinned]
+    proposal = {"brp-koppeling": "onprem-dc2",  # pinned
+                "zaak-db": "onprem-dc2",  # colocated with zaak-api
+                "zaak-search": "aws-us-east-1"}  # zaak-api calls it with max 5 ms
+    for w in dc1:  # everything movable from dc1 to the small dc2
+        proposal.setdefault(w.id, "onprem-dc2")
+    path = tmp_path / "proposed.yaml"
+    path.write_text("".join(f"{k}: {v}\n" for k, v in sorted(proposal.items())))
+    code, out, err = run_cli("check", "--demo", "--placement", str(path), "--format", "json",
+                             "--fail-on", "error")
+    assert code == 1, err
+    doc = json.loads(out)
+    rules = {f["rule"] for f in doc["findings"]} if "findings" in doc else \
+        {i["rule"] for i in doc["items"]}
+    assert {"PLACE-001", "PLACE-002", "PLACE-003", "PLACE-004"} <= rules
+    code, out, err = run_cli("check", "--demo", "--placement", str(path), "--format", "sarif",
+                             "--fail-on", "never")
+    assert code == 0 and "PLACE-004" in out
