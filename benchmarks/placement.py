@@ -124,8 +124,8 @@ def main() -> None:
           f"capacity factor {args.capacity_factor} (generated in {t_gen:.1f} s)")
     print(f"load YAML {t_load:.2f} s | rules {t_rules:.2f} s | solve {t_solve:.2f} s | "
           f"plan {t_plan:.2f} s | end to end {total:.2f} s")
-    print(f"solver: {sol.status}, gap {sol.gap:.4%}, {sol.components} independent parts; "
-          + "; ".join(sol.notes))
+    print(f"solver: {sol.status}, gap {sol.gap:.4%}, {sol.components} independent parts"
+          + "".join(f"; {n}" for n in sol.notes))
     print(f"optimizer objective {opt_obj:,.2f} EUR/month (exact re-check {exact_obj:,.2f})")
     print(f"greedy baseline     {greedy_obj:,.2f} EUR/month in {t_greedy:.2f} s"
           + (f" (breaks capacity at {', '.join(cap_broken)})" if cap_broken else ""))
