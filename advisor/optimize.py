@@ -30,6 +30,7 @@ from advisor.model import Estate
 from advisor.rules import Evaluation
 
 INF = float("inf")
+MIN_FIXED_SECONDS = 30.0  # the small fix-and-solve MIP may run this long past a tighter limit
 
 
 @dataclass
@@ -163,7 +164,8 @@ class Problem:
                         self.reasons[i].append(
                             "colocated with workloads pinned to different locations ("
                             + ", ".join(sorted(self.loc_ids[p] for p in pinned)) + ")")
-        # Edges between different units: flows per ordered pair, and latency limits.
+        # Edges between different units: GB per month from workload i to workload j (paid at
+        # i's location when their units are apart), and latency limits.
         flow: dict[tuple[int, int], float] = defaultdict(float)
         self.latency_edges: list[tuple[int, int, int, int, float]] = []  # wi, di, a, b, limit
         for i, w in enumerate(ws):
@@ -175,9 +177,9 @@ class Problem:
                 if a == b:
                     continue
                 if d.send_gb_month:
-                    flow[(a, b)] += float(d.send_gb_month)
+                    flow[(i, j)] += float(d.send_gb_month)
                 if d.receive_gb_month:
-                    flow[(b, a)] += float(d.receive_gb_month)
+                    flow[(j, i)] += float(d.receive_gb_month)
         self.flow = flow
         self.latency = self._latency_matrix()
 
@@ -201,27 +203,29 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     p = Problem(estate, model, ev)
     nl, g = p.L, p.G
     ua = p.uallowed
-    # Fixed point: latency limits towards units with a single possible location prune the other.
+    # Fixed point: a latency limit towards a workload whose location is already known (its unit
+    # has one possible location, or none, so it stays where it runs) prunes the other side.
     for _ in range(g + 1):
         changed = False
-        single = ua.sum(axis=1) == 1
-        fixed_at = np.where(single, ua.argmax(axis=1), -1)
+        count = ua.sum(axis=1)
+        unit_at = np.where(count == 1, ua.argmax(axis=1), -1)
         for wi, di, a, b, limit in p.latency_edges:
             if a == b:
-                if p.latency.diagonal().max() > limit:  # pragma: no cover - diagonal is 0
-                    ua[a] = False
-                continue
-            for x, y in ((a, b), (b, a)):
-                if fixed_at[y] >= 0 and ua[x].any():
-                    ok = p.latency[fixed_at[y]] <= limit
-                    if (ua[x] & ~ok).any():
-                        ua[x] &= ok
-                        changed = True
-                        if not ua[x].any():
-                            for i in p.members[x]:
-                                p.reasons[i].append(
-                                    f"no location within {limit:g} ms of "
-                                    f"{p.ws[wi if x == b else di].id}'s only possible location")
+                continue  # one unit runs in one location: latency 0
+            for x, other in ((a, di), (b, wi)):
+                y = p.unit_of[other]
+                known = unit_at[y] if count[y] == 1 else (p.cur[other] if count[y] == 0 else -1)
+                if known < 0 or not ua[x].any():
+                    continue
+                ok = p.latency[known] <= limit
+                if (ua[x] & ~ok).any():
+                    ua[x] &= ok
+                    changed = True
+                    if not ua[x].any():
+                        for i in p.members[x]:
+                            p.reasons[i].append(
+                                f"no location within {limit:g} ms of {p.ws[other].id} "
+                                f"({p.loc_ids[known]}), which cannot move")
         if not changed:
             break
     unplaceable_units = ~ua.any(axis=1)
@@ -239,22 +243,21 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     pair_flow: dict[tuple[int, int], list[float]] = {}
     eg = p.egress
     # Fold edges with a known endpoint into the other's cost; keep variable-variable pairs.
-    for (a, b), f in p.flow.items():
-        # f GB/month flows from unit a to unit b; paid at a's location when they are apart.
+    for (i, j), f in p.flow.items():
+        # f GB/month flows from workload i to workload j; paid at i's location when apart.
+        a, b = p.unit_of[i], p.unit_of[j]
         a_var, b_var = variable[a], variable[b]
         if a_var and b_var:
             key = (min(a, b), max(a, b))
             pair_flow.setdefault(key, [0.0, 0.0])[0 if a < b else 1] += f
         elif a_var:
-            for fl in _fixed_locs(p, b, unit_loc):
-                add = f * eg * fl[1]
-                add[fl[0]] = 0.0
-                cost[a] += add
+            add = f * eg
+            add[loc_of_w[j]] = 0.0
+            cost[a] += add
         elif b_var:
-            for fl in _fixed_locs(p, a, unit_loc):
-                add = np.full(nl, f * eg[fl[0]] * fl[1])
-                add[fl[0]] = 0.0
-                cost[b] += add
+            add = np.full(nl, f * eg[loc_of_w[i]])
+            add[loc_of_w[i]] = 0.0
+            cost[b] += add
     for u in np.flatnonzero(~variable & ~unplaceable_units):
         const += float(cost[u, unit_loc[u]])
     # Capacity left for the variable units.
@@ -312,8 +315,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
         batches.append(batch)
     for units in batches:
         res = _solve(p, units, cost, ua, pair_flow, None, deadline - time.perf_counter(), gap)
-        if res["status"] == "infeasible":  # pragma: no cover - without capacity always feasible
-            solver_status = "infeasible"
+        if res["status"] in ("infeasible", "timeout"):
+            solver_status = res["status"]
             break
         if res["status"] == "feasible":
             solver_status = "feasible"
@@ -321,7 +324,7 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
         obj += res["objective"]
         bound += res["bound"]
     capped = np.isfinite(left).any()
-    if capped and len(var_units):
+    if capped and len(var_units) and solver_status not in ("infeasible", "timeout"):
         use = np.zeros((nl, 3))
         np.add.at(use, choice[var_units], p.ures[var_units])
         if (use > left + 1e-6).any():
@@ -329,13 +332,16 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
             res = _solve(p, [int(u) for u in var_units], cost, ua, pair_flow, left,
                          deadline - time.perf_counter(), gap)
             solver_status = res["status"]
-            if res["status"] != "infeasible":
+            if res["status"] not in ("infeasible", "timeout"):
                 choice[var_units] = res["choice"]
                 obj = const + res["objective"]
                 bound = const + res["bound"]
     placement: dict[str, str] = {}
-    if solver_status == "infeasible":
-        notes.append("no placement satisfies every capacity: the current placement is kept")
+    if solver_status in ("infeasible", "timeout"):
+        notes.append("no placement satisfies every capacity: the current placement is kept"
+                     if solver_status == "infeasible" else
+                     "the time limit ended before any placement that satisfies every constraint "
+                     "was found: the current placement is kept; raise --time-limit")
         for w in p.ws:
             placement[w.id] = w.location
     else:
@@ -358,16 +364,6 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     sol.allowed = ua
     sol.unit_cost = p.ucost
     return sol
-
-
-def _fixed_locs(p: Problem, unit: int, unit_loc: np.ndarray) -> list[tuple[int, float]]:
-    """Where a non-variable unit's flow originates: its single location, or, for an unplaceable
-    unit, each member's current location with its share (members may sit apart)."""
-    if unit_loc[unit] >= 0:
-        return [(int(unit_loc[unit]), 1.0)]
-    members = p.members[unit]
-    share = 1.0 / len(members)
-    return [(int(p.cur[i]), share) for i in members]
 
 
 def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
@@ -457,59 +453,61 @@ def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
     lp.a_matrix_.index_ = np.concatenate(rows_idx).astype(np.int32) if rows_idx else \
         np.zeros(0, dtype=np.int32)
     lp.a_matrix_.value_ = np.concatenate(rows_val) if rows_val else np.zeros(0)
-    started = time.perf_counter()
+    deadline = time.perf_counter() + time_left
     # The LP relaxation first: egress-coupled placement LPs are very often integral, and an
     # integral LP optimum is a proven MILP optimum (gap 0) at a fraction of the MIP's cost.
     # Dual simplex without presolve is the fastest on these models (measured in benchmarks/).
+    # The LP runs without a time limit: it is what proves the bound, and it is fast.
     h = _new_highs()
     h.passModel(lp)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "simplex")
-    h.setOptionValue("time_limit", max(1.0, time_left))
     h.run()
-    if h.modelStatusToString(h.getModelStatus()) == "Infeasible":
+    lp_status = h.modelStatusToString(h.getModelStatus())
+    if lp_status == "Infeasible":
         return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
     values = np.array(h.getSolution().col_value)
-    if len(values) == ncol and h.modelStatusToString(h.getModelStatus()) == "Optimal":
+    solved = lp_status == "Optimal" and len(values) == ncol
+    if solved:
         xv = values[:nx_]
         if np.abs(xv - np.round(xv)).max(initial=0.0) <= 1e-7:
             obj = float(h.getInfo().objective_function_value)
             return {"status": "optimal", "choice": _choice(mask, xv), "objective": obj,
                     "bound": obj}
-    time_left -= time.perf_counter() - started
     lp.integrality_ = [highspy.HighsVarType.kInteger] * nx_ + \
         [highspy.HighsVarType.kContinuous] * (ncol - nx_)
-    lp_bound = float(h.getInfo().objective_function_value) if len(values) == ncol else -INF
+    lp_bound = float(h.getInfo().objective_function_value) if solved else -INF
     start = None
-    if len(values) == ncol:
+    if solved:
         # Fix every unit the LP already placed integrally and solve the small MIP over the
-        # rest. With the LP bound this proves the gap; most often it is within tolerance.
+        # rest. With the LP bound this proves the gap; most often it is within tolerance. It is
+        # small, so it gets at least MIN_FIXED_SECONDS even when the time limit is shorter:
+        # a placement within the gap is worth more than keeping to a very tight limit.
         xv = values[:nx_]
         fixed = np.zeros(nx_, dtype=bool)
         xs = np.full(mask.shape, np.nan)
         xs[mask] = xv
         whole = np.all(np.isnan(xs) | (np.abs(xs - np.round(xs)) <= 1e-7), axis=1)
         fixed[col[whole][mask[whole]]] = True
-        lower_fixed = np.where(fixed & (xv > 0.5), 1.0, 0.0)
         saved_lower = lp.col_lower_.copy()
         saved_upper = lp.col_upper_.copy()
-        lp.col_lower_ = np.concatenate((lower_fixed, np.zeros(ncol - nx_)))
+        lp.col_lower_ = np.concatenate((np.where(fixed & (xv > 0.5), 1.0, 0.0),
+                                        np.zeros(ncol - nx_)))
         lp.col_upper_ = np.concatenate((np.where(fixed & (xv < 0.5), 0.0, 1.0),
                                         np.full(ncol - nx_, INF)))
-        part = _run_mip(lp, gap, time_left, started)
+        part = _run_mip(lp, gap, max(deadline - time.perf_counter(), MIN_FIXED_SECONDS))
         lp.col_lower_, lp.col_upper_ = saved_lower, saved_upper
-        time_left -= time.perf_counter() - started
         if part is not None:
-            start = part[1]
+            start = part
             if (part[0] - lp_bound) <= gap * max(abs(part[0]), 1e-9):
-                return {"status": "optimal", "choice": _choice(mask, start[:nx_]),
+                return {"status": "optimal", "choice": _choice(mask, part[1][:nx_]),
                         "objective": part[0], "bound": lp_bound}
     h = _new_highs()
     h.passModel(lp)
     if start is not None:
-        h.setSolution(_solution(start))
+        h.setSolution(_solution(start[1]))
     h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit", max(1.0, time_left))
+    h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
     h.setOptionValue("random_seed", 0)
     h.run()
     name = h.modelStatusToString(h.getModelStatus())
@@ -517,16 +515,20 @@ def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
     if name == "Infeasible":
         return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
     values = np.array(h.getSolution().col_value)
-    if info.primal_solution_status != 2 or len(values) < nx_:  # 2 = a feasible solution
-        return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
-    obj = float(info.objective_function_value)
     bound = max(float(info.mip_dual_bound), lp_bound)
+    if info.primal_solution_status != 2 or len(values) < nx_:  # 2 = a feasible solution
+        if start is None:
+            return {"status": "timeout", "choice": None, "objective": 0.0, "bound": 0.0}
+        obj, values = start
+        name = "Time limit reached"
+    else:
+        obj = float(info.objective_function_value)
     return {"status": "optimal" if name == "Optimal" else "feasible",
             "choice": _choice(mask, values[:nx_]), "objective": obj,
             "bound": bound if np.isfinite(bound) else obj}
 
 
-def _run_mip(lp: Any, gap: float, time_left: float, started: float) -> tuple[float, Any] | None:
+def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
     """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found."""
     h = _new_highs()
     h.passModel(lp)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -55,11 +55,15 @@ class Recommendation:
 
     @property
     def payback_months(self) -> Decimal | None:
-        if not self.moved or self.one_off_cost == 0:
-            return Decimal(0) if self.moved else None
-        if self.monthly_savings <= 0:
+        """Months until the one-off cost is earned back by this workload's own saving: 0 for a
+        free move that saves; None when it does not move, or saves nothing on its own (a forced
+        move off a forbidden location, a part of a chain that moves together)."""
+        if not self.moved or self.monthly_savings <= 0:
             return None
-        return (self.one_off_cost / self.monthly_savings).quantize(Decimal("0.1"))
+        if self.one_off_cost == 0:
+            return Decimal(0)
+        return (self.one_off_cost / self.monthly_savings).quantize(Decimal("0.1"),
+                                                                   rounding=ROUND_HALF_UP)
 
     @property
     def rules(self) -> list[str]:

@@ -35,6 +35,23 @@ _STR_TAG = "tag:yaml.org,2002:str"
 class _Loader(_Base):
     """The safe loader with a fast path for plain scalars that can only be text."""
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A repeated key is an error: PyYAML would silently keep the last value and drop the
+        rest (a second `workloads:` line would lose every workload above it)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if (
+                    isinstance(key_node, yaml.ScalarNode)
+                    and key_node.tag != "tag:yaml.org,2002:merge"
+                ):
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                        )
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _MAYBE_NOT_TEXT:
             return _STR_TAG
@@ -42,6 +59,9 @@ class _Loader(_Base):
 
 
 KeyPath = tuple[str | int, ...]
+# Larger amounts, resources or traffic are typing mistakes; they would also overflow the
+# exact Decimal arithmetic of the cost model.
+MAX_NUMBER = Decimal("1e15")
 
 
 def read_text(path: Path, what: str) -> builtins.str:
@@ -80,11 +100,14 @@ def parse_yaml(text: str, file: str, what: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
+        duplicate = problem.startswith("duplicate key")
         raise InputError(
-            f"YAML syntax error: {problem}",
+            problem if duplicate else f"YAML syntax error: {problem}",
             file=file,
             line=line,
-            hint="check indentation and quoting on that line",
+            hint="each key may appear once in a mapping: merge the two entries"
+            if duplicate
+            else "check indentation and quoting on that line",
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=file) from None
@@ -300,6 +323,8 @@ class View:
         amount = to_decimal(value)
         if amount is None:
             raise self.fail(f"expected a number, got {value!r}", key=key)
+        if abs(amount) > MAX_NUMBER:
+            raise self.fail(f"{value} is out of range", "numbers here are at most 1e15", key=key)
         if minimum is not None and amount < minimum:
             raise self.fail(f"must be {minimum} or more, got {value}", key=key)
         if positive and amount <= 0:

@@ -388,7 +388,7 @@ plan = {
             "type": "object",
             "required": ["status", "gap", "seconds"],
             "properties": {
-                "status": {"enum": ["optimal", "feasible", "infeasible"]},
+                "status": {"enum": ["optimal", "feasible", "infeasible", "timeout"]},
                 "gap": {"type": "number"},
                 "seconds": {"type": ["number", "null"]},
             },

@@ -186,3 +186,69 @@ def test_capacity_binds_and_is_respected(run_cli, small_estate):
                if r["recommended_location"] == "dc")
     assert used <= 7
     assert any("capacity binds" in n for n in doc["notes"])
+
+
+def _append_workloads(estate, text):
+    path = estate / "workloads.yaml"
+    path.write_text(path.read_text() + text)
+
+
+PINNED_APART = (
+    "  - {id: p1, application: x, location: aws-us, pinned: true, resources: {cpu: 1, "
+    "memory_gb: 1}, depends_on: [{workload: p2, colocate: true}]}\n"
+    "  - {id: p2, application: x, location: aws-fra, pinned: true, resources: {cpu: 1, "
+    "memory_gb: 1}}\n")
+
+
+def test_traffic_to_an_unplaceable_group_is_priced_where_its_members_run(run_cli,
+                                                                          small_estate):
+    """p1 and p2 must be colocated but are pinned apart: unplaceable, they stay where they are.
+    q receives 10 TB a month from p2 (in aws-fra), so q belongs in aws-fra."""
+    _append_workloads(small_estate, PINNED_APART + (
+        "  - {id: q, application: y, location: dc, migration_cost: 0, resources: {cpu: 1, "
+        "memory_gb: 1}, depends_on: [{workload: p2, receive_gb_month: 10000}]}\n"))
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert set(doc["summary"]["unplaceable"]) == {"p1", "p2"}
+    recs = {r["workload"]: r for r in doc["recommendations"]}
+    assert recs["q"]["recommended_location"] == "aws-fra"
+
+
+def test_latency_to_an_unplaceable_workload_binds(run_cli, small_estate):
+    """q must stay within 5 ms of p1, which cannot move from aws-us: no location qualifies
+    but aws-us itself, which the rules exclude for personal data, so q is unplaceable."""
+    _append_workloads(small_estate, PINNED_APART + (
+        "  - {id: q, application: y, location: dc, labels: {personal-data: personal}, "
+        "resources: {cpu: 1, memory_gb: 1}, depends_on: [{workload: p1, max_latency_ms: 5}]}\n"))
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert "q" in doc["summary"]["unplaceable"]
+    recs = {r["workload"]: r for r in doc["recommendations"]}
+    assert recs["q"]["recommended_location"] == "dc"
+    assert any("5 ms of p1" in reason for reason in recs["q"]["reasons"])
+
+
+def test_forced_move_that_costs_more_has_no_payback(run_cli, small_estate):
+    wl = small_estate / "workloads.yaml"
+    wl.write_text(wl.read_text().replace("migration_cost: 1000", "migration_cost: 0"))
+    code, out, err = run_cli("analyze", "-c", str(small_estate), "-f", "json")
+    assert code == 0, err
+    recs = {r["workload"]: r for r in json.loads(out)["recommendations"]}
+    assert recs["care"]["monthly_savings"] < 0 and recs["care"]["payback_months"] is None
+
+
+def test_a_short_time_limit_still_gives_a_placement(run_cli, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from estate_gen import make_estate, write_estate
+
+    config = write_estate(tmp_path / "gen", make_estate(1500, 3500, 12, 5, 0.7))
+    code, out, err = run_cli("analyze", "-c", str(config), "-f", "json", "--time-limit", "1")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["solver"]["status"] in ("optimal", "feasible")
+    assert doc["summary"]["moves"] > 0
+    assert doc["solver"]["gap"] <= 0.001 or doc["solver"]["status"] == "feasible"

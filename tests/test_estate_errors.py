@@ -136,6 +136,20 @@ CASES = [
         ["invalid value '2026-02-30'", "day is out of range"],
         "2026-02-30",
     ),
+    (
+        "workloads.yaml",
+        "  - id: care\n",
+        "workloads:\n  - id: care\n",
+        ["duplicate key 'workloads'", "merge the two entries"],
+        "workloads:",
+    ),
+    (
+        "workloads.yaml",
+        "resources: {cpu: 2, memory_gb: 4}",
+        'resources: {cpu: "1e999999", memory_gb: 4}',
+        ["1e999999 is out of range"],
+        "1e999999",
+    ),
 ]
 
 

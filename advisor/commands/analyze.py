@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import check_output, config_options, resolve_config, write_output
 
 
 @click.command()
@@ -43,6 +43,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     import sys
     from decimal import Decimal
 
+    check_output(output)
     from advisor.analysis import analyze_file
 
     progress = None

@@ -38,6 +38,15 @@ def resolve_config(config: str | None, demo: bool) -> Path:
                      hint="use -c path/to/advisor.yaml, or --demo to try the built-in example")
 
 
+def check_output(output: str | None) -> None:
+    """Fail before any work when -o names a file in a folder that does not exist."""
+    if output and output != "-":
+        parent = Path(output).parent
+        if not parent.is_dir():
+            raise InputError(f"the folder {parent} does not exist", file=output,
+                             hint="create it first, or write the output elsewhere")
+
+
 def write_output(text: str, output: str | None) -> None:
     """Write to -o FILE, or stdout."""
     if output and output != "-":

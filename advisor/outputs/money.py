@@ -18,4 +18,5 @@ def fmt(amount: Decimal) -> str:
 
 
 def fmt_months(months: Decimal | None) -> str:
+    """Months are already rounded half-up to one decimal by the plan."""
     return "-" if months is None else f"{months:.1f}"

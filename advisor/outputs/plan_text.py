@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from tabulate import tabulate
 
@@ -62,11 +62,12 @@ def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
 
 
 def _payback(one_off: Decimal, savings: Decimal) -> str:
-    if one_off == 0:
-        return "immediate" if savings > 0 else "-"
     if savings <= 0:
-        return "never"
-    return f"{one_off / savings:.1f} months"
+        return "never" if one_off else "-"
+    if one_off == 0:
+        return "immediate"
+    months = (one_off / savings).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{months} months"
 
 
 def render_table(plan: Plan, *, moves_only: bool = False) -> str:
