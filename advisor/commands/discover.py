@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -148,67 +147,27 @@ def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -
     return "\n".join(lines)
 
 
-def _number(value: Decimal) -> Any:
-    """An exact YAML scalar: int when whole, else the plain decimal text."""
-    return int(value) if value == value.to_integral_value() else _Plain(format(value, "f"))
-
-
-class _Plain(str):
-    """A decimal written as a YAML float without going through binary floating point."""
-
-
 def render_workloads_yaml(found: Discovery) -> str:
     """The workloads file: a header saying where it came from, one commented entry each."""
-    import yaml
+    from advisor.workloads_file import render
 
-    class Dumper(yaml.SafeDumper):
-        pass
+    header = [f"# Discovered by `advisor discover kubernetes` from {found.source} ({found.host})",
+              f"# {len(found.workloads)} workloads, {found.pods} pods, {found.nodes} nodes"
+              f" ({found.node_cpu} cores, {found.node_memory_gb} GB)",
+              f"# usage: {found.usage_source}",
+              "# resources are the summed pod requests; memory and storage in GB (GiB, 2^30 "
+              "bytes)"]
+    header += [f"# note: {n}" for n in found.notes]
 
-    Dumper.add_representer(_Plain, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float",
-                                                                   str(v)))
-    lines = [f"# Discovered by `advisor discover kubernetes` from {found.source} ({found.host})",
-             f"# {len(found.workloads)} workloads, {found.pods} pods, {found.nodes} nodes"
-             f" ({found.node_cpu} cores, {found.node_memory_gb} GB)",
-             f"# usage: {found.usage_source}",
-             "# resources are the summed pod requests; memory and storage in GB (GiB, 2^30 bytes)"]
-    lines += [f"# note: {n}" for n in found.notes]
-    lines.append("workloads:" if found.workloads else "workloads: []")
-    for w in found.workloads:
+    def comments(w: Any) -> list[str]:
         info = found.info[w.id]
         limits = ", ".join(f"{k} {'none' if v is None else v}" for k, v in
                            (("cpu", info.cpu_limit), ("memory_gb", info.memory_gb_limit)))
         desired = "" if info.desired_replicas is None else f" ({info.desired_replicas} desired)"
         pods = f"{info.pods} pod" + ("" if info.pods == 1 else "s")
-        lines.append(f"  # {info.kind} {info.namespace}/{info.name}: {pods}{desired};"
-                     f" limits {limits}")
+        out = [f"{info.kind} {info.namespace}/{info.name}: {pods}{desired}; limits {limits}"]
         if info.missing_requests:
-            lines.append(f"  # containers without requests: {info.missing_requests}")
-        item: dict[str, Any] = {"id": w.id, "name": w.name, "application": w.application}
-        if w.owner:
-            item["owner"] = w.owner
-        item["location"] = w.location
-        item["resources"] = {"cpu": _number(w.resources.cpu),
-                             "memory_gb": _number(w.resources.memory_gb),
-                             "storage_gb": _number(w.resources.storage_gb)}
-        if w.labels:
-            item["labels"] = dict(w.labels)
-        if w.usage:
-            usage = {}
-            if w.usage.cpu_p95 is not None:
-                usage["cpu_p95"] = _number(w.usage.cpu_p95)
-            if w.usage.memory_gb_p95 is not None:
-                usage["memory_gb_p95"] = _number(w.usage.memory_gb_p95)
-            item["usage"] = usage
-        if w.pinned:
-            item["pinned"] = True
-        if w.depends_on:
-            item["depends_on"] = [{"workload": d.workload,
-                                   "receive_gb_month": _number(d.receive_gb_month),
-                                   "send_gb_month": _number(d.send_gb_month)}
-                                  for d in w.depends_on]
-        if w.cost_match and w.cost_match.tags:
-            item["cost_match"] = {"tags": dict(w.cost_match.tags)}
-        text = yaml.dump([item], Dumper=Dumper, sort_keys=False, default_flow_style=False,
-                         allow_unicode=True, width=100)
-        lines.extend("  " + line for line in text.rstrip("\n").split("\n"))
-    return "\n".join(lines) + "\n"
+            out.append(f"containers without requests: {info.missing_requests}")
+        return out
+
+    return render(header, found.workloads, comments)

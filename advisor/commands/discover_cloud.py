@@ -5,7 +5,6 @@ Registered on the ``discover`` group by ``advisor.commands.discover`` (two lines
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import click
@@ -188,54 +187,8 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
     report_failures(inv.failures, allow_partial)
 
 
-def _number(value: Decimal) -> Any:
-    return int(value) if value == value.to_integral_value() else _Plain(format(value.normalize(),
-                                                                              "f"))
-
-
-class _Plain(str):
-    """A decimal written as a YAML float without going through binary floating point."""
-
-
 def render_workloads(header: list[str], workloads: list[Any]) -> str:
     """A valid workloads.yaml (sorted, deterministic), headed by what produced it."""
-    import yaml
+    from advisor.workloads_file import render
 
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    Dumper.add_representer(_Plain, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float",
-                                                                   str(v)))
-    lines = list(header)
-    lines.append("workloads:" if workloads else "workloads: []")
-    for w in sorted(workloads, key=lambda w: w.id):
-        item: dict[str, Any] = {"id": w.id, "name": w.name, "application": w.application}
-        if w.owner:
-            item["owner"] = w.owner
-        item["location"] = w.location
-        item["resources"] = {"cpu": _number(w.resources.cpu),
-                             "memory_gb": _number(w.resources.memory_gb),
-                             "storage_gb": _number(w.resources.storage_gb)}
-        if w.usage and (w.usage.cpu_p95 is not None or w.usage.memory_gb_p95 is not None):
-            usage: dict[str, Any] = {}
-            if w.usage.cpu_p95 is not None:
-                usage["cpu_p95"] = _number(w.usage.cpu_p95)
-            if w.usage.memory_gb_p95 is not None:
-                usage["memory_gb_p95"] = _number(w.usage.memory_gb_p95)
-            item["usage"] = usage
-        if w.labels:
-            item["labels"] = dict(sorted(w.labels.items()))
-        if w.pinned:
-            item["pinned"] = True
-        if w.cost_match:
-            match: dict[str, Any] = {}
-            if w.cost_match.tags:
-                match["tags"] = dict(w.cost_match.tags)
-            if w.cost_match.resource_id:
-                match["resource_id"] = list(w.cost_match.resource_id)
-            if match:
-                item["cost_match"] = match
-        text = yaml.dump([item], Dumper=Dumper, sort_keys=False, default_flow_style=False,
-                         allow_unicode=True, width=100)
-        lines.extend("  " + line for line in text.rstrip("\n").split("\n"))
-    return "\n".join(lines) + "\n"
+    return render(header, sorted(workloads, key=lambda w: w.id))
