@@ -30,16 +30,9 @@ from cloud_servers import AwsProxy, AzureServer, ConnectProxy
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    """Run the CLI in-process: (exit code, stdout, stderr)."""
-    from advisor.cli import main
-
-    def call(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
+def run(run_cli: Any) -> Any:
+    """Run the CLI in-process: (exit code, stdout, stderr) (tests/conftest.py's run_cli)."""
+    return run_cli
 
 
 # -- AWS ------------------------------------------------------------------------------------------
