@@ -8,6 +8,7 @@ or the pod's in-cluster service account. Only list calls are made (get/list on t
 
 Pods are grouped by their top controller: Deployment (via its ReplicaSet), StatefulSet,
 DaemonSet, CronJob (via its Job), Job, a ReplicaSet without a Deployment, or the bare pod.
+Deployments and StatefulSets scaled to zero (no pods) are not workloads; the notes name them.
 A workload's resources are the sum over its live pods of the effective pod request
 (max(sum of containers, largest init container) + overhead); storage is the sum of the
 PersistentVolumeClaims its pods mount. Labels with the configured prefix (default
@@ -49,7 +50,9 @@ from connectors.base import SourceResult
 from connectors.prometheus import (
     DEFAULT_LABELS,
     DEFAULT_METRICS,
+    ENV_NAME,
     MESHES,
+    PromAuth,
     PromSettings,
     PromUsage,
     WorkloadKey,
@@ -63,8 +66,10 @@ SETTINGS_KEYS = (
     "type", "name", "context", "kubeconfig", "in_cluster", "location", "cluster", "namespaces",
     "exclude_namespaces", "label_prefix", "page_size", "timeout", "retries", "default_requests",
     "prometheus", "window", "step", "rate_window", "at", "metrics", "labels", "selector", "mesh",
-    "mesh_reporter", "headroom", "ledger_out", "month",
+    "mesh_reporter", "headroom", "ledger_out", "month", "prometheus_auth", "prometheus_ca",
+    "prometheus_insecure",
 )
+PROMETHEUS_ONLY = ("prometheus_auth", "prometheus_ca", "prometheus_insecure")
 DEFAULT_EXCLUDED = ("kube-system", "kube-public", "kube-node-lease")
 DEFAULT_CPU_REQUEST = Decimal("0.1")  # cores per container that requests none and has no usage
 DEFAULT_MEMORY_REQUEST_GB = Decimal("0.125")  # 128 MiB
@@ -85,11 +90,14 @@ RESOURCES: dict[str, tuple[str, str, str | None, str]] = {
     "daemonsets": ("AppsV1Api", "list_daemon_set_for_all_namespaces",
                    "list_namespaced_daemon_set", "apps"),
     "jobs": ("BatchV1Api", "list_job_for_all_namespaces", "list_namespaced_job", "batch"),
+    "cronjobs": ("BatchV1Api", "list_cron_job_for_all_namespaces", "list_namespaced_cron_job",
+                 "batch"),
     "persistentvolumeclaims": ("CoreV1Api", "list_persistent_volume_claim_for_all_namespaces",
                                "list_namespaced_persistent_volume_claim", ""),
     "pods": ("CoreV1Api", "list_pod_for_all_namespaces", "list_namespaced_pod", ""),
 }
 METRICS_GROUP = ("metrics.k8s.io", "v1beta1", "pods")
+SHOWN_IDLE = 10  # scaled-to-zero controllers named in the note (the file header lists all)
 # Preference when a mesh names a workload only by namespace and name.
 KIND_ORDER = ("deployment", "statefulset", "daemonset", "cronjob", "job", "replicaset", "pod")
 
@@ -147,11 +155,26 @@ def parse_settings(raw: dict[str, Any], file: str | None = None,
                          "use a duration such as 14d, 12h, 30m or 1d12h", key=key) from None
     timeout = v.decimal("timeout", default=Decimal(30), positive=True)
     prom = None
+    if not v.has("prometheus"):
+        for key in PROMETHEUS_ONLY:
+            if v.has(key):
+                raise v.fail(f"{key} is set but no prometheus URL is given",
+                             "add prometheus: URL (--prometheus URL)", key=key)
     if v.has("prometheus"):
         url = v.str("prometheus")
         if not url.startswith(("http://", "https://")):
             raise v.fail(f"'{url}' is not an http(s) URL",
                          "e.g. http://prometheus.monitoring:9090", key="prometheus")
+        if "@" in url.split("://", 1)[1].split("/", 1)[0]:
+            # the URL is shown in messages and written to files: no credentials in it
+            raise v.fail("the prometheus URL holds credentials (user@ or user:password@); "
+                         "the URL is not shown", "give them as prometheus_auth instead",
+                         key="prometheus")
+        insecure = v.boolean("prometheus_insecure", default=False)
+        ca_file = str(base / v.str("prometheus_ca")) if v.has("prometheus_ca") else None
+        if insecure and ca_file:
+            raise v.fail("give either prometheus_ca or prometheus_insecure: true, not both",
+                         key="prometheus_insecure")
         metrics = dict(DEFAULT_METRICS)
         metrics.update(_names(v, "metrics", DEFAULT_METRICS))
         labels = dict(DEFAULT_LABELS)
@@ -164,7 +187,9 @@ def parse_settings(raw: dict[str, Any], file: str | None = None,
                             timeout=float(timeout or 30), metrics=metrics, labels=labels,
                             selector=v.str("selector", "") if v.has("selector") else "",
                             mesh=v.choice("mesh", MESHES, "istio"),
-                            mesh_reporter=v.str("mesh_reporter", "destination"))
+                            mesh_reporter=v.str("mesh_reporter", "destination"),
+                            auth=_prom_auth(v, base) if v.has("prometheus_auth") else None,
+                            ca_file=ca_file, insecure=insecure)
     defaults = v.at("default_requests")
     if v.has("default_requests"):
         defaults.mapping(("cpu", "memory_gb"))
@@ -202,6 +227,37 @@ def parse_settings(raw: dict[str, Any], file: str | None = None,
         month=month,
         source=SourceRef(file, keypath) if file else None,
     )
+
+
+def _prom_auth(v: View, base: Path) -> PromAuth:
+    """``prometheus_auth``: exactly one of a token file, a token variable or basic auth."""
+    a = v.at("prometheus_auth").mapping(("bearer_token_file", "bearer_token_env", "basic_auth"))
+    given = [k for k in ("bearer_token_file", "bearer_token_env", "basic_auth") if a.has(k)]
+    if len(given) != 1:
+        raise a.fail("give exactly one of bearer_token_file, bearer_token_env, basic_auth",
+                     "e.g. prometheus_auth: {bearer_token_env: PROMETHEUS_TOKEN}")
+    if given[0] == "bearer_token_file":
+        return PromAuth(bearer_token_file=str(base / a.str("bearer_token_file")))
+    if given[0] == "bearer_token_env":
+        return PromAuth(bearer_token_env=_env_name(a, "bearer_token_env"))
+    b = a.at("basic_auth").mapping(("username", "password_env", "password_file"),
+                                   required=("username",))
+    if b.has("password_env") == b.has("password_file"):
+        raise b.fail("give exactly one of password_env, password_file",
+                     "the password itself never goes in the file")
+    if b.has("password_env"):
+        return PromAuth(username=b.str("username"), password_env=_env_name(b, "password_env"))
+    return PromAuth(username=b.str("username"),
+                    password_file=str(base / b.str("password_file")))
+
+
+def _env_name(v: View, key: str) -> str:
+    name = v.str(key)
+    if not ENV_NAME.match(name):
+        # not shown: a secret pasted here by mistake must not end up in the output
+        raise v.fail("is not an environment variable name (the value is not shown)",
+                     "give the variable's name, e.g. PROMETHEUS_TOKEN, not its value", key=key)
+    return name
 
 
 def _required(value: Decimal | None) -> Decimal:
@@ -559,6 +615,8 @@ class Discovery:
     pods: int
     usage_source: str
     notes: list[str] = field(default_factory=list)
+    # Deployments/StatefulSets with replicas 0 and no pods: not workloads, but shown
+    scaled_to_zero: list[str] = field(default_factory=list)
 
 
 def sanitize(name: str) -> str:
@@ -578,6 +636,7 @@ class _Discoverer:
         self.ns_labels: dict[str, dict[str, str]] = {}
         self.owners: dict[tuple[str, str, str], tuple[str, str]] = {}  # (ns, kind, name) -> top
         self.controllers: dict[WorkloadKey, tuple[dict[str, str], int | None]] = {}
+        self.scaled_to_zero: set[WorkloadKey] = set()  # replicas 0 (a workload if pods remain)
         self.claims: dict[tuple[str, str], Decimal] = {}
         self.accs: dict[WorkloadKey, _Acc] = {}
         self.pod_keys: dict[tuple[str, str], WorkloadKey] = {}
@@ -613,7 +672,7 @@ class _Discoverer:
         self.list("replicasets", self._owned("ReplicaSet"), lambda: None)
         self.list("jobs", self._owned("Job"), lambda: None)
         for resource, kind in (("deployments", "deployment"), ("statefulsets", "statefulset"),
-                               ("daemonsets", "daemonset")):
+                               ("daemonsets", "daemonset"), ("cronjobs", "cronjob")):
             self.list(resource, self._controller(kind), lambda: None)
         self.list("persistentvolumeclaims", self._claim, self.claims.clear)
         self.list("pods", self._pod, self._reset_pods)
@@ -655,8 +714,12 @@ class _Discoverer:
             status = item.get("status") or {}
             if kind == "daemonset":
                 desired = status.get("desiredNumberScheduled")
+            elif kind == "cronjob":
+                desired = None  # a schedule, not a replica count
             else:
                 desired = spec.get("replicas", 1)
+            if desired == 0 and kind in ("deployment", "statefulset"):
+                self.scaled_to_zero.add((ns, kind, meta.get("name", "")))
             self.controllers[(ns, kind, meta.get("name", ""))] = (
                 self.keep_labels(meta.get("labels")), desired if isinstance(desired, int) else None)
         return on_item
@@ -788,6 +851,12 @@ def discover(s: KubernetesSettings, api_client: Any = None, progress: Progress |
              prometheus_opener: Callable[..., Any] | None = None) -> Discovery:
     """List the cluster, attach usage and mesh edges, and build the estate's workloads."""
     at = s.at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    prom_client = None
+    if s.prometheus is not None:
+        from connectors.prometheus import PrometheusClient
+
+        # first: a missing token fails before minutes of listing
+        prom_client = PrometheusClient.for_settings(s.prometheus, s.name, prometheus_opener)
     own_client = api_client is None
     api_client = api_client or make_client(s)
     try:
@@ -806,12 +875,10 @@ def discover(s: KubernetesSettings, api_client: Any = None, progress: Progress |
         cluster = sanitize(s.cluster or s.context or ("in-cluster" if s.in_cluster else
                                                        s.location))
         prom: PromUsage | None = None
-        if s.prometheus is not None:
-            from connectors.prometheus import PrometheusClient, collect_usage
+        if s.prometheus is not None and prom_client is not None:
+            from connectors.prometheus import collect_usage
 
-            client = PrometheusClient(s.prometheus.url, s.prometheus.timeout, s.name,
-                                      prometheus_opener)
-            prom = collect_usage(client, s.prometheus, at,
+            prom = collect_usage(prom_client, s.prometheus, at,
                                  (lambda what: progress(what, 0, None)) if progress else None)
             when = at.strftime("%Y-%m-%dT%H:%M:%SZ") if s.at else "the run"
             usage_source = f"p95 over {s.prometheus.window} before {when} from {s.prometheus.url}"
@@ -970,11 +1037,18 @@ def _build(s: KubernetesSettings, d: _Discoverer, cluster: str, prom: PromUsage 
                      + ", ".join(dropped[:5]) + (" ..." if len(dropped) > 5 else ""))
     if d.finished:
         notes.append(f"{d.finished} finished pod(s) (Succeeded/Failed) were not counted")
+    idle = [f"{cluster}/{ns}/{kind}/{name}" for ns, kind, name in sorted(d.scaled_to_zero)
+            if (ns, kind, name) not in d.accs]
+    if idle:
+        shown = ", ".join(idle[:SHOWN_IDLE]) + (
+            f" and {len(idle) - SHOWN_IDLE} more" if len(idle) > SHOWN_IDLE else "")
+        notes.append(f"{len(idle)} controller(s) scaled to zero (replicas 0, no pods), not "
+                     f"listed as workloads: {shown}")
     pods = sum(a.pods for a in d.accs.values())
     return Discovery(source=s.name, cluster=cluster, location=s.location, host=host, at=at,
                      workloads=workloads, info=info, node_cpu=_round(d.node_cpu),
                      node_memory_gb=_round(d.node_memory / GIB), nodes=d.nodes, pods=pods,
-                     usage_source=usage_source, notes=notes)
+                     usage_source=usage_source, notes=notes, scaled_to_zero=idle)
 
 
 def _by_name(by_name: dict[tuple[str, str], list[WorkloadKey]],

@@ -13,19 +13,28 @@ and label names are settings, for installations that relabel them.
 
 Traffic: Istio's byte counters (reporter="destination" by default) summed over the window per
 (source workload, destination workload), scaled to a 730-hour month.
+
+Authentication (``PromAuth``): a bearer token from a file or an environment variable, or basic
+auth with the password from an environment variable or a file; a private CA or no verification
+for https. Settings hold where a secret is, never the secret: it is read when the client is
+made, sent only as an unredirected Authorization header, and scrubbed from every message.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import os
 import re
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, SourceError
@@ -50,6 +59,9 @@ _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)
 _UNITS = (7 * 86400, 86400, 3600, 60, 1)
 _NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# what an HTTP header value may hold (visible ASCII and space); anything else is refused unshown
+_HEADER_SAFE = re.compile(r"^[\x20-\x7e]+$")
 
 # (namespace, kind in lower case, controller name): how both sources name a workload.
 WorkloadKey = tuple[str, str, str]
@@ -67,6 +79,72 @@ def parse_duration(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class PromAuth:
+    """Where Prometheus credentials are: a token file or variable, or basic auth. No secrets."""
+
+    bearer_token_file: str | None = None
+    bearer_token_env: str | None = None
+    username: str | None = None  # basic auth, with password_env or password_file
+    password_env: str | None = None
+    password_file: str | None = None
+
+    def describe(self) -> str:
+        """Which credentials, for messages: the file or variable, never the value."""
+        if self.bearer_token_file:
+            return f"the bearer token in {self.bearer_token_file}"
+        if self.bearer_token_env:
+            return f"the bearer token in ${self.bearer_token_env}"
+        where = f"${self.password_env}" if self.password_env else str(self.password_file)
+        return f"basic auth as '{self.username}' (password in {where})"
+
+    def secrets(self) -> tuple[str, str]:
+        """(Authorization header value, the secret itself); InputError when unavailable."""
+        if self.bearer_token_file or self.bearer_token_env:
+            token = _secret(self.bearer_token_file, self.bearer_token_env,
+                            "prometheus_auth.bearer_token_file", "prometheus_auth.bearer_token_env")
+            return f"Bearer {token}", token
+        password = _secret(self.password_file, self.password_env,
+                           "prometheus_auth.basic_auth.password_file",
+                           "prometheus_auth.basic_auth.password_env", token=False)
+        user = self.username or ""
+        if ":" in user or not _HEADER_SAFE.match(user):
+            raise InputError(f"prometheus_auth.basic_auth.username '{user}' cannot be used for "
+                             "basic auth (no ':' or control characters)")
+        encoded = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return f"Basic {encoded}", password
+
+
+def _secret(file: str | None, env: str | None, file_key: str, env_key: str,
+            token: bool = True) -> str:
+    """A secret from a file (trailing newline dropped) or a variable; never shown in errors."""
+    if file:
+        try:
+            text = Path(file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise InputError(f"{file_key}: cannot read {file}: {exc.strerror or 'unreadable'}",
+                             hint="check the path (relative paths are from the advisor.yaml "
+                             "folder)") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{file_key}: {file} is not UTF-8 text") from None
+        where = f"{file_key} {file}"
+    else:
+        assert env is not None
+        if env not in os.environ:
+            raise InputError(f"{env_key}: the environment variable {env} is not set",
+                             hint=f"export {env} before running the advisor") from None
+        text = os.environ[env]
+        where = f"{env_key} ${env}"
+    if token:
+        text = text.strip()
+    if not text:
+        raise InputError(f"{where} is empty")
+    if "\n" in text or "\r" in text or (token and not _HEADER_SAFE.match(text)):
+        raise InputError(f"{where} holds line breaks, control or non-ASCII characters "
+                         "(the value is not shown)", hint="a token is one line of ASCII")
+    return text
+
+
+@dataclass(frozen=True)
 class PromSettings:
     """Where Prometheus is and how its series are named; validated by ``connectors.kubernetes``."""
 
@@ -80,6 +158,9 @@ class PromSettings:
     selector: str = ""  # extra matchers for every series, e.g. cluster="dc1"
     mesh: str = "istio"
     mesh_reporter: str = "destination"
+    auth: PromAuth | None = None
+    ca_file: str | None = None  # a private CA for https (PEM)
+    insecure: bool = False  # https without certificate verification
 
     @property
     def window_seconds(self) -> int:
@@ -110,11 +191,41 @@ class PrometheusClient:
     """The HTTP API, one instant query at a time. ``opener`` is the injectable network seam."""
 
     def __init__(self, url: str, timeout: float = 30.0, source: str = "prometheus",
-                 opener: Callable[..., Any] | None = None) -> None:
+                 opener: Callable[..., Any] | None = None, auth: PromAuth | None = None,
+                 ca_file: str | None = None, insecure: bool = False) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.source = source
-        self._open = opener or urllib.request.urlopen
+        self.auth = auth
+        self._authorization = ""
+        self._hidden: tuple[str, ...] = ()
+        if auth is not None:
+            self._authorization, secret = auth.secrets()
+            self._hidden = tuple(sorted({secret, self._authorization,
+                                         self._authorization.split(" ", 1)[1]},
+                                        key=len, reverse=True))
+        if opener is None:
+            handlers: list[Any] = []
+            if self.url.startswith("https://") or ca_file or insecure:
+                handlers.append(urllib.request.HTTPSHandler(
+                    context=_tls_context(ca_file, insecure)))
+            opener = urllib.request.build_opener(*handlers).open
+        self._open = opener
+
+    @classmethod
+    def for_settings(cls, s: PromSettings, source: str = "prometheus",
+                     opener: Callable[..., Any] | None = None) -> PrometheusClient:
+        return cls(s.url, s.timeout, source, opener, s.auth, s.ca_file, s.insecure)
+
+    def _scrub(self, text: str) -> str:
+        """Any message text with the secret (and its header forms) blanked out."""
+        for secret in self._hidden:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def _fail(self, message: str, hint: str | None = None) -> SourceError:
+        return SourceError(self.source, self._scrub(message),
+                           self._scrub(hint) if hint else None)
 
     def query(self, promql: str, at: dt.datetime) -> list[dict[str, Any]]:
         """An instant query at ``at``; the vector result. PromQL errors are InputErrors."""
@@ -124,6 +235,9 @@ class PrometheusClient:
             f"{self.url}/api/v1/query", data=body, method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded",
                      "Accept": "application/json"})
+        if self._authorization:
+            # unredirected: a redirect to another host never carries the credentials
+            request.add_unredirected_header("Authorization", self._authorization)
         where = f"Prometheus at {self.url}"
         try:
             with self._open(request, timeout=self.timeout) as resp:
@@ -131,34 +245,69 @@ class PrometheusClient:
         except urllib.error.HTTPError as exc:
             raw = exc.read() if exc.fp else b""
             payload = _json_or_none(raw)
+            if exc.code in (401, 403):
+                raise self._refused(exc.code) from None
             if isinstance(payload, dict) and payload.get("errorType") == "bad_data":
-                raise InputError(f"{where} rejected a query: {payload.get('error')}",
+                raise InputError(self._scrub(f"{where} rejected a query: {payload.get('error')}"),
                                  hint=f"check the metric and label names in the source settings;"
                                  f" the query was: {_short(promql)}") from None
             detail = payload.get("error") if isinstance(payload, dict) else raw[:200].decode(
                 "utf-8", "replace").strip()
-            raise SourceError(self.source, f"{where} answered HTTP {exc.code}: {detail}",
-                              "check the URL points at Prometheus (its /api/v1/query)") from None
+            detail = " ".join(str(detail).split())
+            raise self._fail(f"{where} answered HTTP {exc.code}: {detail}",
+                             "check the URL points at Prometheus (its /api/v1/query)") from None
         except urllib.error.URLError as exc:
             reason = exc.reason if isinstance(exc.reason, str) else (
                 getattr(exc.reason, "strerror", None) or str(exc.reason))
-            raise SourceError(self.source, f"cannot reach {where}: {reason}",
-                              "check the URL and that Prometheus is running") from None
+            hint = "check the URL and that Prometheus is running"
+            if isinstance(exc.reason, ssl.SSLError):
+                hint = ("give the CA that signed its certificate with prometheus_ca / "
+                        "--prometheus-ca")
+            raise self._fail(f"cannot reach {where}: {reason}", hint) from None
         except TimeoutError:
-            raise SourceError(self.source, f"{where} did not answer within {self.timeout:g} s",
-                              "raise the source's timeout or shorten the window") from None
+            raise self._fail(f"{where} did not answer within {self.timeout:g} s",
+                             "raise the source's timeout or shorten the window") from None
         except (OSError, ValueError) as exc:
-            raise SourceError(self.source, f"reading from {where} failed: {exc}") from None
+            raise self._fail(f"reading from {where} failed: {exc}") from None
         payload = _json_or_none(raw)
         if not isinstance(payload, dict) or payload.get("status") != "success":
             message = payload.get("error") if isinstance(payload, dict) else "not JSON"
-            raise SourceError(self.source, f"{where} gave an unusable answer: {message}")
+            raise self._fail(f"{where} gave an unusable answer: {message}")
         data = payload.get("data") or {}
         if data.get("resultType") != "vector":
-            raise SourceError(self.source, f"{where} answered a {data.get('resultType')} where a"
-                              " vector was expected")
+            raise self._fail(f"{where} answered a {data.get('resultType')} where a vector was "
+                             "expected")
         result = data.get("result") or []
         return result if isinstance(result, list) else []
+
+
+    def _refused(self, code: int) -> SourceError:
+        status = "401 Unauthorized" if code == 401 else "403 Forbidden"
+        where = f"Prometheus at {self.url}"
+        if self.auth is None:
+            return self._fail(f"{where} answered HTTP {status}: it requires credentials and "
+                              "none were given",
+                              "give prometheus_auth in the source (or --prometheus-token-file, "
+                              "--prometheus-token-env, --prometheus-user with "
+                              "--prometheus-password-env)")
+        verb = "refused" if code == 401 else "does not allow queries with"
+        return self._fail(f"{where} answered HTTP {status}: it {verb} {self.auth.describe()}",
+                          "check the credentials are current and valid for this Prometheus")
+
+
+def _tls_context(ca_file: str | None, insecure: bool) -> ssl.SSLContext:
+    if insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        raise InputError(f"prometheus_ca: {ca_file} not found") from None
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise InputError(f"prometheus_ca: {ca_file} is not a PEM CA certificate "
+                         f"({type(exc).__name__})") from None
 
 
 def _json_or_none(raw: bytes) -> Any:

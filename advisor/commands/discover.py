@@ -42,6 +42,20 @@ discover.add_command(discover_azure)  # advisor discover azure (connectors/azure
 @click.option("--cluster", help="Name used in workload ids (default: the context name).")
 @click.option("--prometheus", metavar="URL", help="Prometheus for p95 usage and mesh traffic; "
               "without it usage is a point-in-time view from metrics.k8s.io.")
+@click.option("--prometheus-token-file", metavar="FILE",
+              help="Bearer token for Prometheus, read from FILE (e.g. a mounted secret).")
+@click.option("--prometheus-token-env", metavar="NAME",
+              help="Bearer token for Prometheus, read from the environment variable NAME.")
+@click.option("--prometheus-user", metavar="USER", help="Basic auth user for Prometheus "
+              "(with --prometheus-password-env or --prometheus-password-file).")
+@click.option("--prometheus-password-env", metavar="NAME",
+              help="Basic auth password, read from the environment variable NAME.")
+@click.option("--prometheus-password-file", metavar="FILE",
+              help="Basic auth password, read from FILE.")
+@click.option("--prometheus-ca", metavar="FILE",
+              help="CA certificate (PEM) that signed Prometheus's https certificate.")
+@click.option("--prometheus-insecure", is_flag=True,
+              help="Do not verify Prometheus's https certificate (testing only).")
 @click.option("--window", default="14d", show_default=True,
               help="Usage window before --at (14d, 12h, 1d12h).")
 @click.option("--at", "at", metavar="TIME", help="End of the window, RFC 3339 (default: now).")
@@ -63,7 +77,10 @@ discover.add_command(discover_azure)  # advisor discover azure (connectors/azure
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, location: str,
-               cluster: str | None, prometheus: str | None, window: str, at: str | None,
+               cluster: str | None, prometheus: str | None, prometheus_token_file: str | None,
+               prometheus_token_env: str | None, prometheus_user: str | None,
+               prometheus_password_env: str | None, prometheus_password_file: str | None,
+               prometheus_ca: str | None, prometheus_insecure: bool, window: str, at: str | None,
                label_prefix: str, namespaces: tuple[str, ...], excluded: tuple[str, ...],
                page_size: int, timeout: float, config: str | None, focus_out: str | None,
                month: str | None, output: str | None, quiet: bool) -> None:
@@ -73,6 +90,8 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
     pod); requests are summed over the pods, claimed volumes become storage, and labels with
     the prefix become estate labels. With --prometheus, usage is the p95 over the window and a
     service mesh's traffic becomes depends_on edges. Only read (list) calls are made.
+    Prometheus credentials are read from a file or an environment variable, never given on
+    the command line, and never printed.
 
     \b
     Example:
@@ -92,6 +111,14 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
                        ("prometheus", prometheus), ("at", at), ("month", month)):
         if value is not None:
             raw[key] = value
+    auth = _prometheus_auth(prometheus_token_file, prometheus_token_env, prometheus_user,
+                            prometheus_password_env, prometheus_password_file)
+    if auth:
+        raw["prometheus_auth"] = auth
+    if prometheus_ca:
+        raw["prometheus_ca"] = prometheus_ca
+    if prometheus_insecure:
+        raw["prometheus_insecure"] = True
     if namespaces:
         raw["namespaces"] = list(namespaces)
     if excluded:
@@ -129,6 +156,36 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
         click.echo(summary(found, cost, focus_out), err=True)
 
 
+def _prometheus_auth(token_file: str | None, token_env: str | None, user: str | None,
+                     password_env: str | None, password_file: str | None) -> dict[str, Any]:
+    """The --prometheus-* credential options as a ``prometheus_auth`` setting (names only)."""
+    from advisor.errors import InputError
+
+    given = [name for name, value in (("--prometheus-token-file", token_file),
+                                      ("--prometheus-token-env", token_env),
+                                      ("--prometheus-user", user)) if value]
+    if len(given) > 1:
+        raise InputError(f"give one way to authenticate to Prometheus, not {' and '.join(given)}")
+    if (password_env or password_file) and not user:
+        raise InputError("--prometheus-password-env/--prometheus-password-file need "
+                         "--prometheus-user")
+    if token_file:
+        return {"bearer_token_file": token_file}
+    if token_env:
+        return {"bearer_token_env": token_env}
+    if user:
+        if bool(password_env) == bool(password_file):
+            raise InputError("--prometheus-user needs one of --prometheus-password-env, "
+                             "--prometheus-password-file")
+        basic = {"username": user}
+        if password_env:
+            basic["password_env"] = password_env
+        if password_file:
+            basic["password_file"] = password_file
+        return {"basic_auth": basic}
+    return {}
+
+
 def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -> str:
     """A few lines for stderr: what was found, where usage came from, what the month costs."""
     lines = [f"discovered {len(found.workloads)} workloads ({found.pods} pods) on "
@@ -158,6 +215,10 @@ def render_workloads_yaml(found: Discovery) -> str:
               "# resources are the summed pod requests; memory and storage in GB (GiB, 2^30 "
               "bytes)"]
     header += [f"# note: {n}" for n in found.notes]
+    from connectors.kubernetes import SHOWN_IDLE
+
+    if len(found.scaled_to_zero) > SHOWN_IDLE:  # the note names only the first ones
+        header += [f"# scaled to zero: {ident}" for ident in found.scaled_to_zero]
 
     def comments(w: Any) -> list[str]:
         info = found.info[w.id]

@@ -1,7 +1,7 @@
 """A local HTTP server that speaks enough of the Kubernetes API for list calls.
 
 It serves realistic objects (nodes, namespaces, pods, ReplicaSets, Deployments, StatefulSets,
-DaemonSets, Jobs, PVCs, metrics.k8s.io pods) with ``limit`` / ``continue`` pagination and
+DaemonSets, Jobs, CronJobs, PVCs, metrics.k8s.io pods) with ``limit`` / ``continue`` pagination and
 ``remainingItemCount``, the way an API server backed by etcd does, and can inject faults: 410 Gone
 on an expired continue token, 403, 500, a slow answer and a truncated body. The official
 ``kubernetes`` client is pointed at it through a kubeconfig written by ``write_kubeconfig``.
@@ -37,6 +37,7 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     "statefulsets": ("/apis/apps/v1", "StatefulSetList", True),
     "daemonsets": ("/apis/apps/v1", "DaemonSetList", True),
     "jobs": ("/apis/batch/v1", "JobList", True),
+    "cronjobs": ("/apis/batch/v1", "CronJobList", True),
     "metrics": ("/apis/metrics.k8s.io/v1beta1", "PodMetricsList", True),
 }
 _PATH = re.compile(r"^(/api/v1|/apis/[a-z0-9.]+/v[0-9a-z]+)(?:/namespaces/([^/]+))?/([a-z]+)$")
@@ -463,13 +464,16 @@ class Builder:
                           ("apps/v1", "DaemonSet", name), None, nodes=self.nodes)
 
     def job(self, ns: str, name: str, containers: list[dict[str, Any]],
-            cronjob: str | None = None, phase: str = "Running") -> dict[str, Any]:
+            cronjob: str | None = None, phase: str = "Running",
+            template_labels: dict[str, str] | None = None) -> dict[str, Any]:
         owner = ("batch/v1", "CronJob", cronjob) if cronjob else None
-        labels = {"batch.kubernetes.io/job-name": name}
+        labels = {**(template_labels or {}), "batch.kubernetes.io/job-name": name}
         self.c.add("jobs", {"apiVersion": "batch/v1", "kind": "Job",
                             "metadata": meta(name, ns, labels, owner),
-                            "spec": {"parallelism": 1, "completions": 1,
-                                     "template": {"spec": {"containers": containers}}},
+                            "spec": {"parallelism": 1, "completions": 1, "backoffLimit": 2,
+                                     "template": {"metadata": {"labels": labels},
+                                                  "spec": {"containers": containers,
+                                                           "restartPolicy": "Never"}}},
                             "status": {"active": 1} if phase == "Running" else
                             {"succeeded": 1}})
         p = pod(f"{name}-{_suffix(ns, name, 0)}", ns, containers, self.node(), labels,
@@ -477,6 +481,45 @@ class Builder:
         p["spec"]["restartPolicy"] = "Never"
         self.c.add("pods", p)
         return p
+
+    def cronjob(self, ns: str, name: str, schedule: str, containers: list[dict[str, Any]],
+                runs: list[tuple[int, str]], labels: dict[str, str] | None = None,
+                suspend: bool = False) -> list[dict[str, Any]]:
+        """A CronJob and the Jobs it made: ``runs`` are (scheduled minute since epoch, phase).
+
+        Like the CronJob controller: Jobs are named NAME-MINUTE, carry the job template's
+        labels and a controller reference to the CronJob; the status lists the active ones.
+        """
+        template_labels = {"app.kubernetes.io/name": name}
+        active, pods = [], []
+        for minute, phase in runs:
+            job = f"{name}-{minute}"
+            pods.append(self.job(ns, job, containers, cronjob=name, phase=phase,
+                                 template_labels=template_labels))
+            if phase == "Running":
+                active.append({"apiVersion": "batch/v1", "kind": "Job", "name": job,
+                               "namespace": ns, "uid": uid(), "resourceVersion": "41234"})
+        last = max((m for m, _ in runs), default=None)
+        status: dict[str, Any] = {"active": active} if active else {}
+        if last is not None:
+            status["lastScheduleTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                       time.gmtime(last * 60))
+        done = [m for m, phase in runs if phase == "Succeeded"]
+        if done:
+            status["lastSuccessfulTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                         time.gmtime(max(done) * 60 + 95))
+        self.c.add("cronjobs", {
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": meta(name, ns, {**template_labels, **(labels or {})}),
+            "spec": {"schedule": schedule, "timeZone": "Europe/Amsterdam",
+                     "concurrencyPolicy": "Forbid", "suspend": suspend,
+                     "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
+                     "jobTemplate": {"metadata": {"labels": template_labels}, "spec": {
+                         "backoffLimit": 2, "template": {
+                             "metadata": {"labels": template_labels},
+                             "spec": {"containers": containers, "restartPolicy": "Never"}}}}},
+            "status": status})
+        return pods
 
     def bare_pod(self, ns: str, name: str, containers: list[dict[str, Any]],
                  labels: dict[str, str] | None = None,
@@ -532,10 +575,13 @@ def estate_cluster(filler_pods: int = 240) -> Cluster:
       payments/deployment/api    2 pods x (1, 2Gi), no limits     -> 2 cores, 4 GB
       payments/deployment/legacy 1 pod without requests
       monitoring/daemonset/node-exporter 4 pods x (100m, 50Mi)    -> 0.4 cores, 0.1953125 GB
-      batch/cronjob/report       1 running pod (500m, 512Mi) + 1 finished pod
+      batch/cronjob/report       1 running pod (500m, 512Mi) + 1 finished pod; the CronJob
+                                 carries owner, application and data-classification labels
+      batch/cronjob/cleanup      suspended, no Jobs: not a workload
       batch/job/migrate-once     1 pod (200m, 256Mi)
       default/pod/debug-shell    bare pod (100m, 64Mi)
       shop/replicaset/orphan     1 pod (100m, 128Mi)
+      shop/deployment/web-canary, payments/statefulset/ledger-replica: scaled to zero, no pods
       kube-system: excluded by default
     """
     b = Builder()
@@ -560,12 +606,17 @@ def estate_cluster(filler_pods: int = 240) -> Cluster:
                  labels={f"{PREFIX}bio-risk": "hihg"}, usage=[("300m", "1Gi")])
     b.daemonset("monitoring", "node-exporter", [container("exporter", "100m", "50Mi",
                                                           "200m", "100Mi")])
-    b.job("batch", "report-28411200", [container("report", "500m", "512Mi")], cronjob="report")
-    b.job("batch", "report-28411140", [container("report", "500m", "512Mi")], cronjob="report",
-          phase="Succeeded")
+    b.cronjob("batch", "report", "0 2 * * *", [container("report", "500m", "512Mi")],
+              runs=[(28411200, "Running"), (28411140, "Succeeded")],
+              labels={f"{PREFIX}owner": "team-finance", f"{PREFIX}application": "reporting",
+                      f"{PREFIX}data-classification": "confidential"})
+    b.cronjob("batch", "cleanup", "*/30 * * * *", [container("cleanup", "100m", "64Mi")],
+              runs=[], suspend=True)  # between runs: no Jobs, no pods, not a workload
     b.job("batch", "migrate-once", [container("migrate", "200m", "256Mi")])
     b.bare_pod("default", "debug-shell", [container("shell", "100m", "64Mi")])
     b.orphan_replicaset("shop", "orphan", 1, [container("app", "100m", "128Mi")])
+    b.deployment("shop", "web-canary", 0, web, labels={f"{PREFIX}owner": "team-web"})
+    b.statefulset("payments", "ledger-replica", 0, [container("postgres", "1", "4Gi")], "50Gi")
     b.daemonset("kube-system", "kube-proxy", [container("kube-proxy", "100m", "64Mi")])
     b.bare_pod("kube-system", "kube-apiserver-node-1", [container("kube-apiserver", "250m",
                                                                   "512Mi")],

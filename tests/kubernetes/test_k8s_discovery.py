@@ -211,9 +211,80 @@ def test_the_fake_objects_satisfy_the_clients_strict_models(kubeconfig: Path) ->
                          client.BatchV1Api(api_client))
     assert len(core.list_pod_for_all_namespaces().items) == 262
     assert len(core.list_node().items) == 4
-    assert len(apps.list_stateful_set_for_all_namespaces().items) == 1
+    assert len(apps.list_stateful_set_for_all_namespaces().items) == 2
     assert len(apps.list_daemon_set_for_all_namespaces().items) == 2
     assert len(apps.list_replica_set_for_all_namespaces(limit=20).items) == 20
     assert len(batch.list_job_for_all_namespaces().items) == 3
+    cronjobs = batch.list_cron_job_for_all_namespaces().items
+    assert [(c.metadata.name, c.spec.schedule, c.spec.suspend) for c in cronjobs] == [
+        ("cleanup", "*/30 * * * *", True), ("report", "0 2 * * *", False)]
+    assert [j.name for j in cronjobs[1].status.active] == ["report-28411200"]
+    assert cronjobs[1].spec.job_template.spec.template.spec.containers[0].name == "report"
     assert len(core.list_persistent_volume_claim_for_all_namespaces().items) == 2
     api_client.close()
+
+
+def test_cronjob_workload_takes_the_cronjobs_labels_and_name(kubeconfig: Path,
+                                                            api_server: FakeApiServer) -> None:
+    found = discover(settings(kubeconfig, page_size=1, namespaces=["batch"]))
+    w = by_id(found)
+    assert sorted(w) == ["dc1/batch/cronjob/report", "dc1/batch/job/migrate-once"]
+    report = w["dc1/batch/cronjob/report"]
+    assert (report.name, report.application, report.owner) == ("report", "reporting",
+                                                               "team-finance")
+    assert report.labels == {"data-classification": "confidential", "k8s-cluster": "dc1",
+                             "k8s-kind": "cronjob", "k8s-namespace": "batch"}
+    assert found.info["dc1/batch/cronjob/report"].pods == 1  # the finished run not counted
+    assert found.info["dc1/batch/cronjob/report"].desired_replicas is None
+    # listed page by page in the namespace, like the other controllers
+    pages = [q for path, q in api_server.requests
+             if path == "/apis/batch/v1/namespaces/batch/cronjobs"]
+    assert len(pages) == 2 and all(q["limit"] == "1" for q in pages)
+    assert "continue" in pages[1]
+
+
+def test_controllers_scaled_to_zero_are_named_not_workloads(
+        run: Run, kubeconfig: Path, tmp_path: Path) -> None:
+    found = discover(settings(kubeconfig))
+    idle = ["dc1/payments/statefulset/ledger-replica", "dc1/shop/deployment/web-canary"]
+    assert found.scaled_to_zero == idle
+    assert not set(idle) & set(by_id(found))
+    note = ("2 controller(s) scaled to zero (replicas 0, no pods), not listed as workloads: "
+            + ", ".join(idle))
+    assert note in found.notes
+    out = tmp_path / "w.yaml"
+    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context", "dc1",
+                 "--location", "onprem-dc1", "-o", str(out))
+    assert result.code == 0, result.err
+    assert f"advisor: note: {note}" in result.err
+    text = out.read_text()
+    assert f"# note: {note}\n" in text
+    assert [w["id"] for w in yaml.safe_load(text)["workloads"] if "canary" in w["id"]] == []
+
+
+def test_many_scaled_to_zero_are_all_in_the_header(run: Run, tmp_path: Path) -> None:
+    from k8s_fakeapi import Builder, container
+
+    b = Builder(nodes=1)
+    b.namespace("apps")
+    for i in range(12):
+        b.deployment("apps", f"old-{i:02d}", 0, [container("app", "100m", "128Mi")])
+    # replicas 0 while a pod still runs (scaling down): still a workload, not "scaled to zero"
+    b.deployment("apps", "draining", 0, [container("app", "100m", "128Mi")])
+    b.bare_pod("apps", "draining-7c9d8f6b4-x2x4z", [container("app", "100m", "128Mi")],
+               owner=("apps/v1", "ReplicaSet", "draining-7c9d8f6b4"))
+    server = FakeApiServer(b.done()).start()
+    try:
+        kc = write_kubeconfig(tmp_path / "kc", {"dc1": server.url})
+        out = tmp_path / "w.yaml"
+        result = run("discover", "kubernetes", "--kubeconfig", str(kc), "--context", "dc1",
+                     "--location", "onprem-dc1", "-o", str(out))
+    finally:
+        server.stop()
+    assert result.code == 0, result.err
+    text = out.read_text()
+    assert "12 controller(s) scaled to zero" in result.err and "and 2 more" in result.err
+    listed = [x for x in text.splitlines() if x.startswith("# scaled to zero: ")]
+    assert listed == [f"# scaled to zero: dc1/apps/deployment/old-{i:02d}" for i in range(12)]
+    assert [w["id"] for w in yaml.safe_load(text)["workloads"]] == [
+        "dc1/apps/deployment/draining"]

@@ -54,6 +54,16 @@ def test_forbidden_names_the_verb_and_resource(run: Run, kubeconfig: Path,
     assert "ClusterRole in docs/kubernetes.md" in result.err
 
 
+def test_forbidden_cronjobs_names_the_batch_group(run: Run, kubeconfig: Path,
+                                                 api_server: FakeApiServer) -> None:
+    api_server.faults.append(Fault("cronjobs", 403))
+    result = run(*discover_args(kubeconfig))
+    assert result.code == 3
+    assert one_error(result.err) == (
+        "advisor: error: source kubernetes:dc1: forbidden: missing verb 'list' on resource "
+        "'cronjobs' (API group \"batch\") at cluster scope")
+
+
 def test_a_passing_500_is_retried(run: Run, kubeconfig: Path,
                                   api_server: FakeApiServer) -> None:
     api_server.faults.append(Fault("pods", 500, on="continue", times=1))
