@@ -29,6 +29,11 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
 
 
+def money(amount: Decimal) -> str:
+    """An amount for people: 1234.5 -> '1,234.50' (rounded half-up to the cent)."""
+    return f"{cents(amount):,.2f}"
+
+
 @dataclass(frozen=True)
 class LocalPrices:
     """A location's prices converted into the estate currency."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from advisor.costs import CostModel, cents
+from advisor.costs import CostModel, money
 from advisor.model import Estate, Workload
 from advisor.optimize import Solution
 from advisor.rules import Evaluation, Finding, placement_findings
@@ -156,7 +156,7 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
         penalty = ev.penalty[w.id][loc_pos[there]]
         if penalty:
             warned = [r.id for r in ev.violations(w, there) if r.severity == "warning"]
-            reasons.append(f"accepts warning {', '.join(warned)} (penalty {cents(penalty)} "
+            reasons.append(f"accepts warning {', '.join(warned)} (penalty {money(penalty)} "
                            f"{estate.currency}/month in the objective)")
         rec = Recommendation(
             workload=w,
@@ -180,8 +180,8 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
         if rec.next_best:
             loc, cost = rec.next_best
             diff = cost - (rec.recommended_monthly_cost + rec.migration_monthly + penalty)
-            reasons.append(f"next best allowed: {loc} at {cents(cost)} {estate.currency}/month "
-                           f"({'+' if diff >= 0 else ''}{cents(diff)})")
+            reasons.append(f"next best allowed: {loc} at {money(cost)} {estate.currency}/month "
+                           f"({'+' if diff >= 0 else ''}{money(diff)})")
         if excluded:
             reasons.append("excluded: " + "; ".join(f"{loc} by {', '.join(r)}"
                                                    for loc, r in excluded.items()))
@@ -201,9 +201,9 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
 def _move_reason(rec: Recommendation, estate: Estate) -> str:
     c = estate.currency
     return (f"move {rec.current_location} -> {rec.recommended_location}: run "
-            f"{cents(rec.current_run)} -> {cents(rec.recommended_run)}, egress "
-            f"{cents(rec.current_egress)} -> {cents(rec.recommended_egress)}, migration "
-            f"{cents(rec.one_off_cost)} {c} one-off ({cents(rec.migration_monthly)} {c}/month "
+            f"{money(rec.current_run)} -> {money(rec.recommended_run)}, egress "
+            f"{money(rec.current_egress)} -> {money(rec.recommended_egress)}, migration "
+            f"{money(rec.one_off_cost)} {c} one-off ({money(rec.migration_monthly)} {c}/month "
             f"over {estate.horizon_months} months)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from advisor.costs import cents
+from advisor.costs import cents, money
 
 
 def number(amount: Decimal) -> float:
@@ -14,7 +14,7 @@ def number(amount: Decimal) -> float:
 
 def fmt(amount: Decimal) -> str:
     """1234.5 -> '1,234.50' (the terminal and Markdown format)."""
-    return f"{cents(amount):,.2f}"
+    return money(amount)
 
 
 def fmt_months(months: Decimal | None) -> str:
