@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -108,13 +109,15 @@ def main() -> int:
         print(json.dumps(child(args.child, args.kubeconfig, args.page_size)))
         return 0
 
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(  # tests/ holds the servers helpers
+        [str(FAKE.parent.parent), os.environ.get("PYTHONPATH", "")]))
     server = subprocess.Popen([sys.executable, str(FAKE), "--pods", str(args.pods)],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
         with tempfile.TemporaryDirectory() as tmp:
-            sys.path.insert(0, str(FAKE.parent))
+            sys.path[:0] = [str(FAKE.parent), str(FAKE.parent.parent)]  # + tests/ for servers
             from k8s_fakeapi import write_kubeconfig
 
             kubeconfig = write_kubeconfig(Path(tmp) / "kubeconfig",

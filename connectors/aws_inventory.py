@@ -39,7 +39,7 @@ from connectors.aws import (
 )
 from connectors.aws_cloudwatch import CpuWindow, cpu_p95_percent
 from connectors.base import SourceFailure
-from connectors.cloud_common import Progress
+from connectors.cloud_common import InventoryGroup, Progress
 
 LIVE_STATES = ("pending", "running")
 MIB_PER_GIB = Decimal(1024)
@@ -62,17 +62,9 @@ class Inventory:
 
 
 @dataclass
-class _Group:
-    account: str
-    region: str
-    key: str
-    application: str
-    cpu: Decimal = Decimal(0)
-    memory_gb: Decimal = Decimal(0)
-    storage_gb: Decimal = Decimal(0)
-    tags: dict[str, str] = field(default_factory=dict)
-    arns: list[str] = field(default_factory=list)
-    tagged: bool = True
+class _Group(InventoryGroup):
+    """An AWS group (``scope`` is the account id), with what CloudWatch adds."""
+
     vcpus: dict[str, Decimal] = field(default_factory=dict)  # instance id -> vCPU
     cpu_percent: dict[str, Decimal] = field(default_factory=dict)  # instance id -> p95 %
     usage_failed: bool = False
@@ -188,7 +180,7 @@ def _read_region(s: AwsSettings, session: Any, account: Account, region: str,
         group.vcpus[inst["InstanceId"]] = cpu
         for k, v in sorted(tags.items()):
             group.tags.setdefault(k, v)
-        group.arns.append(f"arn:aws:ec2:{region}:{account.id}:instance/{inst['InstanceId']}")
+        group.resource_ids.append(f"arn:aws:ec2:{region}:{account.id}:instance/{inst['InstanceId']}")
         owner_of[inst["InstanceId"]] = group
         inv.instances += 1
     for vol in vols:
@@ -200,7 +192,7 @@ def _read_region(s: AwsSettings, session: Any, account: Account, region: str,
         if group is None:
             continue  # a volume of a stopped instance, or an untagged loose volume
         group.storage_gb += Decimal(vol.get("Size", 0))
-        group.arns.append(f"arn:aws:ec2:{region}:{account.id}:volume/{vol['VolumeId']}")
+        group.resource_ids.append(f"arn:aws:ec2:{region}:{account.id}:volume/{vol['VolumeId']}")
         inv.volumes += 1
 
 
@@ -267,7 +259,7 @@ def labels_from_tags(tags: dict[str, str], prefix: str) -> tuple[dict[str, str],
 def _workload(s: AwsSettings, g: _Group, location: str, unique: bool, inv: Inventory) -> Workload:
     labels, special, bad = labels_from_tags(g.tags, s.label_prefix)
     application = special.get("application", g.application)
-    ident = _ID_SAFE.sub("-", f"aws:{g.account}:{g.region}:{g.key}")
+    ident = _ID_SAFE.sub("-", f"aws:{g.scope}:{g.region}:{g.key}")
     if bad:
         inv.notes.append(f"{ident}: label value(s) not understood and left out: "
                          f"{', '.join(bad)}")
@@ -283,5 +275,5 @@ def _workload(s: AwsSettings, g: _Group, location: str, unique: bool, inv: Inven
         labels=labels,
         pinned=special.get("pinned", "").lower() == "true",
         usage=usage,
-        cost_match=CostMatch(tags=match_tags, resource_id=tuple(sorted(g.arns))),
+        cost_match=CostMatch(tags=match_tags, resource_id=tuple(sorted(g.resource_ids))),
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -27,7 +26,7 @@ from advisor.model import CostMatch, Resources, Workload
 from connectors.aws_inventory import Inventory, labels_from_tags
 from connectors.azure import AzureSettings, arm_client, arm_url, call, credential, send_request
 from connectors.base import SourceFailure
-from connectors.cloud_common import Progress
+from connectors.cloud_common import InventoryGroup, Progress
 
 COMPUTE_API = "2024-07-01"
 DISK_API = "2024-03-02"
@@ -35,18 +34,7 @@ MANAGEMENT_API = "2020-05-01"
 _ID_SAFE = re.compile(r"[^a-zA-Z0-9\-_.:/]")
 
 
-@dataclass
-class _Group:
-    subscription: str
-    region: str
-    key: str
-    application: str
-    cpu: Decimal = Decimal(0)
-    memory_gb: Decimal = Decimal(0)
-    storage_gb: Decimal = Decimal(0)
-    tags: dict[str, str] = field(default_factory=dict)
-    ids: list[str] = field(default_factory=list)
-    tagged: bool = True
+_Group = InventoryGroup  # ``scope`` is the subscription id
 
 
 def _list(s: AzureSettings, client: Any, where: str, what: str, path: str,
@@ -89,7 +77,7 @@ def discover(s: AzureSettings, location_for: Callable[[str], str], *, cred: Any 
     for key in sorted(groups):
         g = groups[key]
         labels, special, bad = labels_from_tags(g.tags, s.label_prefix)
-        ident = _ID_SAFE.sub("-", f"azure:{g.subscription}:{g.region}:{g.key}")
+        ident = _ID_SAFE.sub("-", f"azure:{g.scope}:{g.region}:{g.key}")
         if bad:
             inv.notes.append(f"{ident}: label value(s) not understood and left out: "
                              f"{', '.join(bad)}")
@@ -100,7 +88,7 @@ def discover(s: AzureSettings, location_for: Callable[[str], str], *, cred: Any 
             owner=special.get("owner", ""), location=location_for(g.region),
             resources=Resources(g.cpu, g.memory_gb, g.storage_gb), labels=labels,
             pinned=special.get("pinned", "").lower() == "true",
-            cost_match=CostMatch(tags=match_tags, resource_id=tuple(sorted(g.ids)))))
+            cost_match=CostMatch(tags=match_tags, resource_id=tuple(sorted(g.resource_ids)))))
     return inv
 
 
@@ -196,7 +184,7 @@ def _read_subscription(s: AzureSettings, client: Any, sub: str, base: str, where
         for k, v in sorted(tags.items()):
             group.tags.setdefault(k, v)
         vm_id = str(vm.get("id", ""))
-        group.ids.append(vm_id)
+        group.resource_ids.append(vm_id)
         owner_of[vm_id.lower()] = group
         inv.instances += 1
     for disk in disks:
@@ -208,5 +196,5 @@ def _read_subscription(s: AzureSettings, client: Any, sub: str, base: str, where
         if group is None:
             continue
         group.storage_gb += Decimal(int(disk.get("properties", {}).get("diskSizeGB", 0)))
-        group.ids.append(str(disk.get("id", "")))
+        group.resource_ids.append(str(disk.get("id", "")))
         inv.volumes += 1

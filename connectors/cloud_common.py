@@ -215,3 +215,20 @@ class CloudCosts:
     failures: list[SourceFailure] = field(default_factory=list)
     paid_requests: int = 0
     cached_requests: int = 0
+
+
+@dataclass
+class InventoryGroup:
+    """Cloud resources that become one workload: same account or subscription (``scope``),
+    region and grouping tag. Sizes are summed; ``resource_ids`` feed the ledger's cost_match."""
+
+    scope: str
+    region: str
+    key: str
+    application: str
+    cpu: Decimal = Decimal(0)
+    memory_gb: Decimal = Decimal(0)
+    storage_gb: Decimal = Decimal(0)
+    tags: dict[str, str] = field(default_factory=dict)
+    resource_ids: list[str] = field(default_factory=list)
+    tagged: bool = True

@@ -437,13 +437,9 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
             raise SourceError(where, f"cannot read {key}: {exc}") from None
 
     chosen, notes = select_with_manifests(keys, month, f"s3://{bucket}", read)
-    if not chosen:
-        if _has_partitions(keys, month):
-            return
-        raise InputError(f"'{url}' matches no FOCUS object (.csv, .csv.gz, .parquet)")
-    out.notes.extend(f"{url}: {n}" for n in notes)
-    start = sum(1 for _ in spool.iterdir())
-    for index, e in enumerate(chosen, start=start):
+    if not _have_objects(chosen, keys, month, url, "object", notes, out):
+        return
+    for index, e in enumerate(chosen, start=sum(1 for _ in spool.iterdir())):
         local = _spool_name(spool, index, e.key)
         try:
             client.download_file(bucket, e.key, str(local))
@@ -512,13 +508,9 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
                           "check the account URL or connection string and the network") from None
     keys = _match_keys(listed, prefix)
     chosen, notes = select_exports(keys, month)
-    if not chosen:
-        if _has_partitions(keys, month):
-            return
-        raise InputError(f"'{url}' matches no FOCUS blob (.csv, .csv.gz, .parquet)")
-    out.notes.extend(f"{url}: {n}" for n in notes)
-    start = sum(1 for _ in spool.iterdir())
-    for index, e in enumerate(chosen, start=start):
+    if not _have_objects(chosen, keys, month, url, "blob", notes, out):
+        return
+    for index, e in enumerate(chosen, start=sum(1 for _ in spool.iterdir())):
         local = _spool_name(spool, index, e.key)
         try:
             with open(local, "wb") as fh:
@@ -540,3 +532,15 @@ class FocusConnector:
         base = Path(estate.path).parent if estate.path else Path.cwd()
         parsed = settings_from_source(settings, base)
         return SourceResult(source=parsed.name, ledger_paths=list(parsed.paths))
+
+
+def _have_objects(chosen: Sequence[Any], keys: Any, month: str | None, url: str, what: str,
+                    notes: list[str], out: Any) -> bool:
+    """True when there are objects to fetch (their notes recorded). False when a month filter
+    left none of a listing that does hold billing periods; an error when nothing is FOCUS."""
+    if chosen:
+        out.notes.extend(f"{url}: {n}" for n in notes)
+        return True
+    if _has_partitions(keys, month):
+        return False
+    raise InputError(f"'{url}' matches no FOCUS {what} (.csv, .csv.gz, .parquet)")

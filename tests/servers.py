@@ -9,9 +9,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +82,17 @@ def azurite() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def serve(server: Any) -> threading.Thread:
+    """Run a (Threading)HTTPServer in a daemon thread; stop it with ``shutdown``."""
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    return thread
+
+
+def shutdown(server: Any) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()

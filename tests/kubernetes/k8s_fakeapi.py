@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from servers import serve, shutdown
+
 # plural -> (group/version path prefix, list kind, namespaced)
 KINDS: dict[str, tuple[str, str, bool]] = {
     "nodes": ("/api/v1", "NodeList", False),
@@ -94,16 +96,11 @@ class FakeApiServer:
     def start(self, port: int = 0) -> FakeApiServer:
         handler = _handler(self)
         self._server = _QuietServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
-        self._thread.start()
+        self._thread = serve(self._server)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        shutdown(self._server)
 
     @property
     def port(self) -> int:
