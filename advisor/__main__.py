@@ -1,3 +1,3 @@
-from advisor.cli import entry
+from advisor.commands.main import entry
 
 entry()

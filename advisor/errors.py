@@ -1,6 +1,7 @@
 """The error tree. Every error a user can cause carries its exit code and a one-line message.
 
-The CLI maps these to exit codes in one place (``advisor.cli``); nothing else calls sys.exit.
+The CLI maps these to exit codes in one place (``advisor.commands.main``); nothing else
+calls sys.exit.
 """
 
 from __future__ import annotations

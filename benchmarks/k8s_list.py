@@ -1,7 +1,7 @@
 """Benchmark: discovering 50,000 pods page by page from a local Kubernetes API server.
 
 Figures (each measured in a fresh child process, so peak memory is that run's own):
-  * ours:  ``connectors.kubernetes.discover`` (every list the discovery makes, folded into
+  * ours:  ``advisor.connectors.kubernetes.discover`` (every list the discovery makes, folded into
            workloads) through the official client;
   * floor: the same list calls, the same pages, the same client, each page only read and
            parsed as raw JSON (``_preload_content=False`` + ``json.loads``) and dropped;
@@ -39,7 +39,7 @@ MAX_RSS_MIB = 500.0
 def child(mode: str, kubeconfig: str, page_size: int) -> dict[str, float]:
     """Run one measurement in this process and return its figures."""
     sys.path.insert(0, str(ROOT))
-    from connectors.kubernetes import RESOURCES, discover, make_client, parse_settings
+    from advisor.connectors.kubernetes import RESOURCES, discover, make_client, parse_settings
 
     settings = parse_settings({"kubeconfig": kubeconfig, "context": "bench",
                                "location": "onprem", "page_size": page_size,

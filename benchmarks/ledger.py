@@ -6,7 +6,7 @@
 Legs, each in its own process (so its peak memory is its own), measured in the same run, best of
 three (interleaved, after warming the page cache; pandas once):
 
-- advisor: ``advisor.ledger.costs`` grouped by workload and month (tag attribution to 1,000
+- advisor: ``advisor.ledger.report.costs`` grouped by workload and month (tag attribution to 1,000
   workloads, validation, exact DECIMAL sums, the invariant check);
 - duckdb floor: a hand-written DuckDB query over the same file (tag -> workload, month, sum);
 - pandas: read the file, parse the Tags JSON, group by workload and month (what a user would
@@ -83,8 +83,8 @@ def leg_advisor(path: str) -> int:
     sys.path.insert(0, str(ROOT))
     from decimal import Decimal
 
-    from advisor.ledger import costs
-    from advisor.model import CostMatch, Estate, Location, Prices, Resources, Workload
+    from advisor.estate.model import CostMatch, Estate, Location, Prices, Resources, Workload
+    from advisor.ledger.report import costs
 
     prices = Prices("USD", Decimal("0.04"), Decimal("0.005"), Decimal("0.1"), Decimal("0.09"))
     location = Location("aws-eu-west-1", "AWS Ireland", "aws", "eu-west-1", "IE", "EU", True,

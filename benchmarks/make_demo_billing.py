@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.config import load_estate  # noqa: E402
-from advisor.model import Estate, Workload  # noqa: E402
+from advisor.estate.load import load_estate  # noqa: E402
+from advisor.estate.model import Estate, Workload  # noqa: E402
 
 MONTHS = ((2026, 8), (2026, 9), (2026, 10))
 SEED = 20261031

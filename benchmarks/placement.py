@@ -23,11 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from estate_gen import make_estate, write_estate
 
-from advisor.config import load_estate
-from advisor.costs import CostModel
-from advisor.model import Estate
-from advisor.optimize import optimize
-from advisor.plan import build_plan, placement_objective
+from advisor.estate.load import load_estate
+from advisor.estate.model import Estate
+from advisor.placement.costs import CostModel
+from advisor.placement.optimize import optimize
+from advisor.placement.plan import build_plan, placement_objective
 from advisor.rules import Evaluation, evaluate, load_packs
 
 

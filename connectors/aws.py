@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from advisor.connectors.cloud_common import Month, first_line, month_setting, scrub
 from advisor.errors import InputError, SourceError
-from advisor.yamlfile import Doc, View
-from connectors.cloud_common import Month, first_line, month_setting, scrub
+from advisor.estate.yamlfile import Doc, View
 
 SETTINGS_KEYS = ("type", "name", "profile", "accounts", "role_name", "external_id", "regions",
                  "cost_explorer", "granularity", "group_by", "months", "start", "end",
@@ -84,7 +84,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AwsSettings
                         hint="keep two of LINKED_ACCOUNT, SERVICE, REGION, TAG:key")
     for i, key in enumerate(group_by):
         if not (key in CE_DIMENSIONS or (key.startswith("TAG:") and len(key) > 4)):
-            from advisor.yamlfile import nearest
+            from advisor.estate.yamlfile import nearest
 
             near = nearest(key, CE_DIMENSIONS)
             raise doc.error((*view.path, "group_by", i), f"unknown grouping '{key}'",
@@ -132,8 +132,8 @@ def _cpu_window(view: View) -> tuple[str | None, int]:
     CloudWatch keeps hourly points."""
     if not view.has("cpu_window"):
         return None, 0
-    from connectors.aws_cloudwatch import MAX_WINDOW_SECONDS
-    from connectors.prometheus import parse_duration
+    from advisor.connectors.aws_cloudwatch import MAX_WINDOW_SECONDS
+    from advisor.connectors.prometheus import parse_duration
 
     text = view.str("cpu_window")
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from connectors.aws import guarded
+from advisor.connectors.aws import guarded
 
 NAMESPACE = "AWS/EC2"
 METRIC = "CPUUtilization"

@@ -26,9 +26,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.aws import AwsSettings, describe, today_utc
+from advisor.connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
 from advisor.errors import SourceError
-from connectors.aws import AwsSettings, describe, today_utc
-from connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
 
 METRICS = ("NetAmortizedCost", "UnblendedCost")
 
@@ -221,7 +221,7 @@ def collect_costs(s: AwsSettings, spool: Path, month: str | None, stats: CeStats
                   sleep: Callable[[float], None] = time.sleep) -> tuple[list[Path], list[str]]:
     """Cost Explorer rows as a FOCUS CSV in ``spool`` (plus nothing else: Data Exports in S3 are
     read by the FOCUS reader). Raises SourceError when the source cannot be read."""
-    from connectors.aws import base_session, caller_account
+    from advisor.connectors.aws import base_session, caller_account
 
     if not s.cost_explorer:
         return [], []

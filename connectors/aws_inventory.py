@@ -8,7 +8,7 @@ the same tag. An instance without the tag is a workload of its own. Tags with th
 ``advisor.io/owner`` sets the owner and ``advisor.io/pinned: "true"`` pins the workload.
 
 With ``cpu_window`` (``--cpu-window 14d``) each workload also gets ``usage.cpu_p95`` in cores from
-CloudWatch (``connectors.aws_cloudwatch``): the sum over its instances of their p95 CPU
+CloudWatch (``advisor.connectors.aws_cloudwatch``): the sum over its instances of their p95 CPU
 utilisation times their vCPU. A workload with an instance that has no data in the window gets no
 usage (a note names the instance), rather than a figure that leaves part of it out.
 
@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from advisor.errors import SourceError
-from advisor.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Usage, Workload
-from connectors.aws import (
+from advisor.connectors.aws import (
     Account,
     AwsSettings,
     account_session,
@@ -37,9 +35,11 @@ from connectors.aws import (
     guarded,
     list_accounts,
 )
-from connectors.aws_cloudwatch import CpuWindow, cpu_p95_percent
-from connectors.base import SourceFailure
-from connectors.cloud_common import InventoryGroup, Progress
+from advisor.connectors.aws_cloudwatch import CpuWindow, cpu_p95_percent
+from advisor.connectors.base import SourceFailure
+from advisor.connectors.cloud_common import InventoryGroup, Progress
+from advisor.errors import SourceError
+from advisor.estate.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Usage, Workload
 
 LIVE_STATES = ("pending", "running")
 MIB_PER_GIB = Decimal(1024)

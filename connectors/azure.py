@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.cloud_common import Month, first_line, month_setting, scrub
 from advisor.errors import InputError, SourceError
-from advisor.yamlfile import Doc, View
-from connectors.cloud_common import Month, first_line, month_setting, scrub
+from advisor.estate.yamlfile import Doc, View
 
 SETTINGS_KEYS = ("type", "name", "scope", "scopes", "arm_endpoint", "authority", "cost_query",
                  "granularity", "group_by", "months", "start", "end", "max_retries",
@@ -90,7 +90,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettin
                         hint="keep two of ResourceGroupName, ServiceName, SubscriptionId, TAG:key")
     for g in group_by:
         if g not in DIMENSIONS and not (g.startswith("TAG:") and len(g) > 4):
-            from advisor.yamlfile import nearest
+            from advisor.estate.yamlfile import nearest
 
             near = nearest(g, DIMENSIONS)
             raise view.fail(f"unknown grouping '{g}'", key="group_by",

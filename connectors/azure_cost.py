@@ -4,7 +4,7 @@ Two queries per month and scope: ``ActualCost`` (what the invoice says: FOCUS ``
 ``AmortizedCost`` (reservations and savings plans spread over the usage: ``EffectiveCost``),
 joined on the period and the grouping keys; a group that only one of them has counts 0 in the
 other. Pages are followed through ``nextLink`` ourselves (the SDK does not), and throttling is
-handled by ``connectors.azure.call``. The query API has no public-price figure, so ``ListCost``
+handled by ``azure.call``. The query API has no public-price figure, so ``ListCost``
 stays empty for these rows.
 
 Each scope is read on its own: one that fails is reported and the others still count.
@@ -20,10 +20,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.azure import (
+    Answer,
+    AzureSettings,
+    arm_client,
+    call,
+    credential,
+    send_request,
+)
+from advisor.connectors.base import SourceFailure
+from advisor.connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
 from advisor.errors import SourceError
-from connectors.azure import Answer, AzureSettings, arm_client, call, credential, send_request
-from connectors.base import SourceFailure
-from connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
 
 COST_TYPES = (("ActualCost", "billed"), ("AmortizedCost", "effective"))
 DATE_COLUMNS = ("BillingMonth", "UsageDate")
@@ -166,7 +173,7 @@ def collect_costs(s: AzureSettings, spool: Path, month: str | None, *, cred: Any
                   sleep: Callable[[float], None] = time.sleep,
                   ) -> tuple[list[tuple[Path, str]], list[str], list[SourceFailure]]:
     """FOCUS files (path, origin) for every scope that answered, notes, and failed scopes."""
-    from connectors.aws import today_utc
+    from advisor.connectors.aws import today_utc
 
     files: list[tuple[Path, str]] = []
     notes: list[str] = []
@@ -195,7 +202,7 @@ def collect_costs(s: AzureSettings, spool: Path, month: str | None, *, cred: Any
                          f"({s.granularity}, by {' and '.join(s.group_by)}); BilledCost = "
                          "ActualCost, EffectiveCost = AmortizedCost, no ListCost")
     if s.focus_path:
-        from connectors.focus import FocusSettings, fetch
+        from advisor.connectors.focus import FocusSettings, fetch
 
         fs = FocusSettings(name=f"{s.name} export", paths=(s.focus_path,), base=s.base,
                            account_url=s.account_url, connection_string=s.connection_string,

@@ -21,12 +21,19 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from advisor.connectors.aws_inventory import Inventory, labels_from_tags
+from advisor.connectors.azure import (
+    AzureSettings,
+    arm_client,
+    arm_url,
+    call,
+    credential,
+    send_request,
+)
+from advisor.connectors.base import SourceFailure
+from advisor.connectors.cloud_common import InventoryGroup, Progress
 from advisor.errors import SourceError
-from advisor.model import CostMatch, Resources, Workload
-from connectors.aws_inventory import Inventory, labels_from_tags
-from connectors.azure import AzureSettings, arm_client, arm_url, call, credential, send_request
-from connectors.base import SourceFailure
-from connectors.cloud_common import InventoryGroup, Progress
+from advisor.estate.model import CostMatch, Resources, Workload
 
 COMPUTE_API = "2024-07-01"
 DISK_API = "2024-03-02"

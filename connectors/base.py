@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from advisor.model import Estate, Usage, Workload
+from advisor.estate.model import Estate, Usage, Workload
 
 
 @dataclass
@@ -35,7 +35,7 @@ class SourceFailure:
 
 
 class Connector(Protocol):
-    """Implemented by connectors.focus, connectors.kubernetes, connectors.aws, connectors.azure."""
+    """Implemented by the focus, kubernetes, aws and azure connectors."""
 
     type: str
 

@@ -16,10 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.base import SourceFailure
+from advisor.connectors.cloud_common import CloudCosts, Progress
 from advisor.errors import SourceError
-from advisor.model import Estate
-from connectors.base import SourceFailure
-from connectors.cloud_common import CloudCosts, Progress
+from advisor.estate.model import Estate
 
 CLOUD_TYPES = ("aws", "azure")
 
@@ -32,7 +32,7 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
                 progress: Progress | None = None,
                 sleep: Callable[[float], None] = time.sleep) -> CloudCosts:
     """Costs of every cloud source in the estate, as FOCUS files in ``spool``."""
-    from connectors.focus import fetch, settings_from_args, sniff
+    from advisor.connectors.focus import fetch, settings_from_args, sniff
 
     out = CloudCosts()
     progress = progress or Progress()
@@ -42,8 +42,8 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
         for raw in estate.sources:
             kind = raw.get("type")
             if kind == "aws":
-                from connectors.aws import parse_settings
-                from connectors.aws_cost import CeStats, collect_costs
+                from advisor.connectors.aws import parse_settings
+                from advisor.connectors.aws_cost import CeStats, collect_costs
 
                 s = parse_settings(raw, base)
                 stats = CeStats()
@@ -63,8 +63,8 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
                     out.paid_requests += stats.paid
                     out.cached_requests += stats.cached
             elif kind == "azure":
-                from connectors.azure import parse_settings as parse_azure
-                from connectors.azure_cost import collect_costs as azure_costs
+                from advisor.connectors.azure import parse_settings as parse_azure
+                from advisor.connectors.azure_cost import collect_costs as azure_costs
 
                 a = parse_azure(raw, base)
                 files, notes, failures = azure_costs(a, spool, month, progress=progress,

@@ -3,8 +3,8 @@ secret scrubbing, a progress line on stderr, and the collection of failed accoun
 
 Cost Explorer and Cost Management answer with sums, not line items. The connectors turn each
 answered group into one FOCUS-shaped row and write them as CSV into the ledger's spool folder, so
-``advisor costs`` reads API answers and exported files through one reader (``connectors.focus``)
-and one set of rules (``advisor.ledger``).
+``advisor costs`` reads API answers and exported files through one reader (``focus``)
+and one set of rules (``advisor.ledger.report``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
-from connectors.base import SourceFailure
 
 FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
                  "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
@@ -210,7 +210,7 @@ class Progress:
 class CloudCosts:
     """What the cloud cost sources of an estate gave the ledger."""
 
-    files: list[Any] = field(default_factory=list)  # connectors.focus.LedgerFile for the ledger
+    files: list[Any] = field(default_factory=list)  # LedgerFile for the ledger
     notes: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     paid_requests: int = 0

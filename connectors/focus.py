@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.base import SourceResult
 from advisor.errors import InputError, SourceError
-from advisor.model import Estate
-from advisor.yamlfile import Doc, View
-from connectors.base import SourceResult
+from advisor.estate.model import Estate
+from advisor.estate.yamlfile import Doc, View
 
 SETTINGS_KEYS = ("type", "name", "path", "account_url", "connection_string", "endpoint_url")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet")
@@ -524,7 +524,7 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
 # -- the connector protocol -----------------------------------------------------------------------
 
 class FocusConnector:
-    """``connectors.base.Connector`` for ``{type: focus}``: reports what the ledger will read."""
+    """``base.Connector`` for ``{type: focus}``: reports what the ledger will read."""
 
     type = "focus"
 

@@ -14,7 +14,7 @@ A workload's resources are the sum over its live pods of the effective pod reque
 PersistentVolumeClaims its pods mount. Labels with the configured prefix (default
 ``advisor.io/``) on the namespace, the pods and the controller become estate labels.
 
-Usage comes from Prometheus (p95 over a window, ``connectors.prometheus``) or, when no Prometheus
+Usage comes from Prometheus (p95 over a window, ``prometheus``) or, when no Prometheus
 is given, from metrics.k8s.io as a point-in-time view (the notes say so).
 """
 
@@ -34,20 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import InputError, SourceError
-from advisor.model import (
-    KNOWN_LABEL_VALUES,
-    CostMatch,
-    Dependency,
-    Estate,
-    Resources,
-    SourceRef,
-    Usage,
-    Workload,
-)
-from advisor.yamlfile import Doc, View, line_of, nearest
-from connectors.base import SourceResult
-from connectors.prometheus import (
+from advisor.connectors.base import SourceResult
+from advisor.connectors.prometheus import (
     DEFAULT_LABELS,
     DEFAULT_METRICS,
     ENV_NAME,
@@ -59,6 +47,18 @@ from connectors.prometheus import (
     parse_duration,
     validate_names,
 )
+from advisor.errors import InputError, SourceError
+from advisor.estate.model import (
+    KNOWN_LABEL_VALUES,
+    CostMatch,
+    Dependency,
+    Estate,
+    Resources,
+    SourceRef,
+    Usage,
+    Workload,
+)
+from advisor.estate.yamlfile import Doc, View, line_of, nearest
 
 GIB = Decimal(2**30)
 SIX_PLACES = Decimal("0.000001")
@@ -853,7 +853,7 @@ def discover(s: KubernetesSettings, api_client: Any = None, progress: Progress |
     at = s.at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     prom_client = None
     if s.prometheus is not None:
-        from connectors.prometheus import PrometheusClient
+        from advisor.connectors.prometheus import PrometheusClient
 
         # first: a missing token fails before minutes of listing
         prom_client = PrometheusClient.for_settings(s.prometheus, s.name, prometheus_opener)
@@ -876,7 +876,7 @@ def discover(s: KubernetesSettings, api_client: Any = None, progress: Progress |
                                                        s.location))
         prom: PromUsage | None = None
         if s.prometheus is not None and prom_client is not None:
-            from connectors.prometheus import collect_usage
+            from advisor.connectors.prometheus import collect_usage
 
             prom = collect_usage(prom_client, s.prometheus, at,
                                  (lambda what: progress(what, 0, None)) if progress else None)
@@ -1099,7 +1099,7 @@ def collect(estate: Estate, settings: dict[str, Any],
                           usage={w.id: w.usage for w in found.workloads if w.usage},
                           notes=[f"{s.name}: {n}" for n in found.notes])
     if s.ledger_out and s.location in locations:
-        from connectors.onprem_cost import cluster_cost, month_period, write_focus_csv
+        from advisor.placement.onprem_cost import cluster_cost, month_period, write_focus_csv
 
         period = month_period(s.month or found.at.strftime("%Y-%m"))
         cost = cluster_cost(found, locations[s.location], period)
@@ -1109,8 +1109,8 @@ def collect(estate: Estate, settings: dict[str, Any],
 
 
 def merge_discovered(estate: Estate, results: Iterable[SourceResult]) -> tuple[Estate, list[str]]:
-    """Join discovered workloads to the catalogue (see ``connectors.merge``)."""
-    from connectors.merge import merge_discovered as merge
+    """Join discovered workloads to the catalogue (see ``advisor.estate.merge``)."""
+    from advisor.estate.merge import merge_discovered as merge
 
     return merge(estate, results)
 

@@ -21,8 +21,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from advisor.connectors.cloud_common import first_line, scrub
 from advisor.errors import InputError, SourceError
-from connectors.cloud_common import first_line, scrub
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "prices.json"
 AWS_FAMILIES = ("m6i", "c6i", "r6i")
@@ -88,7 +88,7 @@ def fit(points: Iterable[tuple[Decimal, Decimal, Decimal]], where: str) -> tuple
 
 def _aws_products(client: Any, where: str, service: str, filters: dict[str, str],
                   ) -> list[dict[str, Any]]:
-    from connectors.aws import guarded
+    from advisor.connectors.aws import guarded
 
     out: list[dict[str, Any]] = []
     token: str | None = None

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, SourceError
-from advisor.model import HOURS_PER_MONTH
+from advisor.estate.model import HOURS_PER_MONTH
 
 GIB = Decimal(2**30)
 
@@ -146,7 +146,7 @@ def _secret(file: str | None, env: str | None, file_key: str, env_key: str,
 
 @dataclass(frozen=True)
 class PromSettings:
-    """Where Prometheus is and how its series are named; validated by ``connectors.kubernetes``."""
+    """Where Prometheus is and how its series are named; validated by ``kubernetes``."""
 
     url: str
     window: str = "14d"

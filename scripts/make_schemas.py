@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from advisor import config, rules
+from advisor import rules
+from advisor.estate import load as config
 
 out = Path(__file__).resolve().parents[1] / "advisor" / "schemas"
 B = "https://hybrid-advisor.example/schemas/"
@@ -141,7 +142,7 @@ locs = {
 }
 label_props = {
     k: {"enum": list(v)}
-    for k, v in __import__("advisor.model", fromlist=["x"]).KNOWN_LABEL_VALUES.items()
+    for k, v in __import__("advisor.estate.model", fromlist=["x"]).KNOWN_LABEL_VALUES.items()
 }
 dep = obj(
     {

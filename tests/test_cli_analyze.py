@@ -23,7 +23,7 @@ def test_version(run_cli):
 def _all_commands(group=None, prefix=()):
     import click
 
-    from advisor.cli import cli
+    from advisor.commands.main import cli
 
     group = group or cli
     yield prefix
@@ -43,7 +43,7 @@ def test_help_has_an_example(run_cli, command):
 
 def test_help_does_not_import_heavy_sdks():
     code = (
-        "import sys; from advisor.cli import main; "
+        "import sys; from advisor.commands.main import main; "
         "import contextlib, io\n"
         "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
         "heavy = [m for m in ('boto3', 'azure', 'kubernetes', 'duckdb', 'highspy', 'numpy',"

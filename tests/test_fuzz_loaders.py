@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.config import load_estate
 from advisor.errors import InputError
+from advisor.estate.load import load_estate
 from advisor.rules import parse_pack
 
 DATA = Path(__file__).parent / "data" / "small"

@@ -32,8 +32,8 @@ def test_check_flags_what_only_the_optimizer_guards(run_cli, tmp_path):
     and overfills a data centre: each is an error finding (PLACE-001..004), new in the change."""
     import json
 
-    from advisor.analysis import demo_config
-    from advisor.config import load_estate
+    from advisor.estate.load import load_estate
+    from advisor.pipeline import demo_config
 
     estate = load_estate(demo_config())
     dc1 = [w for w in estate.workloads if w.location == "onprem-dc1" and not w.pinned]

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from advisor.costs import CostModel
-from advisor.model import (
+from advisor.estate.model import (
     Capacity,
     Dependency,
     Estate,
@@ -22,8 +21,9 @@ from advisor.model import (
     Resources,
     Workload,
 )
-from advisor.optimize import optimize
-from advisor.plan import build_plan, placement_objective
+from advisor.placement.costs import CostModel
+from advisor.placement.optimize import optimize
+from advisor.placement.plan import build_plan, placement_objective
 from advisor.rules import evaluate, load_packs
 
 

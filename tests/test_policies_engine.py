@@ -14,7 +14,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from advisor.model import Dependency, Estate, Location, Prices, Resources, Workload
+from advisor.estate.model import Dependency, Estate, Location, Prices, Resources, Workload
 from advisor.rules import evaluate, load_builtin
 
 LOCATIONS = """locations:

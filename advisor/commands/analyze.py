@@ -44,11 +44,11 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     from decimal import Decimal
 
     check_output(output)
-    from advisor.analysis import analyze_file
+    from advisor.pipeline import analyze_file
 
     progress = None
     if not quiet and sys.stderr.isatty():
-        from connectors.kubernetes import write_progress
+        from advisor.connectors.kubernetes import write_progress
 
         progress = write_progress()
     plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, gap=gap,

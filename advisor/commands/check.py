@@ -56,7 +56,7 @@ def check(config: str | None, demo: bool, placement: str | None, terraform_plan:
       advisor check -c advisor.yaml --terraform-plan plan.json \\
           --format sarif -o advisor.sarif --format markdown -o comment.md
     """
-    from advisor.gate import run_check
+    from advisor.check.gate import run_check
 
     pairs = _pairs(formats or ("text",), outputs)
     result = run_check(resolve_config(config, demo), placement=placement,
@@ -90,7 +90,7 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str
 
 
 def _render(fmt: str, result: object) -> str:
-    from advisor.gate import CheckResult
+    from advisor.check.gate import CheckResult
 
     assert isinstance(result, CheckResult)
     if fmt == "json":

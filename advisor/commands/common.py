@@ -26,7 +26,7 @@ def resolve_config(config: str | None, demo: bool) -> Path:
     if demo and config:
         raise InputError("give either --demo or -c/--config, not both")
     if demo:
-        from advisor.analysis import demo_config
+        from advisor.pipeline import demo_config
 
         return demo_config()
     if config:

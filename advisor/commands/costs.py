@@ -12,7 +12,7 @@ import click
 from advisor.commands.common import config_options, resolve_config, write_output
 
 if TYPE_CHECKING:
-    from advisor.ledger import LedgerReport
+    from advisor.ledger.report import LedgerReport
 
 DIMENSION_HELP = "provider, account, location, region, service, charge_category, application, " \
                  "workload, month"
@@ -60,8 +60,8 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
       advisor costs -c advisor.yaml --month 2026-10 --group-by provider,application --cost effective
       advisor costs export.csv.gz s3://billing/focus/ --group-by provider --format json
     """
-    from advisor.config import load_estate
-    from advisor.ledger import costs as ledger_costs
+    from advisor.estate.load import load_estate
+    from advisor.ledger.report import costs as ledger_costs
 
     estate = None
     if demo or config or not sources:
@@ -78,7 +78,7 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
         text = render_table(result)
     write_output(text, output)
     if result.cloud is not None:  # aws/azure sources: what they cost, and which failed
-        from connectors.cloud import paid_line, report_failures
+        from advisor.connectors.cloud import paid_line, report_failures
 
         line = paid_line(result.cloud)
         if line:
@@ -100,7 +100,7 @@ def _show(dim: str, value: str | None) -> str:
 def render_csv(rep: LedgerReport) -> str:
     """One line per group; every line names its currency and cost basis and how much of its
     cost matched no workload (so the unallocated share shows whatever the grouping)."""
-    from advisor.ledger import cents
+    from advisor.ledger.report import cents
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -115,7 +115,7 @@ def render_csv(rep: LedgerReport) -> str:
 
 def render_table(rep: LedgerReport) -> str:
     """The terminal view: groups, totals, the invariant per provider and month, rates, files."""
-    from advisor.ledger import COST_BASES, cents, shown_split
+    from advisor.ledger.report import COST_BASES, cents, shown_split
 
     def money(amount: object) -> str:
         return f"{cents(amount):,.2f}"  # type: ignore[arg-type]

@@ -11,8 +11,8 @@ from advisor.commands.common import write_output
 from advisor.commands.discover_cloud import discover_aws, discover_azure
 
 if TYPE_CHECKING:
-    from connectors.kubernetes import Discovery
-    from connectors.onprem_cost import ClusterCost
+    from advisor.connectors.kubernetes import Discovery
+    from advisor.placement.onprem_cost import ClusterCost
 
 
 @click.group()
@@ -101,9 +101,9 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
       advisor discover kubernetes --context dc1 --location onprem-dc1 -c advisor.yaml \\
           --focus-out ledger/onprem-2024-01.csv --month 2024-01
     """
+    from advisor.connectors.kubernetes import discover as run_discovery
+    from advisor.connectors.kubernetes import finish_progress, parse_settings, write_progress
     from advisor.errors import InputError
-    from connectors.kubernetes import discover as run_discovery
-    from connectors.kubernetes import finish_progress, parse_settings, write_progress
 
     raw: dict[str, Any] = {"location": location, "window": window, "label_prefix": label_prefix,
                            "page_size": page_size, "timeout": timeout, "in_cluster": in_cluster}
@@ -126,7 +126,7 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
     settings = parse_settings(raw)
     loc = None
     if config:
-        from advisor.config import load_estate
+        from advisor.estate.load import load_estate
 
         estate = load_estate(config)
         loc = estate.location_by_id().get(location)
@@ -144,7 +144,7 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
             finish_progress()
     cost = None
     if loc is not None:
-        from connectors.onprem_cost import cluster_cost, month_period, write_focus_csv
+        from advisor.placement.onprem_cost import cluster_cost, month_period, write_focus_csv
 
         cost = cluster_cost(found, loc, month_period(month or found.at.strftime("%Y-%m")))
         if focus_out:
@@ -192,7 +192,7 @@ def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -
              f"{found.nodes} nodes in {found.source} ({found.host})",
              f"usage: {found.usage_source}"]
     if cost is not None:
-        from advisor.costs import cents
+        from advisor.placement.costs import cents
 
         c = cost.currency
         lines.append(f"cost {cost.period.label} at {cost.location}: nodes {c} "
@@ -206,7 +206,7 @@ def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -
 
 def render_workloads_yaml(found: Discovery) -> str:
     """The workloads file: a header saying where it came from, one commented entry each."""
-    from advisor.workloads_file import render
+    from advisor.estate.writer import render
 
     header = [f"# Discovered by `advisor discover kubernetes` from {found.source} ({found.host})",
               f"# {len(found.workloads)} workloads, {found.pods} pods, {found.nodes} nodes"
@@ -215,7 +215,7 @@ def render_workloads_yaml(found: Discovery) -> str:
               "# resources are the summed pod requests; memory and storage in GB (GiB, 2^30 "
               "bytes)"]
     header += [f"# note: {n}" for n in found.notes]
-    from connectors.kubernetes import SHOWN_IDLE
+    from advisor.connectors.kubernetes import SHOWN_IDLE
 
     if len(found.scaled_to_zero) > SHOWN_IDLE:  # the note names only the first ones
         header += [f"# scaled to zero: {ident}" for ident in found.scaled_to_zero]

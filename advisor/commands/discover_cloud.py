@@ -17,7 +17,7 @@ def _location_mapper(config: str | None, provider: str) -> Any:
     -c), else ``<provider>-<region>``."""
     by_region: dict[str, str] = {}
     if config:
-        from advisor.config import load_estate
+        from advisor.estate.load import load_estate
 
         for loc in load_estate(config).locations:
             if loc.provider == provider:
@@ -38,7 +38,7 @@ def _source_settings(config: str | None, name: str | None, kind: str) -> dict[st
 
     if not config:
         raise InputError(f"--source {name} needs -c advisor.yaml (the file that defines it)")
-    from advisor.config import load_estate
+    from advisor.estate.load import load_estate
 
     sources = [s for s in load_estate(config).sources if s.get("type") == kind]
     for raw in sources:
@@ -89,10 +89,10 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str | Non
           --region eu-west-1 --cpu-window 14d -c advisor.yaml -o workloads.yaml
       advisor discover aws -c advisor.yaml --source aws-org -o workloads.yaml
     """
-    from connectors.aws import parse_settings
-    from connectors.aws_inventory import discover
-    from connectors.cloud import report_failures
-    from connectors.cloud_common import Progress
+    from advisor.connectors.aws import parse_settings
+    from advisor.connectors.aws_inventory import discover
+    from advisor.connectors.cloud import report_failures
+    from advisor.connectors.cloud_common import Progress
 
     raw = _source_settings(config, source_name, "aws")
     flags = {"profile": profile, "role_name": role_name, "tag_key": tag_key,
@@ -153,11 +153,11 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
       advisor discover azure --scope /providers/Microsoft.Management/managementGroups/gemeente
       advisor discover azure -c advisor.yaml --source gemeente -o workloads.yaml
     """
+    from advisor.connectors.azure import parse_settings
+    from advisor.connectors.azure_inventory import discover
+    from advisor.connectors.cloud import report_failures
+    from advisor.connectors.cloud_common import Progress
     from advisor.errors import InputError
-    from connectors.azure import parse_settings
-    from connectors.azure_inventory import discover
-    from connectors.cloud import report_failures
-    from connectors.cloud_common import Progress
 
     raw = _source_settings(config, source_name, "azure")
     if scopes:
@@ -189,6 +189,6 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
 
 def render_workloads(header: list[str], workloads: list[Any]) -> str:
     """A valid workloads.yaml (sorted, deterministic), headed by what produced it."""
-    from advisor.workloads_file import render
+    from advisor.estate.writer import render
 
     return render(header, sorted(workloads, key=lambda w: w.id))

@@ -33,8 +33,8 @@ def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: st
       advisor graph -c advisor.yaml --moving --format mermaid -o chains.md
       advisor graph -c advisor.yaml -a website --format svg -o website.svg
     """
-    from advisor.analysis import analyze_file
-    from advisor.graph import render
+    from advisor.outputs.diagrams import render
+    from advisor.pipeline import analyze_file
 
     plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, calibration=False)
     write_output(render(plan, fmt, applications or None, moving_only=moving), output)

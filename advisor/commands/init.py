@@ -23,7 +23,7 @@ def init(example: str, force: bool, directory: str) -> None:
       advisor init --example gemeente ./estate
       advisor analyze -c ./estate/advisor.yaml
     """
-    from advisor.analysis import example_dir
+    from advisor.pipeline import example_dir
 
     source = example_dir(example)
     target = Path(directory)

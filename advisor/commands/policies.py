@@ -38,7 +38,7 @@ def _rules(config: str | None, demo: bool) -> list[Any]:
     rules = [r for name in builtin_names() for r in load_builtin(name)]
     if config or demo:
         from advisor.commands.common import resolve_config
-        from advisor.config import load_estate
+        from advisor.estate.load import load_estate
 
         estate = load_estate(resolve_config(config, demo))
         ids = {r.id for r in rules}
@@ -90,7 +90,7 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
     Example:
       advisor policies show SOV-005
     """
-    from advisor.yamlfile import nearest
+    from advisor.estate.yamlfile import nearest
 
     rules = {r.id: r for r in _rules(config, demo)}
     rule = rules.get(rule_id)
@@ -183,7 +183,7 @@ def test(directory: str, today: Any) -> int:
     Example:
       advisor policies test tests/policies
     """
-    from advisor.policy_fixtures import run_fixtures
+    from advisor.check.fixtures import run_fixtures
 
     root = Path(directory)
     if not root.is_dir():

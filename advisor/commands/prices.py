@@ -53,14 +53,14 @@ def refresh(providers: tuple[str, ...], regions: tuple[str, ...], offline: bool,
     import datetime as dt
     from pathlib import Path
 
-    from advisor.errors import InputError
-    from connectors.prices import (
+    from advisor.connectors.prices import (
         aws_prices,
         azure_prices,
         load_snapshot,
         render_locations,
         write_snapshot,
     )
+    from advisor.errors import InputError
 
     if len(providers) != len(regions):
         raise InputError("give one --region after each --provider",
@@ -84,7 +84,7 @@ def refresh(providers: tuple[str, ...], regions: tuple[str, ...], offline: bool,
         for provider, region in pairs:
             if provider == "aws":
                 if session is None:
-                    from connectors.aws import AwsSettings, base_session
+                    from advisor.connectors.aws import AwsSettings, base_session
 
                     session = base_session(AwsSettings(name="aws prices", profile=profile))
                 found.append(aws_prices(region, session, pricing_region))

@@ -10,8 +10,8 @@ import click
 from advisor.commands.common import config_options, resolve_config, write_output
 
 if TYPE_CHECKING:
+    from advisor.outputs.i18n import Lang
     from advisor.report.build import Report
-    from advisor.report.i18n import Lang
 
 
 @click.command()
@@ -72,13 +72,13 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     import os
 
     from advisor.errors import EXIT_SOURCE, InputError
+    from advisor.outputs.i18n import language
     from advisor.report.build import collect
-    from advisor.report.i18n import language
 
     language(lang, "EUR")  # an unknown language fails before any work
     relay = None
     if email or smtp:
-        from advisor.delivery import Relay, parse_relay
+        from advisor.connectors.smtp import Relay, parse_relay
 
         if not (email and smtp):
             raise InputError("--email and --smtp go together",
@@ -91,16 +91,16 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
                   gap=gap)
     words = language(lang, rep.currency)
     if fmt == "html":
-        from advisor.report.html import render_html
+        from advisor.outputs.report_html import render_html
 
         text = render_html(rep, words)
     else:
-        from advisor.report.markdown import render_markdown
+        from advisor.outputs.report_markdown import render_markdown
 
         text = render_markdown(rep, words)
     write_output(text, output)
     if relay is not None:
-        from advisor.delivery import build_message, default_sender, send
+        from advisor.connectors.smtp import build_message, default_sender, send
 
         ext, mime = ("html", "text/html") if fmt == "html" else ("md", "text/markdown")
         msg = build_message(sender=smtp_from or default_sender(), to=email,

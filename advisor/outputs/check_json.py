@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from advisor import __version__
-from advisor.gate import CheckResult, Item, Place
+from advisor.check.gate import CheckResult, Item, Place
 from advisor.outputs.money import number
 
 

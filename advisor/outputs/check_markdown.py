@@ -6,7 +6,7 @@ the proposed placement) and collapsed details (changes, rules with remediation, 
 
 from __future__ import annotations
 
-from advisor.gate import CheckResult, Item
+from advisor.check.gate import CheckResult, Item
 from advisor.outputs.check_text import subject, where
 from advisor.outputs.money import fmt
 from advisor.rules import Rule

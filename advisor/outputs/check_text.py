@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.gate import CheckResult, Item, Place
+from advisor.check.gate import CheckResult, Item, Place
 from advisor.outputs.money import fmt
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from advisor.gate import CheckResult, Item
+from advisor.check.gate import CheckResult, Item
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 

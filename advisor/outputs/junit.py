@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from advisor.gate import Case, CheckResult
+from advisor.check.gate import Case, CheckResult
 
 
 def _details(case: Case) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from advisor.costs import cents, money
+from advisor.placement.costs import cents, money
 
 
 def number(amount: Decimal) -> float:

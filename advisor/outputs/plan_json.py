@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.outputs.money import number
-from advisor.plan import Plan
+from advisor.placement.plan import Plan
 
 SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
 

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from tabulate import tabulate
 
 from advisor.outputs.money import fmt, fmt_months
-from advisor.plan import Plan, Recommendation
+from advisor.placement.plan import Plan, Recommendation
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
@@ -227,7 +227,7 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("")
         out.append("</details>")
         out.append("")
-    from advisor.graph import mermaid_blocks
+    from advisor.outputs.diagrams import mermaid_blocks
 
     diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
     if diagrams:

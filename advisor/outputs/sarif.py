@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from advisor import __version__
-from advisor.gate import CheckResult, Item, Place
+from advisor.check.gate import CheckResult, Item, Place
 from advisor.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
-from advisor.history import HistoryStore, LedgerCell, LedgerMonth, PlanMonth, PlanRow, exact
+from advisor.report.history import HistoryStore, LedgerCell, LedgerMonth, PlanMonth, PlanRow, exact
 
 if TYPE_CHECKING:
-    from advisor.graph import Chain
-    from advisor.ledger import LedgerReport
-    from advisor.model import Estate
-    from advisor.plan import Plan, Recommendation
-    from advisor.report.i18n import Lang
+    from advisor.estate.model import Estate
+    from advisor.ledger.report import LedgerReport
+    from advisor.outputs.diagrams import Chain
+    from advisor.outputs.i18n import Lang
+    from advisor.placement.plan import Plan, Recommendation
     from advisor.rules import Finding
 
 GRAIN = ("month", "provider", "location", "application")
@@ -189,8 +189,8 @@ def plan_month(plan: Plan, month: str) -> PlanMonth:
 
 
 def has_billing(estate: Estate) -> bool:
-    from advisor.ledger import has_ledger
-    from connectors.cloud import has_cloud_sources
+    from advisor.connectors.cloud import has_cloud_sources
+    from advisor.ledger.report import has_ledger
 
     return has_ledger(estate) or has_cloud_sources(estate)
 
@@ -209,7 +209,7 @@ def source_names(estate: Estate) -> str:
 
 def read_ledger(estate: Estate, cost_basis: str, month: str | None = None,
                 paths: Sequence[str] = ()) -> LedgerReport:
-    from advisor.ledger import costs
+    from advisor.ledger.report import costs
 
     return costs(estate, paths=paths, month=month, group_by=GRAIN, cost_basis=cost_basis)
 
@@ -218,7 +218,7 @@ def store_costs_option(estate: Estate | None, store_url: str, paths: Sequence[st
                        month: str | None, cost_basis: str, shown: LedgerReport) -> str:
     """``advisor costs --store``: the ledger part of every month read, replacing what the store
     held for those months (the plan part stays). Returns the line to show."""
-    from advisor.history import is_postgres, open_store
+    from advisor.report.history import is_postgres, open_store
 
     if estate is None:
         raise InputError("--store needs the estate (-c advisor.yaml or --demo): the history "
@@ -321,10 +321,10 @@ def collect(config: Path, *, month: str | None, cost_basis: str, store_url: str 
             window: int = 6, waivers: str | None = None, time_limit: float = 300.0,
             gap: float = 1e-3) -> Report:
     """Everything ``advisor report`` shows (see the module docstring for the order)."""
-    from advisor.analysis import analyze_file
-    from advisor.calibration import calibrate
-    from advisor.history import open_store
-    from advisor.ledger import check_month
+    from advisor.ledger.calibration import calibrate
+    from advisor.ledger.report import check_month
+    from advisor.pipeline import analyze_file
+    from advisor.report.history import open_store
 
     check_month(month)
     if window < 3:
@@ -396,7 +396,7 @@ def _trend(store: HistoryStore, estate: Estate, month: str, first: str, cost_bas
 def _assemble(plan: Plan, month: str, cost_basis: str, months: list[MonthCost],
               rep: LedgerReport | None, waivers: str | None, notes: list[str],
               failed: list[tuple[str, str]], store: str) -> Report:
-    from advisor.graph import chains
+    from advisor.outputs.diagrams import chains
 
     estate = plan.estate
     current = next(m for m in months if m.month == month)
@@ -430,8 +430,8 @@ def _compliance(plan: Plan, month: str, waivers_path: str | None
     """Findings grouped by rule and severity, with the rule's title and references; the
     waivers file (if any) and which findings each waiver covers. A waiver's status is judged at
     the end of the reported month, so the same month always reads the same."""
-    from advisor.analysis import load_rules
-    from advisor.waivers import load_waivers, matching, waivers_file
+    from advisor.check.waivers import load_waivers, matching, waivers_file
+    from advisor.pipeline import load_rules
 
     estate = plan.estate
     rules = {r.id: r for r in load_rules(estate)}

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from advisor.errors import InputError
-from advisor.model import Estate, Location, Workload
+from advisor.estate.model import Estate, Location, Workload
+from advisor.estate.yamlfile import Doc, to_decimal
 from advisor.rules.core import Finding, Rule, UsageBelow, _pct
-from advisor.yamlfile import Doc, to_decimal
 
 
 @dataclass
@@ -137,7 +137,7 @@ def _flows(rules: Sequence[Rule], estate: Estate) -> tuple[
 
 
 class CostSource(Protocol):
-    """What budget rules need from the cost model (advisor.costs.CostModel has it)."""
+    """What budget rules need from the cost model (advisor.placement.costs.CostModel has it)."""
 
     currency: str
 
@@ -250,7 +250,7 @@ def _idle(w: Workload, u: UsageBelow) -> str | None:
 def _budget_findings(rule: Rule, ws: list[Workload], placement: dict[str, str],
                      costs: CostSource, budgets: Budgets,
                      ) -> tuple[list[Finding], list[tuple[str, str]]]:
-    from advisor.costs import cents
+    from advisor.placement.costs import cents
 
     assert rule.budget is not None
     out: list[Finding] = []

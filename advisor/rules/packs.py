@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, PolicyError
-from advisor.model import PackRef, SourceRef
+from advisor.estate.model import PackRef, SourceRef
+from advisor.estate.yamlfile import Doc, View, load_yaml, nearest, parse_yaml
 from advisor.rules.core import (
     ATTRIBUTES,
     BUDGET_KEYS,
@@ -37,20 +38,19 @@ from advisor.rules.core import (
     Selector,
     UsageBelow,
 )
-from advisor.yamlfile import Doc, View, load_yaml, nearest, parse_yaml
 
 
 def builtin_names() -> list[str]:
-    root = resources.files("policies")
+    root = resources.files("advisor.policies")
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
 def builtin_file(name: str) -> str:
-    return str(Path(str(resources.files("policies"))) / f"{name}.yaml")
+    return str(Path(str(resources.files("advisor.policies"))) / f"{name}.yaml")
 
 
 def load_builtin(name: str) -> list[Rule]:
-    text = resources.files("policies").joinpath(f"{name}.yaml").read_text("utf-8")
+    text = resources.files("advisor.policies").joinpath(f"{name}.yaml").read_text("utf-8")
     file = builtin_file(name)
     return parse_pack(parse_yaml(text, file, "policy pack"), file)
 

@@ -185,7 +185,7 @@ def test_discover_organization_writes_valid_workloads(aws: AwsProxy, run: Any,
     loose = [w for w in doc["workloads"] if w["application"] == "loose-vm"]
     assert len(loose) == 1 and loose[0]["resources"]["memory_gb"] == 1
     # the file loads as an estate's workloads
-    from advisor.config import load_estate
+    from advisor.estate.load import load_estate
 
     (tmp_path / "locations.yaml").write_text(
         "locations:\n  - {id: aws-eu-central-1, provider: aws, region: eu-central-1, "

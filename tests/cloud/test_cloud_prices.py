@@ -106,7 +106,7 @@ def test_refresh_from_the_apis(pricing_env: StaticServer, run: Any, tmp_path: Pa
     assert json.loads(snap.read_text())["locations"]["aws:eu-central-1"]["currency"] == "USD"
     assert_no_secrets(out, err, out_file.read_text())
     # the output is a valid locations file
-    from advisor.config import load_estate
+    from advisor.estate.load import load_estate
 
     (tmp_path / "w.yaml").write_text("workloads:\n  - {id: a, application: a, location: "
                                      "azure-westeurope, resources: {cpu: 1, memory_gb: 1}}\n")

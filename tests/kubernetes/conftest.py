@@ -109,8 +109,8 @@ def estate_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run the CLI in-process through ``advisor.cli.main``; never a traceback on stderr."""
-    from advisor.cli import main
+    """Run the CLI in-process (``advisor.commands.main.main``); never a traceback."""
+    from advisor.commands.main import main
 
     def invoke(*argv: str) -> Result:
         capsys.readouterr()

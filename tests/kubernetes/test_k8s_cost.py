@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from k8s_support import Run
 
-from advisor.config import load_estate
-from advisor.costs import cents
+from advisor.connectors.kubernetes import discover, parse_settings
 from advisor.errors import InputError
-from connectors.kubernetes import discover, parse_settings
-from connectors.onprem_cost import billed, cluster_cost, focus_rows, month_period
+from advisor.estate.load import load_estate
+from advisor.placement.costs import cents
+from advisor.placement.onprem_cost import billed, cluster_cost, focus_rows, month_period
 
 D = Decimal
 JAN = month_period("2024-01")  # 744 hours
@@ -133,7 +133,7 @@ def test_overcommitted_cluster_has_no_idle_rows(kubeconfig: Path, estate_dir: Pa
 
 def test_the_ledger_reads_the_rows(kubeconfig: Path, estate_dir: Path, tmp_path: Path,
                                    run: Run) -> None:
-    pytest.importorskip("advisor.ledger", reason="the ledger (issue 3) is not in this tree")
+    pytest.importorskip("advisor.ledger.report", reason="the ledger (issue 3) is not in this tree")
     out = tmp_path / "onprem.csv"
     assert run("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
                "--context", "dc1", "--location", "onprem-dc1", "-c",

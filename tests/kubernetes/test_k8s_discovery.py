@@ -10,9 +10,7 @@ import yaml
 from k8s_fakeapi import FakeApiServer, estate_cluster, write_kubeconfig
 from k8s_support import Run
 
-from advisor.config import load_estate
-from advisor.model import CostMatch, Usage, Workload
-from connectors.kubernetes import (
+from advisor.connectors.kubernetes import (
     Discovery,
     KubernetesSettings,
     discover,
@@ -20,6 +18,8 @@ from connectors.kubernetes import (
     quantity,
     write_progress,
 )
+from advisor.estate.load import load_estate
+from advisor.estate.model import CostMatch, Usage, Workload
 
 D = Decimal
 
@@ -179,7 +179,7 @@ def test_cli_writes_a_workloads_file_that_loads(run: Run, kubeconfig: Path,
 
 def test_estate_source_with_two_clusters(tmp_path: Path, api_server: FakeApiServer,
                                          estate_dir: Path) -> None:
-    from connectors.kubernetes import collect, merge_discovered
+    from advisor.connectors.kubernetes import collect, merge_discovered
 
     second = FakeApiServer(estate_cluster(filler_pods=5)).start()
     try:

@@ -8,9 +8,9 @@ import pytest
 from k8s_fakeapi import FakeApiServer, Fault
 from k8s_support import Run
 
-from advisor.config import load_estate
+from advisor.connectors.kubernetes import collect
 from advisor.errors import InputError
-from connectors.kubernetes import collect
+from advisor.estate.load import load_estate
 
 
 def discover_args(kubeconfig: Path, *extra: str) -> list[str]:
@@ -190,7 +190,7 @@ def test_unknown_location_in_a_source(estate_dir: Path, kubeconfig: Path) -> Non
 
 
 def test_unknown_setting(estate_dir: Path) -> None:
-    from connectors.kubernetes import parse_settings
+    from advisor.connectors.kubernetes import parse_settings
 
     with pytest.raises(InputError) as err:
         parse_settings({"location": "a", "contxt": "dc1"})

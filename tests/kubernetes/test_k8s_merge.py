@@ -6,10 +6,10 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from advisor.config import check_estate, load_estate
-from advisor.model import CostMatch, Dependency, Resources, Usage, Workload
-from connectors.base import SourceResult
-from connectors.kubernetes import merge_discovered
+from advisor.connectors.base import SourceResult
+from advisor.connectors.kubernetes import merge_discovered
+from advisor.estate.load import check_estate, load_estate
+from advisor.estate.model import CostMatch, Dependency, Resources, Usage, Workload
 
 D = Decimal
 

@@ -11,12 +11,12 @@ import pytest
 import yaml
 from k8s_support import Prometheus, Run
 
-from advisor.config import load_estate
-from advisor.costs import CostModel, cents
+from advisor.connectors.kubernetes import discover, parse_settings
+from advisor.connectors.prometheus import PrometheusClient, PromSettings, collect_usage
 from advisor.errors import InputError
-from connectors.kubernetes import discover, parse_settings
-from connectors.prometheus import PrometheusClient, PromSettings, collect_usage
-from connectors.rightsizing import rightsizing
+from advisor.estate.load import load_estate
+from advisor.placement.costs import CostModel, cents
+from advisor.placement.rightsizing import rightsizing
 
 D = Decimal
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ import yaml
 from k8s_authproxy import AuthProxy, make_certificates
 from k8s_support import Prometheus, Run
 
-from advisor.config import load_estate
-from connectors.kubernetes import collect
+from advisor.connectors.kubernetes import collect
+from advisor.estate.load import load_estate
 
 CANARY = "canary-5b1f0e7d9c3a4e6f8a2b7c1d9e3f5a70"  # must never be seen outside the request
 WRONG = "canary-wrong-0c9e8d7b6a5f4e3d2c1b0a9f8e7d"
@@ -234,8 +234,8 @@ def test_credentials_in_the_url_are_refused_unshown(run: Run, kubeconfig: Path) 
 
 
 def test_auth_settings_need_a_prometheus(estate_dir: Path) -> None:
+    from advisor.connectors.kubernetes import parse_settings
     from advisor.errors import InputError
-    from connectors.kubernetes import parse_settings
 
     with pytest.raises(InputError) as err:
         parse_settings({"location": "a", "prometheus_auth": {"bearer_token_env": "T"}})

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ledger_helpers import focus_row, workload, write_focus
 
-from advisor.config import load_estate
 from advisor.errors import InputError
-from advisor.ledger import billed_by_workload, costs
+from advisor.estate.load import load_estate
+from advisor.ledger.report import billed_by_workload, costs
 
 ARN = "arn:aws:ec2:eu-west-1:111:instance/i-"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from ledger_helpers import ROOT
 
-from advisor.config import load_estate
-from advisor.ledger import billed_by_workload, costs, has_ledger
+from advisor.estate.load import load_estate
+from advisor.ledger.report import billed_by_workload, costs, has_ledger
 
 DEMO = ROOT / "advisor" / "examples" / "gemeente"
 BILLING = DEMO / "billing"

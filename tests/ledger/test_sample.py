@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ledger_helpers import SAMPLE
 
-from advisor.ledger import EXACT, costs
+from advisor.ledger.report import EXACT, costs
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} is not present")
 

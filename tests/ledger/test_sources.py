@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from ledger_helpers import COLUMNS, SAMPLE, focus_row, write_focus
 
-from advisor.ledger import costs
-from connectors.focus import _Entry, select_exports
+from advisor.connectors.focus import _Entry, select_exports
+from advisor.ledger.report import costs
 
 
 def total(*paths: str, **kw: object) -> tuple[Decimal, int]:
@@ -46,7 +46,7 @@ def test_typed_parquet_with_map_tags(tmp_path: Path) -> None:
         TIMESTAMP '2026-10-01' AS BillingPeriodStart, 'Usage' AS ChargeCategory,
         'AWS' AS ProviderName, MAP {{'advisor-workload': 'w1'}} AS Tags
         FROM range(4)) TO '{path}' (FORMAT parquet)""")
-    from advisor.model import CostMatch, Estate, Location, Prices, Resources, Workload
+    from advisor.estate.model import CostMatch, Estate, Location, Prices, Resources, Workload
 
     prices = Prices("EUR", Decimal(1), Decimal(1), Decimal(0), Decimal(0))
     estate = Estate("t", "EUR", [Location("l", "l", "aws", "eu-west-1", "IE", "EU", True, prices)],

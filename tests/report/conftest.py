@@ -22,7 +22,7 @@ import pytest
 from report_helpers import Relay
 from servers import free_port, wait_port
 
-from advisor.cli import main
+from advisor.commands.main import main
 
 
 def missing(what: str) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from advisor.cli import main
+from advisor.commands.main import main
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -48,8 +48,8 @@ class Expected:
 def expected_demo(month: str = "2026-10", previous: str = "2026-09") -> Expected:
     """The demo month's figures straight from the ledger and the plan: billed cost of the month
     plus the modelled cost of today's placement at locations that no bill covers."""
-    from advisor.analysis import analyze_file, demo_config
-    from advisor.ledger import costs
+    from advisor.ledger.report import costs
+    from advisor.pipeline import analyze_file, demo_config
 
     plan = analyze_file(demo_config(), calibration=False)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from report_helpers import DATA
 
-from advisor.history import open_store
+from advisor.report.history import open_store
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -77,7 +77,7 @@ def test_failed_source_is_named_and_nothing_is_stored(cli: Cli, tmp_path: Path) 
 
     from servers import free_port
 
-    from advisor.analysis import example_dir
+    from advisor.pipeline import example_dir
 
     estate = tmp_path / "estate"
     shutil.copytree(example_dir(), estate)

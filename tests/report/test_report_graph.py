@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.analysis import analyze_file, demo_config
-from advisor.graph import MAX_NEIGHBOURS, chains, mermaid_text
+from advisor.outputs.diagrams import MAX_NEIGHBOURS, chains, mermaid_text
+from advisor.pipeline import analyze_file, demo_config
 
 Cli = Callable[..., tuple[int, str, str]]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from report_helpers import demo_report, expected_demo, hostile_estate
 
-from advisor.history import SCHEMA_VERSION, HistoryStore, _DuckDB, _Postgres, open_store
+from advisor.report.history import SCHEMA_VERSION, HistoryStore, _DuckDB, _Postgres, open_store
 
 Cli = Callable[..., tuple[int, str, str]]
 ESTATE = "Gemeente Voorbeeld"

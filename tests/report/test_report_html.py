@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from report_helpers import Expected, demo_report, expected_demo
 
-from advisor.report.i18n import Lang
+from advisor.outputs.i18n import Lang
 
 html5lib = pytest.importorskip("html5lib")
 NS = "{http://www.w3.org/1999/xhtml}"

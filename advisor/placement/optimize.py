@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from advisor.costs import CostModel
-from advisor.model import Estate
+from advisor.estate.model import Estate
+from advisor.placement.costs import CostModel
 from advisor.rules import Evaluation
 
 INF = float("inf")

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
-from advisor.model import Estate, SourceRef
-from advisor.yamlfile import Doc, View, load_yaml, nearest
+from advisor.estate.model import Estate, SourceRef
+from advisor.estate.yamlfile import Doc, View, load_yaml, nearest
 
 if TYPE_CHECKING:
     from advisor.rules import Finding

@@ -1,7 +1,7 @@
 """Running the estate's discovery sources before an analysis.
 
 ``sources:`` entries of type ``kubernetes`` discover workloads and measure their usage; the
-discovered workloads are joined to the catalogue (``connectors.merge``). Billing sources
+discovered workloads are joined to the catalogue (``advisor.estate.merge``). Billing sources
 (``focus``, and the cost side of ``aws``/``azure``) feed the ledger instead and are read there.
 A source that fails is recorded and named in every output (exit 3), never dropped silently.
 """
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.errors import SourceError
-from advisor.model import Estate
+from advisor.estate.model import Estate
 
 DISCOVERY_TYPES = ("kubernetes",)
 
@@ -31,8 +31,8 @@ def collect(estate: Estate, progress: Any = None) -> Collected:
     discovery = [s for s in estate.sources if s.get("type") in DISCOVERY_TYPES]
     if not discovery:
         return Collected(estate)
-    from connectors import kubernetes
-    from connectors.base import SourceResult
+    from advisor.connectors import kubernetes
+    from advisor.connectors.base import SourceResult
 
     results: list[SourceResult] = []
     out = Collected(estate)
@@ -48,7 +48,7 @@ def collect(estate: Estate, progress: Any = None) -> Collected:
             out.headroom = Decimal(str(settings["headroom"]))
     if results:
         merged, conflicts = kubernetes.merge_discovered(estate, results)
-        from advisor.config import check_estate
+        from advisor.estate.load import check_estate
 
         check_estate(merged)
         out.estate = merged

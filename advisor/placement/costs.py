@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from advisor.errors import InputError
-from advisor.model import HOURS_PER_MONTH, Dependency, Estate, Location, Prices, Workload
+from advisor.estate.model import HOURS_PER_MONTH, Dependency, Estate, Location, Prices, Workload
 
 CENT = Decimal("0.01")
 # Enough digits that sums and conversions of DECIMAL(38, 18) ledger amounts are never rounded.

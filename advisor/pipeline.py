@@ -7,11 +7,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.config import load_estate
-from advisor.costs import CostModel
-from advisor.model import Estate
-from advisor.optimize import optimize
-from advisor.plan import Plan, build_plan
+from advisor.estate.load import load_estate
+from advisor.estate.model import Estate
+from advisor.placement.costs import CostModel
+from advisor.placement.optimize import optimize
+from advisor.placement.plan import Plan, build_plan
 from advisor.rules import Rule, evaluate, load_packs
 
 EXAMPLES = ("gemeente",)
@@ -34,7 +34,7 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
                    calibration: bool = True, headroom: Decimal = Decimal("1.2")) -> Plan:
     """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured usage;
     the ledger's calibration when configured."""
-    from connectors.rightsizing import rightsizing
+    from advisor.placement.rightsizing import rightsizing
 
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
@@ -43,7 +43,7 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
     plan = build_plan(estate, model, ev, solution)
     plan.rightsizing = rightsizing(estate, model, headroom)
     if calibration:
-        from advisor.calibration import calibrate
+        from advisor.ledger.calibration import calibrate
 
         calibrate(plan)
     return plan
@@ -52,7 +52,7 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
 def analyze_file(path: str | Path, *, headroom: Decimal | None = None, progress: Any = None,
                  **kwargs: Any) -> Plan:
     """Load the files, run the discovery sources, analyze; failed sources are on the plan."""
-    from advisor.sources import collect
+    from advisor.commands.sources import collect
 
     got = collect(load_estate(path), progress)
     plan = analyze_estate(got.estate, headroom=headroom or got.headroom, **kwargs)

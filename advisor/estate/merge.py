@@ -18,8 +18,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from advisor.model import CostMatch, Dependency, Estate, Workload
-from connectors.base import SourceResult
+from advisor.connectors.base import SourceResult
+from advisor.estate.model import CostMatch, Dependency, Estate, Workload
 
 SYSTEM_LABELS = ("k8s-cluster", "k8s-namespace", "k8s-kind")
 

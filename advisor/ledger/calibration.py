@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from advisor.errors import SourceError
-from advisor.plan import Plan
+from advisor.placement.plan import Plan
 
 ZERO = Decimal(0)
 
@@ -48,7 +48,7 @@ class Calibration:
 
 def calibrate(plan: Plan, month: str | None = None, cost_basis: str = "billed") -> None:
     """Attach the calibration to the plan, or record the ledger as a failed source."""
-    from advisor.ledger import billed_by_workload, has_ledger
+    from advisor.ledger.report import billed_by_workload, has_ledger
 
     if not has_ledger(plan.estate):
         return

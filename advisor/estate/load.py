@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError
-from advisor.model import (
+from advisor.estate.model import (
     JURISDICTIONS,
     KNOWN_LABEL_VALUES,
     PROVIDERS,
@@ -29,7 +29,7 @@ from advisor.model import (
     Usage,
     Workload,
 )
-from advisor.yamlfile import Doc, View, load_yaml, nearest
+from advisor.estate.yamlfile import Doc, View, load_yaml, nearest
 
 ESTATE_KEYS = ("version", "name", "currency", "exchange_rates", "inhabitants", "horizon_months",
                "locations", "workloads", "policies", "sources")

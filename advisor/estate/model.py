@@ -1,7 +1,7 @@
 """The estate: locations, workloads, dependencies and the money they are priced in.
 
-Plain frozen values, built by ``advisor.config`` from the user's files and by connectors. Money is
-``Decimal``; every amount names its unit and period.
+Plain frozen values, built by ``advisor.estate.load`` from the user's files and by connectors.
+Money is ``Decimal``; every amount names its unit and period.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class SourceRef:
 
     @property
     def line(self) -> int | None:
-        from advisor.yamlfile import line_of
+        from advisor.estate.yamlfile import line_of
 
         return line_of(self.file, self.keypath)
 

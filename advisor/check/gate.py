@@ -18,12 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from advisor.config import load_estate
-from advisor.costs import CostModel
-from advisor.errors import InputError
-from advisor.model import Estate, SourceRef
-from advisor.placement_checks import PLACE_RULES, structural_findings
-from advisor.placement_input import (
+from advisor.check.proposals import (
     DEFAULT_TAG_KEY,
     PLAN_RULES,
     Change,
@@ -31,6 +26,13 @@ from advisor.placement_input import (
     read_placement,
     read_terraform_plan,
 )
+from advisor.check.waivers import Waiver, load_dated_yaml, load_waivers, matching, waivers_file
+from advisor.errors import InputError
+from advisor.estate.load import load_estate
+from advisor.estate.model import Estate, SourceRef
+from advisor.estate.yamlfile import Doc, View, nearest
+from advisor.placement.checks import PLACE_RULES, structural_findings
+from advisor.placement.costs import CostModel
 from advisor.rules import (
     SEVERITY_RANK,
     Budgets,
@@ -41,8 +43,6 @@ from advisor.rules import (
     evaluate,
     load_packs,
 )
-from advisor.waivers import Waiver, load_dated_yaml, load_waivers, matching, waivers_file
-from advisor.yamlfile import Doc, View, nearest
 
 FAIL_ON = ("error", "warning", "never")
 BUDGET_KEYS = ("workloads", "applications")
@@ -317,9 +317,9 @@ def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items
 
 def _chains(estate: Estate, model: CostModel, ev: Evaluation, proposed: dict[str, str]) -> str:
     """Mermaid blocks for the application chains a proposal moves (for the PR comment)."""
-    from advisor.graph import mermaid_blocks
-    from advisor.optimize import given_solution
-    from advisor.plan import build_plan
+    from advisor.outputs.diagrams import mermaid_blocks
+    from advisor.placement.optimize import given_solution
+    from advisor.placement.plan import build_plan
 
     plan = build_plan(estate, model, ev, given_solution(estate, model, ev, proposed))
     return mermaid_blocks(plan, moving_only=True, heading="#####")
@@ -372,7 +372,7 @@ def _file_place(file: str, line: int | None, estate_dir: Path) -> Place:
 def _plan_line(path: str, resource: str | None) -> int | None:
     if not resource:
         return None
-    from advisor.placement_input import _address_line
+    from advisor.check.proposals import _address_line
 
     try:
         text = Path(path).read_text(encoding="utf-8-sig")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from advisor.graph import location_colors, markdown_text, to_mermaid
-from advisor.ledger import COST_BASES
+from advisor.ledger.report import COST_BASES
+from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
+from advisor.outputs.i18n import Lang
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -18,7 +19,6 @@ from advisor.report.build import (
     provider_name,
     provider_rank,
 )
-from advisor.report.i18n import Lang
 
 md = markdown_text
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.check.waivers import load_dated_yaml
 from advisor.errors import InputError
-from advisor.model import Estate, Location
+from advisor.estate.model import Estate, Location
+from advisor.estate.yamlfile import Doc, View, nearest, read_text
 from advisor.rules import Finding, Rule
-from advisor.waivers import load_dated_yaml
-from advisor.yamlfile import Doc, View, nearest, read_text
 
 DEFAULT_TAG_KEY = "advisor-workload"
 PROVIDERS = {"aws": "aws", "azurerm": "azure"}
@@ -103,7 +103,7 @@ def read_placement(path: Path, estate: Estate) -> Proposal:
             raise top.fail(f"unknown location {loc!r} for workload '{wid}'",
                            f"did you mean '{near}'?" if near else
                            "one of: " + ", ".join(sorted(locations)), key=wid)
-        from advisor.yamlfile import line_of
+        from advisor.estate.yamlfile import line_of
 
         line = line_of(str(path), (wid,))
         changes.append(Change(wid, str(loc), f"{path.name}:{line}", str(path), line))

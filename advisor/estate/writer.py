@@ -1,4 +1,4 @@
-"""Writing a workloads.yaml that ``advisor.config`` reads back: exact numbers, stable order.
+"""Writing a workloads.yaml that ``advisor.estate.load`` reads back: exact numbers, stable order.
 
 Used by every ``advisor discover`` command, so discovered estates look alike whatever found them.
 """
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from advisor.model import Workload
+from advisor.estate.model import Workload
 
 
 class _Plain(str):

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
-    from advisor.costs import CostModel
-    from advisor.model import Dependency, Workload
-    from advisor.plan import Plan, Recommendation
-    from advisor.report.i18n import Lang
+    from advisor.estate.model import Dependency, Workload
+    from advisor.outputs.i18n import Lang
+    from advisor.placement.costs import CostModel
+    from advisor.placement.plan import Plan, Recommendation
 
 # Okabe-Ito (colour-blind safe), black left out: strong colour for bands and borders.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
@@ -110,7 +110,7 @@ def chains(plan: Plan, applications: Sequence[str] | None = None,
     """The chains of ``applications`` (all when None), sorted by application name. The
     application's workloads are nodes; each other application it exchanges data with is one
     node (edges summed), the least busy beyond MAX_NEIGHBOURS merged into one."""
-    from advisor.costs import CostModel
+    from advisor.placement.costs import CostModel
 
     estate = plan.estate
     recs = {r.workload.id: r for r in plan.recommendations}
@@ -121,7 +121,7 @@ def chains(plan: Plan, applications: Sequence[str] | None = None,
     if applications:
         unknown = sorted(set(applications) - set(by_app))
         if unknown:
-            from advisor.yamlfile import nearest
+            from advisor.estate.yamlfile import nearest
 
             near = nearest(unknown[0], sorted(by_app))
             raise InputError(f"unknown application '{unknown[0]}'",

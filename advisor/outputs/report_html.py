@@ -10,9 +10,10 @@ import html
 from decimal import Decimal
 
 from advisor import __version__
-from advisor.graph import location_colors, to_svg
-from advisor.ledger import COST_BASES
-from advisor.report import charts
+from advisor.ledger.report import COST_BASES
+from advisor.outputs import charts
+from advisor.outputs.diagrams import location_colors, to_svg
+from advisor.outputs.i18n import Lang
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -23,7 +24,6 @@ from advisor.report.build import (
     provider_name,
     provider_rank,
 )
-from advisor.report.i18n import Lang
 
 CSS = """
 @page { size: A4; margin: 14mm 12mm; }

@@ -2,7 +2,7 @@
 
 recommended = p95 usage x headroom (default 1.2), rounded up to a millicore and a MiB-ish
 thousandth of a GB, never below 10m CPU / 64 MiB. The saving is the workload's monthly run cost
-at its current location (``advisor.costs.CostModel``) with today's requests minus with the
+at its current location (``advisor.placement.costs.CostModel``) with today's requests minus with the
 recommended ones; negative when the workload requests less than it uses (an increase).
 Only resources with a measured p95 change; storage never does.
 """
@@ -13,8 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from advisor.costs import CostModel
-from advisor.model import Estate, Resources
+from advisor.estate.model import Estate, Resources
+from advisor.placement.costs import CostModel
 
 STEP = Decimal("0.001")
 MIN_CPU = Decimal("0.01")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from advisor.model import Estate, Location
+from advisor.estate.model import Estate, Location
 from advisor.rules import Finding, Rule
 
 PLACE_RULES = (

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from advisor.costs import CostModel, money
-from advisor.model import Estate, Workload
-from advisor.optimize import Solution
+from advisor.estate.model import Estate, Workload
+from advisor.placement.costs import CostModel, money
+from advisor.placement.optimize import Solution
 from advisor.rules import Evaluation, Finding, placement_findings
 
 ZERO = Decimal(0)
@@ -79,8 +79,8 @@ class Plan:
     solver: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
-    calibration: Any = None  # advisor.calibration.Calibration when the estate has a ledger
-    rightsizing: list[Any] = field(default_factory=list)  # connectors.rightsizing.Recommendation
+    calibration: Any = None  # advisor.ledger.calibration.Calibration when the estate has a ledger
+    rightsizing: list[Any] = field(default_factory=list)  # rightsizing.Recommendation
 
     @property
     def currency(self) -> str:

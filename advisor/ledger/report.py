@@ -3,7 +3,7 @@
 DuckDB reads the files out of core (CSV, gzip CSV, Parquet) and sums DECIMAL(38, 18) exactly; no
 row becomes a Python object. The work is three passes, each over less data than the one before:
 
-1. **scan** (``advisor.ledger_sql``): one aggregate per group of alike files, keyed by the raw
+1. **scan** (``advisor.ledger.scan``): one aggregate per group of alike files, keyed by the raw
    values the later passes need (provider, billing period, currency, the dimensions asked for, the
    tag values and ids the attribution rules look at). Bad values stop the scan and are located
    (file, row, column, value) before anything is shown.
@@ -26,12 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.costs import EXACT, cents
 from advisor.errors import AdvisorError, InputError
-from advisor.model import Estate, ExchangeRate
+from advisor.estate.model import Estate, ExchangeRate
+from advisor.placement.costs import EXACT, cents
 
 if TYPE_CHECKING:
-    from connectors.focus import FocusSettings, LedgerFile
+    from advisor.connectors.focus import FocusSettings, LedgerFile
 
 COST_BASES = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
 DIMENSIONS = ("provider", "account", "location", "region", "service", "charge_category",
@@ -97,7 +97,7 @@ class LedgerReport:
     rates: list[RateUse]
     sources: list[tuple[str, int]]  # (file or URL, line items read)
     notes: list[str] = field(default_factory=list)
-    cloud: Any = None  # connectors.cloud_common.CloudCosts when aws/azure sources were read
+    cloud: Any = None  # advisor.connectors.cloud_common.CloudCosts when aws/azure sources were read
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` document: amounts rounded to cents, rows sorted."""
@@ -177,7 +177,7 @@ def costs(
     Raises InputError (exit 2) for bad files, values, currencies or arguments and SourceError
     (exit 3) for an unreachable bucket or container.
     """
-    from connectors.focus import fetch, focus_sources, settings_from_args
+    from advisor.connectors.focus import fetch, focus_sources, settings_from_args
 
     check_month(month)
     dims = check_group_by(group_by)
@@ -211,7 +211,7 @@ def costs(
                 files.append(_relative(f, settings))
         cloud = _cloud_files(estate, paths, Path(spool), month, files, notes)  # aws/azure
         if not files and cloud is not None and cloud.failures:
-            from connectors.cloud import report_failures
+            from advisor.connectors.cloud import report_failures
 
             report_failures(cloud.failures, allow_partial=False)
         if not files:
@@ -224,7 +224,7 @@ def costs(
 
 
 def _has_cloud(estate: Estate) -> bool:
-    from connectors.cloud import has_cloud_sources
+    from advisor.connectors.cloud import has_cloud_sources
 
     return has_cloud_sources(estate)
 
@@ -235,7 +235,7 @@ def _cloud_files(estate: Estate | None, paths: Sequence[str], spool: Path, month
     in the spool; failed sources are named in the notes and returned for the exit code."""
     if estate is None or paths or not _has_cloud(estate):
         return None
-    from connectors.cloud import cloud_costs
+    from advisor.connectors.cloud import cloud_costs
 
     got = cloud_costs(estate, spool, month)
     files.extend(got.files)
@@ -301,7 +301,7 @@ def check_month(month: str | None) -> None:
 
 
 def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
-    from advisor.yamlfile import nearest
+    from advisor.estate.yamlfile import nearest
 
     dims: list[str] = []
     for dim in group_by:
@@ -318,7 +318,7 @@ def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
 
 def _relative(f: LedgerFile, settings: FocusSettings) -> LedgerFile:
     """Name local files relative to the folder of the advisor.yaml (stable across machines)."""
-    from connectors.focus import LedgerFile
+    from advisor.connectors.focus import LedgerFile
 
     if "://" in f.origin:
         return f
@@ -335,7 +335,7 @@ def report(files: Sequence[LedgerFile], estate: Estate | None, group_by: tuple[s
            cost_basis: str, month: str | None = None, notes: Sequence[str] = (),
            spool: Path | None = None) -> LedgerReport:
     """Scan, attribute and sum ``files``; see the module docstring for the passes."""
-    from advisor import ledger_sql
+    from advisor.ledger import scan as ledger_sql
 
     with ledger_sql.Scan(files, estate, group_by, COST_BASES[cost_basis], spool) as scan:
         months = scan.months()

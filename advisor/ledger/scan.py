@@ -1,7 +1,7 @@
 """The DuckDB side of the ledger: scan FOCUS files, validate them, attribute rows to workloads.
 
-``advisor.ledger`` owns the report; this module owns the SQL. Attribution precedence (the first
-rule kind that matches a row wins; within a kind, the rule order below):
+``advisor.ledger.report`` owns the report; this module owns the SQL. Attribution precedence (the
+first rule kind that matches a row wins; within a kind, the rule order below):
 
 1. ``resource_id``: exact ids first, then globs in workload order;
 2. ``namespace``: the row's Kubernetes namespace (an ``x_...Namespace`` column, else one of the
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.connectors.focus import LedgerFile, csv_header, normalise_columns
 from advisor.errors import InputError
-from advisor.model import Estate, SourceRef, Workload
-from connectors.focus import LedgerFile, csv_header, normalise_columns
+from advisor.estate.model import Estate, SourceRef, Workload
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,7 +161,7 @@ def _claim(table: dict[Any, tuple[str, Any]], value: Any, w: Workload, kind: str
                    f"workload '{other}'")
         hint = "a billing row can go to one workload only: make the rules distinct"
         if where is not None:
-            from advisor.yamlfile import Doc
+            from advisor.estate.yamlfile import Doc
 
             raise Doc(where.file, "").error((*where.keypath, "cost_match", kind), message, hint)
         raise InputError(message, hint=hint)

@@ -19,9 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.check.waivers import load_dated_yaml
 from advisor.errors import AdvisorError
-from advisor.waivers import load_dated_yaml
-from advisor.yamlfile import Doc, View
+from advisor.estate.yamlfile import Doc, View
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _expected(case: Path, kind: str) -> tuple[list[str] | None, dt.date | None]:
 
 def _run(rule_id: str, kind: str, case: Path, today: dt.date | None,
          report: FixtureReport) -> None:
-    from advisor.gate import run_check
+    from advisor.check.gate import run_check
 
     expected, fixed_day = _expected(case, kind)
     placement = case / "placement.yaml"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from advisor.costs import cents
 from advisor.errors import InputError
+from advisor.placement.costs import cents
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from advisor.report.i18n import Lang
+from advisor.outputs.i18n import Lang
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
            "#999999")

@@ -1,7 +1,7 @@
 """What on-premise Kubernetes workloads cost, written as FOCUS rows next to the cloud bills.
 
 Prices are the location's (``locations.yaml``), explicit or derived from the hardware's total cost
-of ownership (``advisor.model.Tco``):
+of ownership (``advisor.estate.model.Tco``):
 
     monthly        = hardware_cost / amortization_months + power_kw x 730 x power_price_kwh
                      + facilities_monthly + staff_monthly
@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
-from advisor.model import Location, Workload
+from advisor.estate.model import Location, Workload
 
 if TYPE_CHECKING:
-    from connectors.kubernetes import Discovery
+    from advisor.connectors.kubernetes import Discovery
 
 PROVIDER = "On-premises"
 PLACES = Decimal("0.0000000001")
