@@ -5,9 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from advisor.estate.load import load_estate
 from advisor.estate.model import Estate
 from advisor.placement.costs import CostModel
 from advisor.placement.optimize import optimize
@@ -31,9 +29,10 @@ def load_rules(estate: Estate) -> list[Rule]:
 
 
 def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3,
-                   calibration: bool = True, headroom: Decimal = Decimal("1.2")) -> Plan:
-    """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured usage;
-    the ledger's calibration when configured."""
+                   headroom: Decimal = Decimal("1.2")) -> Plan:
+    """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured
+    usage. The estate arrives with its sources already collected (``advisor.commands.sources``):
+    nothing here reads the network."""
     from advisor.placement.rightsizing import rightsizing
 
     rules = load_rules(estate)
@@ -42,20 +41,4 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
     solution = optimize(estate, model, ev, time_limit=time_limit, gap=gap)
     plan = build_plan(estate, model, ev, solution)
     plan.rightsizing = rightsizing(estate, model, headroom)
-    if calibration:
-        from advisor.ledger.calibration import calibrate
-
-        calibrate(plan)
-    return plan
-
-
-def analyze_file(path: str | Path, *, headroom: Decimal | None = None, progress: Any = None,
-                 **kwargs: Any) -> Plan:
-    """Load the files, run the discovery sources, analyze; failed sources are on the plan."""
-    from advisor.commands.sources import collect
-
-    got = collect(load_estate(path), progress)
-    plan = analyze_estate(got.estate, headroom=headroom or got.headroom, **kwargs)
-    plan.failed_sources[:0] = got.failed
-    plan.notes.extend(got.notes)
     return plan

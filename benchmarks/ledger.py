@@ -83,8 +83,8 @@ def leg_advisor(path: str) -> int:
     sys.path.insert(0, str(ROOT))
     from decimal import Decimal
 
+    from advisor.commands.sources import read_ledger
     from advisor.estate.model import CostMatch, Estate, Location, Prices, Resources, Workload
-    from advisor.ledger.report import costs
 
     prices = Prices("USD", Decimal("0.04"), Decimal("0.005"), Decimal("0.1"), Decimal("0.09"))
     location = Location("aws-eu-west-1", "AWS Ireland", "aws", "eu-west-1", "IE", "EU", True,
@@ -94,7 +94,7 @@ def leg_advisor(path: str) -> int:
                           cost_match=CostMatch(tags=(("advisor-workload", f"w-{i:04d}"),)))
                  for i in range(WORKLOADS)]
     estate = Estate("bench", "USD", [location], workloads)
-    report = costs(estate, paths=[path], group_by=("workload", "month"))
+    report = read_ledger(estate, paths=[path], group_by=("workload", "month"))
     return len(report.rows)
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.connectors.aws import AwsSettings, describe, today_utc
-from advisor.connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
+from advisor.connectors.base import Progress
+from advisor.connectors.cloud_common import FocusRow, Month, periods, write_focus_csv
 from advisor.errors import SourceError
 
 METRICS = ("NetAmortizedCost", "UnblendedCost")

@@ -36,8 +36,8 @@ from advisor.connectors.aws import (
     list_accounts,
 )
 from advisor.connectors.aws_cloudwatch import CpuWindow, cpu_p95_percent
-from advisor.connectors.base import SourceFailure
-from advisor.connectors.cloud_common import InventoryGroup, Progress
+from advisor.connectors.base import Progress, SourceFailure
+from advisor.connectors.cloud_common import InventoryGroup
 from advisor.errors import SourceError
 from advisor.estate.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Usage, Workload
 

@@ -28,8 +28,8 @@ from advisor.connectors.azure import (
     credential,
     send_request,
 )
-from advisor.connectors.base import SourceFailure
-from advisor.connectors.cloud_common import FocusRow, Month, Progress, periods, write_focus_csv
+from advisor.connectors.base import Progress, SourceFailure
+from advisor.connectors.cloud_common import FocusRow, Month, periods, write_focus_csv
 from advisor.errors import SourceError
 
 COST_TYPES = (("ActualCost", "billed"), ("AmortizedCost", "effective"))

@@ -30,8 +30,8 @@ from advisor.connectors.azure import (
     credential,
     send_request,
 )
-from advisor.connectors.base import SourceFailure
-from advisor.connectors.cloud_common import InventoryGroup, Progress
+from advisor.connectors.base import Progress, SourceFailure
+from advisor.connectors.cloud_common import InventoryGroup
 from advisor.errors import SourceError
 from advisor.estate.model import CostMatch, Resources, Workload
 

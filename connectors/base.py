@@ -9,21 +9,8 @@ built from the settings, never held in module globals, so tests can point them a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from advisor.estate.model import Estate, Usage, Workload
-
-
-@dataclass
-class SourceResult:
-    """What one source contributed."""
-
-    source: str  # a human name for the source, e.g. "kubernetes:dc1"
-    workloads: list[Workload] = field(default_factory=list)  # discovered workloads
-    usage: dict[str, Usage] = field(default_factory=dict)  # measured usage by workload id
-    ledger_paths: list[str] = field(default_factory=list)  # FOCUS files/URLs for the ledger
-    notes: list[str] = field(default_factory=list)  # things the user should know
+from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -34,11 +21,24 @@ class SourceFailure:
     message: str
 
 
-class Connector(Protocol):
-    """Implemented by the focus, kubernetes, aws and azure connectors."""
+class Progress(Protocol):
+    """How a connector reports a long pull. The command passes one in (a terminal bar, or
+    ``Silent``); connectors never write to the terminal themselves."""
 
-    type: str
-
-    def collect(self, estate: Estate, settings: dict[str, Any]) -> SourceResult:
-        """Read the source; raise SourceError when it cannot be read."""
+    def step(self, what: str, done: int, total: int | None = None) -> None:
+        """``done`` of ``total`` units of ``what`` (total None: not known)."""
         ...
+
+    def done(self) -> None:
+        """The pull ended (clear the bar)."""
+        ...
+
+
+class Silent:
+    """A ``Progress`` that reports nothing (the default)."""
+
+    def step(self, what: str, done: int, total: int | None = None) -> None:
+        return None
+
+    def done(self) -> None:
+        return None

@@ -9,15 +9,14 @@ stop the run.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.base import SourceFailure
-from advisor.connectors.cloud_common import CloudCosts, Progress
+from advisor.connectors.base import Progress, Silent, SourceFailure
+from advisor.connectors.cloud_common import CloudCosts
 from advisor.errors import SourceError
 from advisor.estate.model import Estate
 
@@ -32,10 +31,11 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
                 progress: Progress | None = None,
                 sleep: Callable[[float], None] = time.sleep) -> CloudCosts:
     """Costs of every cloud source in the estate, as FOCUS files in ``spool``."""
-    from advisor.connectors.focus import fetch, settings_from_args, sniff
+    from advisor.connectors.focus import fetch, settings_from_args
+    from advisor.ledger.focus import sniff
 
     out = CloudCosts()
-    progress = progress or Progress()
+    progress = progress or Silent()
     base = Path(estate.path).parent if estate.path else Path.cwd()
     ledger_files: list[Any] = []
     try:
@@ -81,27 +81,3 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
 def one_line(exc: SourceError) -> str:
     """The failure as one line: what failed and why, then what to do."""
     return exc.message + (f" ({exc.hint})" if exc.hint else "")
-
-
-def paid_line(costs: CloudCosts) -> str | None:
-    """The line that says what this run cost in Cost Explorer requests."""
-    if not costs.paid_requests and not costs.cached_requests:
-        return None
-    return (f"Cost Explorer: {costs.paid_requests} paid request"
-            f"{'' if costs.paid_requests == 1 else 's'} (USD 0.01 each), "
-            f"{costs.cached_requests} answered from the cache")
-
-
-def report_failures(failures: list[SourceFailure], allow_partial: bool,
-                    stream: Any = None) -> None:
-    """Name every failed source on stderr; raise (exit 3) unless partial results are allowed."""
-    if not failures:
-        return
-    out = stream or sys.stderr
-    for f in failures:
-        out.write(f"advisor: source failed: {f.message}\n")
-    if not allow_partial:
-        names = ", ".join(sorted({f.source for f in failures}))
-        raise SourceError(names, f"{len(failures)} source(s) failed; the figures above leave "
-                                 "them out", hint="fix the source, or pass --allow-partial to "
-                                                  "accept results without it")

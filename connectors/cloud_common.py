@@ -14,12 +14,11 @@ import datetime as dt
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
@@ -172,36 +171,6 @@ def scrub(text: str, secrets: Sequence[str] = ()) -> str:
 def first_line(text: str, limit: int = 300) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-# -- progress ---------------------------------------------------------------------------------
-
-class Progress:
-    """A one-line progress bar on stderr for long pulls; silent when stderr is not a terminal."""
-
-    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self._last = ""
-
-    def step(self, what: str, done: int, total: int | None = None) -> None:
-        if not self.enabled:
-            return
-        if total:
-            filled = 30 * min(done, total) // max(total, 1)
-            text = f"{what[:40]:<40} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
-        else:
-            text = f"{what[:40]:<40} {done}"
-        if text != self._last:
-            self.stream.write("\r\x1b[2K" + text)
-            self.stream.flush()
-            self._last = text
-
-    def done(self) -> None:
-        if self.enabled and self._last:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self._last = ""
 
 
 # -- results ----------------------------------------------------------------------------------

@@ -17,50 +17,23 @@ This module is the only ledger code that does network I/O.
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import glob
-import gzip
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.base import SourceResult
 from advisor.errors import InputError, SourceError
 from advisor.estate.model import Estate
 from advisor.estate.yamlfile import Doc, View
+from advisor.ledger.focus import LedgerFile, sniff
 
 SETTINGS_KEYS = ("type", "name", "path", "account_url", "connection_string", "endpoint_url")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet")
-
-# Columns the ledger needs, by canonical FOCUS name. A tuple lists accepted spellings in order of
-# preference: FOCUS 1.3 renamed ProviderName to ServiceProviderName (the old name stays accepted).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "BilledCost": ("BilledCost",),
-    "EffectiveCost": ("EffectiveCost",),
-    "ListCost": ("ListCost",),
-    "BillingCurrency": ("BillingCurrency",),
-    "BillingPeriodStart": ("BillingPeriodStart",),
-    "ChargeCategory": ("ChargeCategory",),
-    "ServiceProviderName": ("ServiceProviderName", "ProviderName"),
-}
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "BillingAccountId": ("BillingAccountId",),
-    "SubAccountId": ("SubAccountId",),
-    "RegionId": ("RegionId",),
-    "RegionName": ("RegionName",),
-    "ServiceName": ("ServiceName",),
-    "ResourceId": ("ResourceId",),
-    "Tags": ("Tags",),
-    "HostProviderName": ("HostProviderName",),
-    "PublisherName": ("PublisherName",),
-    "InvoiceIssuerName": ("InvoiceIssuerName",),
-    "ChargePeriodStart": ("ChargePeriodStart",),
-}
 
 _AWS_PARTITION = re.compile(r"(^|/)data/BILLING_PERIOD=(\d{4}-\d{2})/")
 _AWS_MANIFEST = re.compile(r"(^|/)metadata/BILLING_PERIOD=(\d{4}-\d{2})/(?:[^/]+/)*"
@@ -80,16 +53,6 @@ class FocusSettings:
     endpoint_url: str | None = None
     profile: str | None = None  # boto3 profile for s3:// (an aws source's own); None: the chain
     authority: str | None = None  # Entra ID host for az:// with account_url (sovereign clouds)
-
-
-@dataclass(frozen=True)
-class LedgerFile:
-    """A FOCUS file ready for DuckDB: a local path, what to call it, and how to read it."""
-
-    local: str
-    origin: str  # the path or URL the user knows, used in every message
-    format: str  # "csv" or "parquet"
-    compression: str = "none"  # "none" or "gzip" (CSV only)
 
 
 @dataclass(frozen=True)
@@ -148,37 +111,6 @@ def focus_sources(estate: Estate) -> list[FocusSettings]:
     """The estate's configured focus sources, validated."""
     base = Path(estate.path).parent if estate.path else Path.cwd()
     return [settings_from_source(s, base) for s in estate.sources if s.get("type") == "focus"]
-
-
-# -- column names ---------------------------------------------------------------------------------
-
-def normalise_columns(names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """Map canonical FOCUS names to the file's own spelling (case-insensitive, 1.0 to 1.3).
-
-    Returns the mapping and the canonical names of required columns that are missing.
-    """
-    by_lower: dict[str, str] = {}
-    for name in names:
-        by_lower.setdefault(name.strip().lower(), name)
-    found: dict[str, str] = {}
-    missing: list[str] = []
-    for table, required in ((REQUIRED_COLUMNS, True), (OPTIONAL_COLUMNS, False)):
-        for canonical, spellings in table.items():
-            actual = next((by_lower[s.lower()] for s in spellings if s.lower() in by_lower), None)
-            if actual is not None:
-                found[canonical] = actual
-            elif required:
-                missing.append(canonical)
-    return found, missing
-
-
-def csv_header(path: str, compression: str) -> list[str]:
-    """The column names on a CSV file's first line (the ledger passes them to DuckDB explicitly,
-    so a row with too many or too few fields is an error instead of a silently skipped row)."""
-    opener = gzip.open if compression == "gzip" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        first = next(csv.reader(fh), None)
-    return [c for c in first] if first else []
 
 
 # -- resolving ------------------------------------------------------------------------------------
@@ -363,31 +295,6 @@ def _manifest_files(manifest: _Entry, body: bytes, where: str) -> list[str]:
     return files
 
 
-def sniff(local: str, origin: str) -> LedgerFile:
-    """Decide how to read a file from its first bytes (names lie: an export may be gzip
-    without .gz). An empty file is an error, not zero rows."""
-    try:
-        with open(local, "rb") as fh:
-            head = fh.read(4)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=origin) from None
-    if head == b"PAR1":
-        return LedgerFile(local, origin, "parquet")
-    compression = "gzip" if head[:2] == b"\x1f\x8b" else "none"
-    try:
-        opener = gzip.open if compression == "gzip" else open
-        with opener(local, "rb") as fh:
-            start = fh.read(4096)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read: {exc}", file=origin) from None
-    if not start.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InputError("the file is empty", file=origin,
-                         hint="export the FOCUS data again, or remove the file from the source")
-    if b"\x00" in start:
-        raise InputError("not a CSV or Parquet file (binary content)", file=origin)
-    return LedgerFile(local, origin, "csv", compression)
-
-
 # -- S3 -------------------------------------------------------------------------------------------
 
 def _split_url(url: str) -> tuple[str, str]:
@@ -519,19 +426,6 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
             raise SourceError(where, f"cannot download {e.key}: "
                               f"{str(exc).splitlines()[0] if str(exc) else exc}") from None
         out.files.append(sniff(str(local), f"az://{container}/{e.key}"))
-
-
-# -- the connector protocol -----------------------------------------------------------------------
-
-class FocusConnector:
-    """``base.Connector`` for ``{type: focus}``: reports what the ledger will read."""
-
-    type = "focus"
-
-    def collect(self, estate: Estate, settings: dict[str, Any]) -> SourceResult:
-        base = Path(estate.path).parent if estate.path else Path.cwd()
-        parsed = settings_from_source(settings, base)
-        return SourceResult(source=parsed.name, ledger_paths=list(parsed.paths))
 
 
 def _have_objects(chosen: Sequence[Any], keys: Any, month: str | None, url: str, what: str,

@@ -25,16 +25,15 @@ import gc
 import json
 import os
 import re
-import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.base import SourceResult
+from advisor.connectors.base import Progress
 from advisor.connectors.prometheus import (
     DEFAULT_LABELS,
     DEFAULT_METRICS,
@@ -48,6 +47,7 @@ from advisor.connectors.prometheus import (
     validate_names,
 )
 from advisor.errors import InputError, SourceError
+from advisor.estate.merge import SourceResult
 from advisor.estate.model import (
     KNOWN_LABEL_VALUES,
     CostMatch,
@@ -101,7 +101,6 @@ SHOWN_IDLE = 10  # scaled-to-zero controllers named in the note (the file header
 # Preference when a mesh names a workload only by namespace and name.
 KIND_ORDER = ("deployment", "statefulset", "daemonset", "cronjob", "job", "replicaset", "pod")
 
-Progress = Callable[[str, int, "int | None"], None]
 
 
 # ----------------------------------------------------------------------------------- settings
@@ -455,7 +454,7 @@ class Lister:
                 remaining = meta.get("remainingItemCount")
                 total = done + int(remaining) if isinstance(remaining, int) else (
                     done if not token else None)
-                self.progress(what, done, total)
+                self.progress.step(what, done, total)
             if not token:
                 return
 
@@ -879,7 +878,7 @@ def discover(s: KubernetesSettings, api_client: Any = None, progress: Progress |
             from advisor.connectors.prometheus import collect_usage
 
             prom = collect_usage(prom_client, s.prometheus, at,
-                                 (lambda what: progress(what, 0, None)) if progress else None)
+                                 (lambda what: progress.step(what, 0, None)) if progress else None)
             when = at.strftime("%Y-%m-%dT%H:%M:%SZ") if s.at else "the run"
             usage_source = f"p95 over {s.prometheus.window} before {when} from {s.prometheus.url}"
         else:
@@ -1106,49 +1105,3 @@ def collect(estate: Estate, settings: dict[str, Any],
         write_focus_csv(s.ledger_out, cost)
         result.ledger_paths.append(s.ledger_out)
     return result
-
-
-def merge_discovered(estate: Estate, results: Iterable[SourceResult]) -> tuple[Estate, list[str]]:
-    """Join discovered workloads to the catalogue (see ``advisor.estate.merge``)."""
-    from advisor.estate.merge import merge_discovered as merge
-
-    return merge(estate, results)
-
-
-class KubernetesConnector:
-    """``Connector`` for ``type: kubernetes``; ``progress`` reports long list calls."""
-
-    type = "kubernetes"
-
-    def __init__(self, progress: Progress | None = None) -> None:
-        self.progress = progress
-
-    def collect(self, estate: Estate, settings: dict[str, Any]) -> SourceResult:
-        return collect(estate, settings, self.progress)
-
-
-def write_progress(stream: Any = None) -> Progress:
-    """A one-line progress reporter for a terminal (callers decide whether to use one)."""
-    out = stream or sys.stderr
-    last = [""]
-
-    def report(what: str, done: int, total: int | None) -> None:
-        if total:
-            width = 30
-            filled = width * done // max(total, 1)
-            text = f"{what:<24} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}"
-        else:
-            text = f"{what:<24} {done:,}" if done else f"{what} ..."
-        if text != last[0]:
-            out.write("\r" + text.ljust(len(last[0])))
-            out.flush()
-            last[0] = text
-
-    return report
-
-
-def finish_progress(stream: Any = None) -> None:
-    out = stream or sys.stderr
-    out.write("\r\x1b[2K")
-    out.flush()
-

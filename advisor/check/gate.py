@@ -33,6 +33,7 @@ from advisor.estate.model import Estate, SourceRef
 from advisor.estate.yamlfile import Doc, View, nearest
 from advisor.placement.checks import PLACE_RULES, structural_findings
 from advisor.placement.costs import CostModel
+from advisor.placement.plan import Plan
 from advisor.rules import (
     SEVERITY_RANK,
     Budgets,
@@ -143,7 +144,8 @@ class CheckResult:
     inputs: list[Place]  # the placement and plan files checked, if any
     waivers: Place | None
     today: dt.date
-    chains_markdown: str = ""  # Mermaid diagrams of the chains the proposal moves
+    # The proposal as a plan (its chains are drawn in the PR comment); None without changes.
+    proposed_plan: Plan | None = None
 
     @property
     def proposed(self) -> bool:
@@ -278,7 +280,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         cases=cases,
         resolved=sorted(resolved, key=Finding.sort_key),
         cost=_cost(estate, model, current, proposed, changes),
-        chains_markdown=_chains(estate, model, ev, proposed) if changes else "",
+        proposed_plan=_proposed_plan(estate, model, ev, proposed) if changes else None,
         fail_on=fail_on,
         inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
@@ -315,14 +317,13 @@ def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items
     return out
 
 
-def _chains(estate: Estate, model: CostModel, ev: Evaluation, proposed: dict[str, str]) -> str:
-    """Mermaid blocks for the application chains a proposal moves (for the PR comment)."""
-    from advisor.outputs.diagrams import mermaid_blocks
+def _proposed_plan(estate: Estate, model: CostModel, ev: Evaluation,
+                   proposed: dict[str, str]) -> Plan:
+    """The proposal in the plan's shape, so outputs can explain and draw what it moves."""
     from advisor.placement.optimize import given_solution
     from advisor.placement.plan import build_plan
 
-    plan = build_plan(estate, model, ev, given_solution(estate, model, ev, proposed))
-    return mermaid_blocks(plan, moving_only=True, heading="#####")
+    return build_plan(estate, model, ev, given_solution(estate, model, ev, proposed))
 
 
 def _cost(estate: Estate, model: CostModel, current: dict[str, str], proposed: dict[str, str],

@@ -40,20 +40,15 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze -c estate/advisor.yaml --format json -o plan.json
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
     """
-    import sys
     from decimal import Decimal
 
     check_output(output)
-    from advisor.pipeline import analyze_file
+    from advisor.commands.progress import progress
+    from advisor.commands.sources import analyze_config
 
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from advisor.connectors.kubernetes import write_progress
-
-        progress = write_progress()
-    plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, gap=gap,
-                        headroom=None if headroom is None else Decimal(str(headroom)),
-                        progress=progress)
+    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+                          headroom=None if headroom is None else Decimal(str(headroom)),
+                          progress=progress(quiet))
     if fmt == "json":
         from advisor.outputs.plan_json import render
 

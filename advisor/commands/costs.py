@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import TYPE_CHECKING
 
 import click
 
 from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.progress import progress
 
 if TYPE_CHECKING:
     from advisor.ledger.report import LedgerReport
 
 DIMENSION_HELP = "provider, account, location, region, service, charge_category, application, " \
                  "workload, month"
-UNALLOCATED_DIMS = ("workload", "application", "location")
 
 
 @click.command()
@@ -60,16 +58,17 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
       advisor costs -c advisor.yaml --month 2026-10 --group-by provider,application --cost effective
       advisor costs export.csv.gz s3://billing/focus/ --group-by provider --format json
     """
+    from advisor.commands.sources import paid_line, read_ledger, report_failures
     from advisor.estate.load import load_estate
-    from advisor.ledger.report import costs as ledger_costs
+    from advisor.outputs.ledger_table import render_csv, render_table
 
     estate = None
     if demo or config or not sources:
         estate = load_estate(resolve_config(config, demo))
     dims = [d.strip() for d in group_by.split(",") if d.strip()] if group_by else (
         ["provider", "workload"] if estate is not None else ["provider"])
-    result = ledger_costs(estate, paths=sources, month=month, group_by=dims,
-                          cost_basis=cost_basis)
+    result = read_ledger(estate, paths=sources, month=month, group_by=dims,
+                         cost_basis=cost_basis, progress=progress())
     if fmt == "json":
         text = json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     elif fmt == "csv":
@@ -77,85 +76,15 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
     else:
         text = render_table(result)
     write_output(text, output)
-    if result.cloud is not None:  # aws/azure sources: what they cost, and which failed
-        from advisor.connectors.cloud import paid_line, report_failures
-
-        line = paid_line(result.cloud)
-        if line:
-            click.echo(f"advisor: {line}", err=True)
-        report_failures(result.cloud.failures, allow_partial)
+    line = paid_line(result)  # aws/azure sources: what they cost, and which failed
+    if line:
+        click.echo(f"advisor: {line}", err=True)
+    report_failures(result.failed_sources, allow_partial)
     if store is not None:  # the history store (docs/report.md); not with a failed source
-        from advisor.report.build import store_costs_option
+        from advisor.report.build import GRAIN, store_costs_option
 
-        click.echo("advisor: " + store_costs_option(estate, store, sources, month, cost_basis,
-                                                    result), err=True)
+        def regrouped() -> LedgerReport:
+            return read_ledger(estate, paths=sources, month=month, group_by=GRAIN,
+                               cost_basis=cost_basis)
 
-
-def _show(dim: str, value: str | None) -> str:
-    if value is not None:
-        return value
-    return "(unallocated)" if dim in UNALLOCATED_DIMS else "-"
-
-
-def render_csv(rep: LedgerReport) -> str:
-    """One line per group; every line names its currency and cost basis and how much of its
-    cost matched no workload (so the unallocated share shows whatever the grouping)."""
-    from advisor.ledger.report import cents
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*rep.group_by, "cost", "unallocated", "line_items", "currency",
-                     "cost_basis"])
-    for row in rep.rows:
-        writer.writerow([*("" if k is None else k for k in row.keys), f"{cents(row.cost)}",
-                         f"{cents(row.unallocated)}", row.line_items, rep.currency,
-                         rep.cost_basis])
-    return out.getvalue()
-
-
-def render_table(rep: LedgerReport) -> str:
-    """The terminal view: groups, totals, the invariant per provider and month, rates, files."""
-    from advisor.ledger.report import COST_BASES, cents, shown_split
-
-    def money(amount: object) -> str:
-        return f"{cents(amount):,.2f}"  # type: ignore[arg-type]
-
-    head = [*rep.group_by, f"cost ({rep.currency})", "line items"]
-    body = [[*(_show(d, k) for d, k in zip(rep.group_by, row.keys, strict=True)),
-             money(row.cost), f"{row.line_items:,}"] for row in rep.rows]
-    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
-    n = len(rep.group_by)
-
-    def line(cells: list[str]) -> str:
-        parts = [c.ljust(widths[i]) if i < n else c.rjust(widths[i]) for i, c in enumerate(cells)]
-        return "  ".join(parts).rstrip()
-
-    period = f"billing month {rep.month}" if rep.month else "all billing months"
-    out = [f"Costs by {', '.join(rep.group_by)}: {period}, cost basis {rep.cost_basis} "
-           f"(FOCUS {COST_BASES[rep.cost_basis]}), in {rep.currency}", "", line(head),
-           line(["-" * w for w in widths])]
-    out.extend(line(r) for r in body)
-    out.append(line(["-" * w for w in widths]))
-    label_width = sum(widths[:n]) + 2 * (n - 1)
-    total, allocated, unallocated = shown_split(rep.total, rep.unallocated)
-    for label, amount, count in (("total", total, rep.line_items),
-                                 ("allocated", allocated, None),
-                                 ("unallocated", unallocated, None)):
-        cells = [label.rjust(label_width), money(amount).rjust(widths[n]),
-                 "" if count is None else f"{count:,}".rjust(widths[n + 1])]
-        out.append("  ".join(cells).rstrip())
-    out += ["", "Check per provider and month: allocated + unallocated = total"]
-    for b in rep.balances:
-        mark = "ok" if b.holds else "MISMATCH"
-        b_total, b_alloc, b_unalloc = shown_split(b.total, b.unallocated)
-        out.append(f"  {b.provider} {b.month}: {money(b_alloc)} + {money(b_unalloc)} = "
-                   f"{money(b_total)}  {mark}")
-    converted = [r for r in rep.rates if r.date is not None]
-    if converted:
-        out += ["", "Exchange rates used:"]
-        out += [f"  {r.month}: 1 {r.currency} = {r.rate} {rep.currency} (rate of {r.date})"
-                for r in converted]
-    out += ["", "Sources:"]
-    out += [f"  {f} ({count:,} line items)" for f, count in rep.sources]
-    out += [f"  note: {note}" for note in rep.notes]
-    return "\n".join(out) + "\n"
+        click.echo("advisor: " + store_costs_option(estate, store, result, regrouped), err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -101,8 +100,9 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
       advisor discover kubernetes --context dc1 --location onprem-dc1 -c advisor.yaml \\
           --focus-out ledger/onprem-2024-01.csv --month 2024-01
     """
+    from advisor.commands.progress import progress as terminal_progress
     from advisor.connectors.kubernetes import discover as run_discovery
-    from advisor.connectors.kubernetes import finish_progress, parse_settings, write_progress
+    from advisor.connectors.kubernetes import parse_settings
     from advisor.errors import InputError
 
     raw: dict[str, Any] = {"location": location, "window": window, "label_prefix": label_prefix,
@@ -135,13 +135,11 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
                              hint="use one of: " + ", ".join(sorted(estate.location_by_id())))
     elif focus_out:
         raise InputError("--focus-out needs -c advisor.yaml for the location's prices")
-    show = not quiet and sys.stderr.isatty()
-    progress = write_progress() if show else None
+    bar = terminal_progress(quiet)
     try:
-        found = run_discovery(settings, progress=progress)
+        found = run_discovery(settings, progress=bar)
     finally:
-        if show:
-            finish_progress()
+        bar.done()
     cost = None
     if loc is not None:
         from advisor.placement.onprem_cost import cluster_cost, month_period, write_focus_csv
@@ -192,7 +190,7 @@ def summary(found: Discovery, cost: ClusterCost | None, focus_out: str | None) -
              f"{found.nodes} nodes in {found.source} ({found.host})",
              f"usage: {found.usage_source}"]
     if cost is not None:
-        from advisor.placement.costs import cents
+        from advisor.money import cents
 
         c = cost.currency
         lines.append(f"cost {cost.period.label} at {cost.location}: nodes {c} "

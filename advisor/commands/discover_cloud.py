@@ -89,10 +89,10 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str | Non
           --region eu-west-1 --cpu-window 14d -c advisor.yaml -o workloads.yaml
       advisor discover aws -c advisor.yaml --source aws-org -o workloads.yaml
     """
+    from advisor.commands.progress import TerminalProgress
+    from advisor.commands.sources import report_failures
     from advisor.connectors.aws import parse_settings
     from advisor.connectors.aws_inventory import discover
-    from advisor.connectors.cloud import report_failures
-    from advisor.connectors.cloud_common import Progress
 
     raw = _source_settings(config, source_name, "aws")
     flags = {"profile": profile, "role_name": role_name, "tag_key": tag_key,
@@ -103,7 +103,7 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str | Non
              "regions": list(regions) or None}
     raw.update({k: v for k, v in flags.items() if v is not None})
     settings = parse_settings(raw)
-    progress = Progress(enabled=None if not quiet else False)
+    progress = TerminalProgress(enabled=None if not quiet else False)
     try:
         inv = discover(settings, _location_mapper(config, "aws"), progress)
     finally:
@@ -153,10 +153,10 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
       advisor discover azure --scope /providers/Microsoft.Management/managementGroups/gemeente
       advisor discover azure -c advisor.yaml --source gemeente -o workloads.yaml
     """
+    from advisor.commands.progress import TerminalProgress
+    from advisor.commands.sources import report_failures
     from advisor.connectors.azure import parse_settings
     from advisor.connectors.azure_inventory import discover
-    from advisor.connectors.cloud import report_failures
-    from advisor.connectors.cloud_common import Progress
     from advisor.errors import InputError
 
     raw = _source_settings(config, source_name, "azure")
@@ -170,7 +170,7 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
              "label_prefix": label_prefix}
     raw.update({k: v for k, v in flags.items() if v is not None})
     settings = parse_settings(raw)
-    progress = Progress(enabled=None if not quiet else False)
+    progress = TerminalProgress(enabled=None if not quiet else False)
     try:
         inv = discover(settings, _location_mapper(config, "azure"), progress=progress)
     finally:

@@ -33,10 +33,11 @@ def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: st
       advisor graph -c advisor.yaml --moving --format mermaid -o chains.md
       advisor graph -c advisor.yaml -a website --format svg -o website.svg
     """
+    from advisor.commands.sources import analyze_config
     from advisor.outputs.diagrams import render
-    from advisor.pipeline import analyze_file
 
-    plan = analyze_file(resolve_config(config, demo), time_limit=time_limit, calibration=False)
+    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit,
+                          calibration=False)
     write_output(render(plan, fmt, applications or None, moving_only=moving), output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

@@ -71,9 +71,12 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     """
     import os
 
+    from advisor.commands.sources import analyze_config, calibrate_plan, read_ledger
     from advisor.errors import EXIT_SOURCE, InputError
+    from advisor.ledger.report import has_ledger
     from advisor.outputs.i18n import language
-    from advisor.report.build import collect
+    from advisor.report.build import GRAIN, check_request, collect, report_month
+    from advisor.report.history import open_store
 
     language(lang, "EUR")  # an unknown language fails before any work
     relay = None
@@ -86,9 +89,17 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         host, port = parse_relay(smtp)
         relay = Relay(host, port, smtp_user, os.environ.get("ADVISOR_SMTP_PASSWORD"), smtp_ca,
                       smtp_plain)
-    rep = collect(resolve_config(config, demo), month=month, cost_basis=cost_basis,
-                  store_url=store, window=window, waivers=waivers, time_limit=time_limit,
-                  gap=gap)
+    check_request(month, window)
+    with open_store(store) as history:  # an unreachable store stops everything (exit 3)
+        plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+                              calibration=False)
+        ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
+            if has_ledger(plan.estate) else None
+        month = report_month(plan.estate, ledger, month)
+        if ledger is not None:
+            calibrate_plan(plan, month, cost_basis)
+        rep = collect(history, plan, ledger, month=month, cost_basis=cost_basis, window=window,
+                      waivers=waivers)
     words = language(lang, rep.currency)
     if fmt == "html":
         from advisor.outputs.report_html import render_html

@@ -17,9 +17,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from advisor.connectors.base import SourceResult
-from advisor.estate.model import CostMatch, Dependency, Estate, Workload
+from advisor.estate.model import CostMatch, Dependency, Estate, Usage, Workload
+
+
+@dataclass
+class SourceResult:
+    """What one source contributed."""
+
+    source: str  # a human name for the source, e.g. "kubernetes:dc1"
+    workloads: list[Workload] = field(default_factory=list)  # discovered workloads
+    usage: dict[str, Usage] = field(default_factory=dict)  # measured usage by workload id
+    ledger_paths: list[str] = field(default_factory=list)  # FOCUS files/URLs for the ledger
+    notes: list[str] = field(default_factory=list)  # things the user should know
+
+
 
 SYSTEM_LABELS = ("k8s-cluster", "k8s-namespace", "k8s-kind")
 

@@ -1,8 +1,8 @@
 """Calibration: the billed cost of a month beside the modelled cost of today's placement.
 
 How far the price model is from the bill, per workload and per location, when the estate has a
-ledger source. A ledger that cannot be read is a failed source (named in the output, exit 3),
-never a silent gap.
+ledger source. The command reads the ledger (a ledger that cannot be read is a failed source,
+named in the output, exit 3, never a silent gap) and hands its summary in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from advisor.errors import SourceError
+from advisor.ledger.report import LedgerSummary
 from advisor.placement.plan import Plan
 
 ZERO = Decimal(0)
@@ -46,18 +46,9 @@ class Calibration:
     sources: tuple[str, ...]
 
 
-def calibrate(plan: Plan, month: str | None = None, cost_basis: str = "billed") -> None:
-    """Attach the calibration to the plan, or record the ledger as a failed source."""
-    from advisor.ledger.report import billed_by_workload, has_ledger
-
-    if not has_ledger(plan.estate):
-        return
-    try:
-        summary = billed_by_workload(plan.estate, month, cost_basis)
-    except SourceError as exc:
-        plan.failed_sources.append((exc.source, exc.detail))
-        return
-    plan.failed_sources.extend(summary.failures)
+def calibrate(plan: Plan, summary: LedgerSummary) -> None:
+    """Attach the calibration of ``summary``'s month to the plan; its failed sources too."""
+    plan.failed_sources.extend(f for f in summary.failures if f not in plan.failed_sources)
     modelled_w = {r.workload.id: r.current_monthly_cost for r in plan.recommendations}
     modelled_l: dict[str, Decimal] = {}
     for r in plan.recommendations:

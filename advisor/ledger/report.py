@@ -19,7 +19,6 @@ checked on every run; a failure is a bug, reported as such).
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.errors import AdvisorError, InputError
 from advisor.estate.model import Estate, ExchangeRate
-from advisor.placement.costs import EXACT, cents
+from advisor.money import EXACT, cents
 
 if TYPE_CHECKING:
-    from advisor.connectors.focus import FocusSettings, LedgerFile
+    from advisor.ledger.focus import LedgerFile
 
 COST_BASES = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
+SUMMARY_GRAIN = ("month", "workload", "location")  # what ``summarize`` reads
 DIMENSIONS = ("provider", "account", "location", "region", "service", "charge_category",
               "application", "workload", "month")
 
@@ -97,7 +97,10 @@ class LedgerReport:
     rates: list[RateUse]
     sources: list[tuple[str, int]]  # (file or URL, line items read)
     notes: list[str] = field(default_factory=list)
-    cloud: Any = None  # advisor.connectors.cloud_common.CloudCosts when aws/azure sources were read
+    # Set by whoever gathered the files: aws/azure sources that failed (source, message), and
+    # what the cloud cost APIs were asked (paid and cached requests), for the command to show.
+    failed_sources: list[tuple[str, str]] = field(default_factory=list)
+    api_requests: tuple[int, int] = (0, 0)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` document: amounts rounded to cents, rows sorted."""
@@ -164,101 +167,29 @@ def has_ledger(estate: Estate) -> bool:
     return any(s.get("type") in ("focus", "aws", "azure") for s in estate.sources)
 
 
-def costs(
-    estate: Estate | None,
-    *,
-    paths: Sequence[str] = (),
-    month: str | None = None,
-    group_by: Sequence[str] = ("provider",),
-    cost_basis: str = "billed",
-) -> LedgerReport:
-    """Read the ledger (``paths`` if given, else the estate's focus sources) and report it.
-
-    Raises InputError (exit 2) for bad files, values, currencies or arguments and SourceError
-    (exit 3) for an unreachable bucket or container.
-    """
-    from advisor.connectors.focus import fetch, focus_sources, settings_from_args
-
+def check_request(month: str | None, group_by: Sequence[str], cost_basis: str
+                  ) -> tuple[str, ...]:
+    """Validate what a ledger read is asked for (before any file is fetched); the dimensions."""
     check_month(month)
     dims = check_group_by(group_by)
     if cost_basis not in COST_BASES:
         raise InputError(f"unknown cost basis '{cost_basis}'",
                          hint=f"one of: {', '.join(COST_BASES)}")
-    if paths:
-        sources = [settings_from_args(paths)]
-    elif estate is not None:
-        sources = focus_sources(estate)
-        if not sources and not _has_cloud(estate):
-            raise InputError("the estate configures no billing source", file=estate.path,
-                             hint="add 'sources: [{type: focus, path: ...}]' to advisor.yaml, "
-                                  "or give FOCUS files on the command line")
-    else:
-        raise InputError("no billing data given",
-                         hint="give FOCUS files or URLs, -c advisor.yaml, or --demo")
-    with tempfile.TemporaryDirectory(prefix="advisor-ledger-") as spool:
-        files: list[LedgerFile] = []
-        notes: list[str] = []
-        seen: set[str] = set()
-        for settings in sources:
-            got = fetch(settings, Path(spool), month)
-            notes.extend(got.notes)
-            for f in got.files:
-                key = f.origin if "://" in f.origin else str(Path(f.local).resolve())
-                if key in seen:  # two sources naming one file must not count it twice
-                    notes.append(f"{f.origin}: named twice, read once")
-                    continue
-                seen.add(key)
-                files.append(_relative(f, settings))
-        cloud = _cloud_files(estate, paths, Path(spool), month, files, notes)  # aws/azure
-        if not files and cloud is not None and cloud.failures:
-            from advisor.connectors.cloud import report_failures
-
-            report_failures(cloud.failures, allow_partial=False)
-        if not files:
-            raise InputError(f"no billing file for month {month}" if month else
-                             "no billing file found",
-                             hint="check the source paths and --month")
-        rep = report(files, estate, dims, cost_basis, month, notes, spool=Path(spool))
-        rep.cloud = cloud
-        return rep
+    return dims
 
 
-def _has_cloud(estate: Estate) -> bool:
-    from advisor.connectors.cloud import has_cloud_sources
+def summarize(rep: LedgerReport, month: str | None = None) -> LedgerSummary:
+    """Billed cost of ``month`` (YYYY-MM; None: the latest month in ``rep``) per workload id and
+    per location id, with unallocated, total and the sources read, in the estate currency.
 
-    return has_cloud_sources(estate)
-
-
-def _cloud_files(estate: Estate | None, paths: Sequence[str], spool: Path, month: str | None,
-                 files: list[LedgerFile], notes: list[str]) -> Any:
-    """Costs from the estate's aws/azure sources (Cost Explorer, Cost Management) as FOCUS files
-    in the spool; failed sources are named in the notes and returned for the exit code."""
-    if estate is None or paths or not _has_cloud(estate):
-        return None
-    from advisor.connectors.cloud import cloud_costs
-
-    got = cloud_costs(estate, spool, month)
-    files.extend(got.files)
-    notes.extend(got.notes)
-    notes.extend(f"FAILED {f.message}" for f in got.failures)
-    return got
-
-
-def billed_by_workload(estate: Estate, month: str | None = None,
-                       cost_basis: str = "billed") -> LedgerSummary:
-    """Billed cost of ``month`` (YYYY-MM; None: the latest month in the ledger) per workload id
-    and per location id, with unallocated, total and the sources read, in the estate currency.
-
-    For ``advisor analyze`` calibration: compare these with the modelled monthly cost of the
-    current placement. Call only when ``has_ledger(estate)``. Raises InputError / SourceError
-    like ``costs``.
+    ``rep`` must be grouped by (month, workload, location). For ``advisor analyze`` calibration:
+    compare these with the modelled monthly cost of the current placement.
     """
-    # One read of the ledger (a cloud source may charge per request): every month, then pick.
-    rep = costs(estate, month=month, group_by=("month", "workload", "location"),
-                cost_basis=cost_basis)
+    if tuple(rep.group_by) != SUMMARY_GRAIN:
+        raise ValueError(f"summarize needs a report grouped by {SUMMARY_GRAIN}")
     found = sorted({r.keys[0] for r in rep.rows if r.keys[0]})
     if not found:
-        raise InputError("the ledger holds no rows", file=estate.path)
+        raise InputError("the ledger holds no rows")
     month = month or found[-1]
     by_workload: dict[str, Decimal] = {}
     by_location: dict[str, Decimal] = {}
@@ -277,14 +208,14 @@ def billed_by_workload(estate: Estate, month: str | None = None,
             by_location[location] = EXACT.add(by_location.get(location, Decimal(0)), row.cost)
         else:
             unlocated = EXACT.add(unlocated, row.cost)
-    failures = tuple((f.source, f.message) for f in rep.cloud.failures) if rep.cloud else ()
     return LedgerSummary(
         month=month, currency=rep.currency, cost_basis=rep.cost_basis,
         by_workload=dict(sorted(by_workload.items())),
         by_location=dict(sorted(by_location.items())),
         unallocated=unallocated, unlocated=unlocated, total=total,
         sources=tuple(f for f, _ in rep.sources),
-        rates=tuple(r for r in rep.rates if r.month == month), failures=failures)
+        rates=tuple(r for r in rep.rates if r.month == month),
+        failures=tuple(rep.failed_sources))
 
 
 def check_month(month: str | None) -> None:
@@ -314,19 +245,6 @@ def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
         if dim not in dims:
             dims.append(dim)
     return tuple(dims)
-
-
-def _relative(f: LedgerFile, settings: FocusSettings) -> LedgerFile:
-    """Name local files relative to the folder of the advisor.yaml (stable across machines)."""
-    from advisor.connectors.focus import LedgerFile
-
-    if "://" in f.origin:
-        return f
-    try:
-        rel = Path(f.origin).resolve().relative_to(settings.base.resolve())
-    except ValueError:
-        return f
-    return LedgerFile(f.local, rel.as_posix(), f.format, f.compression)
 
 
 # -- the report -----------------------------------------------------------------------------------

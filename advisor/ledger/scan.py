@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.connectors.focus import LedgerFile, csv_header, normalise_columns
 from advisor.errors import InputError
 from advisor.estate.model import Estate, SourceRef, Workload
+from advisor.ledger.focus import LedgerFile, csv_header, normalise_columns
 
 if TYPE_CHECKING:
     import duckdb

@@ -7,8 +7,9 @@ the proposed placement) and collapsed details (changes, rules with remediation, 
 from __future__ import annotations
 
 from advisor.check.gate import CheckResult, Item
+from advisor.money import money_text
 from advisor.outputs.check_text import subject, where
-from advisor.outputs.money import fmt
+from advisor.outputs.diagrams import mermaid_blocks
 from advisor.rules import Rule
 
 MAX_ROWS = 50
@@ -94,12 +95,13 @@ def render(result: CheckResult) -> str:
     out.append("|---|---:|")
     if result.proposed:
         sign = "+" if c.difference >= 0 else ""
-        out.append(f"| Before (today's placement) | {fmt(c.before_monthly)} {cur} |")
-        out.append(f"| After (proposed placement) | {fmt(c.after_monthly)} {cur} |")
-        out.append(f"| **Difference** | **{sign}{fmt(c.difference)} {cur}** |")
-        out.append(f"| One-off migration | {fmt(c.one_off)} {cur} |")
+        out.append(f"| Before (today's placement) | {money_text(c.before_monthly)} {cur} |")
+        out.append(f"| After (proposed placement) | {money_text(c.after_monthly)} {cur} |")
+        out.append(f"| **Difference** | **{sign}{money_text(c.difference)} {cur}** |")
+        out.append(f"| One-off migration | {money_text(c.one_off)} {cur} |")
     else:
-        out.append(f"| Today's placement (no change checked) | {fmt(c.before_monthly)} {cur} |")
+        out.append("| Today's placement (no change checked) | "
+                   f"{money_text(c.before_monthly)} {cur} |")
     out.append("")
     if c.moved:
         out.append(f"<details><summary>Changes ({len(c.moved)})</summary>")
@@ -108,14 +110,17 @@ def render(result: CheckResult) -> str:
         out.append("|---|---|---|---:|---:|---|")
         for m in c.moved:
             out.append(f"| {m.workload} | {m.before_location} | {m.after_location} | "
-                       f"{fmt(m.before_monthly)} | {fmt(m.after_monthly)} | `{cell(m.origin)}` |")
+                       f"{money_text(m.before_monthly)} | {money_text(m.after_monthly)} | "
+                       f"`{cell(m.origin)}` |")
         out.append("")
         out.append("</details>")
         out.append("")
-    if result.chains_markdown:
+    chains = mermaid_blocks(result.proposed_plan, moving_only=True, heading="#####") \
+        if result.proposed_plan is not None else ""
+    if chains:
         out.append("<details><summary>Application chains the change moves</summary>")
         out.append("")
-        out.append(result.chains_markdown.rstrip("\n"))
+        out.append(chains.rstrip("\n"))
         out.append("")
         out.append("</details>")
         out.append("")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor.check.gate import CheckResult, Item, Place
-from advisor.outputs.money import fmt
+from advisor.money import money_text
 
 
 def where(place: Place | None) -> str:
@@ -51,11 +51,12 @@ def render(result: CheckResult) -> str:
     out.append("")
     if result.proposed:
         sign = "+" if c.difference >= 0 else ""
-        out.append(f"monthly cost: {fmt(c.before_monthly)} -> {fmt(c.after_monthly)} {cur} "
-                   f"({sign}{fmt(c.difference)}), one-off migration {fmt(c.one_off)} {cur}, "
+        out.append(f"monthly cost: {money_text(c.before_monthly)} -> "
+                   f"{money_text(c.after_monthly)} {cur} ({sign}{money_text(c.difference)}), "
+                   f"one-off migration {money_text(c.one_off)} {cur}, "
                    f"{len(c.moved)} workload{'s' if len(c.moved) != 1 else ''} moved")
     else:
-        out.append(f"monthly cost: {fmt(c.before_monthly)} {cur} (no change checked)")
+        out.append(f"monthly cost: {money_text(c.before_monthly)} {cur} (no change checked)")
     counts = result.counts()
     out.append(f"findings: {counts['error']} error, {counts['warning']} warning, "
                f"{counts['info']} info, {counts['waived']} waived")

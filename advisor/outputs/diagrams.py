@@ -1,10 +1,8 @@
 """Chain diagrams: each application's workloads, where they run now and where they should run,
-the traffic on each dependency, and the moves the rules exclude.
-
-One diagram per application, never one diagram of the whole estate (a hairball nobody can read).
-A chain holds the application's workloads and their direct neighbours in other applications
-(drawn dashed, as context). Three renderings: Mermaid (GitHub and GitLab draw it in Markdown),
-Graphviz DOT, and a self-contained SVG laid out here (layered, left to right: callers before the
+the traffic on each dependency, and the moves the rules exclude (the chains themselves come from
+``advisor.placement.chains``; neighbours in other applications are drawn dashed, as context).
+Three renderings: Mermaid (GitHub and GitLab draw it in Markdown), Graphviz DOT, and a
+self-contained SVG laid out here (layered, left to right: callers before the
 workloads they depend on). Every text from the estate is escaped for the target syntax.
 """
 
@@ -13,17 +11,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
+from advisor.money import money_text
+from advisor.placement.chains import Chain, Edge, Node, chains
 
 if TYPE_CHECKING:
-    from advisor.estate.model import Dependency, Workload
     from advisor.outputs.i18n import Lang
-    from advisor.placement.costs import CostModel
-    from advisor.placement.plan import Plan, Recommendation
+    from advisor.placement.plan import Plan
 
 # Okabe-Ito (colour-blind safe), black left out: strong colour for bands and borders.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
@@ -32,7 +29,6 @@ FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 FORMATS = ("mermaid", "dot", "svg")
 
 
-MAX_NEIGHBOURS = 8  # other applications drawn one by one; the rest become one box
 
 WORDS = {
     "en": {"now": "now", "to": "to", "stays": "stays", "pinned": "pinned", "at": "at",
@@ -53,161 +49,6 @@ WORDS = {
                      "applicaties",
            "egress": "egress"},
 }
-
-
-@dataclass(frozen=True)
-class Node:
-    """A workload of the chain's application, or (``external``) the workloads of another
-    application that it exchanges data with, drawn as one box."""
-
-    id: str
-    name: str
-    application: str
-    now: str
-    recommended: str
-    external: bool = False
-    unplaceable: bool = False
-    pinned: bool = False
-    excluded_rules: tuple[str, ...] = ()
-    excluded_locations: int = 0
-    members: tuple[str, ...] = ()  # external: the workloads it stands for
-    places: tuple[str, ...] = ()  # external: where those run after the moves
-    single: str = ""  # external: the name of its one workload, when it stands for one
-
-    @property
-    def moved(self) -> bool:
-        return not self.external and self.now != self.recommended
-
-
-@dataclass(frozen=True)
-class Edge:
-    """``source`` depends on ``target``; traffic both ways, egress per month now and after."""
-
-    source: str
-    target: str
-    gb_month: Decimal
-    egress_now: Decimal
-    egress_after: Decimal
-
-
-@dataclass(frozen=True)
-class Chain:
-    application: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-
-    @property
-    def moves(self) -> int:
-        return sum(1 for n in self.nodes if n.moved)
-
-    @property
-    def size(self) -> int:
-        return sum(1 for n in self.nodes if not n.external)
-
-
-def chains(plan: Plan, applications: Sequence[str] | None = None,
-           moving_only: bool = False) -> list[Chain]:
-    """The chains of ``applications`` (all when None), sorted by application name. The
-    application's workloads are nodes; each other application it exchanges data with is one
-    node (edges summed), the least busy beyond MAX_NEIGHBOURS merged into one."""
-    from advisor.placement.costs import CostModel
-
-    estate = plan.estate
-    recs = {r.workload.id: r for r in plan.recommendations}
-    workloads = estate.workload_by_id()
-    by_app: dict[str, list[str]] = {}
-    for w in estate.workloads:
-        by_app.setdefault(w.application, []).append(w.id)
-    if applications:
-        unknown = sorted(set(applications) - set(by_app))
-        if unknown:
-            from advisor.estate.yamlfile import nearest
-
-            near = nearest(unknown[0], sorted(by_app))
-            raise InputError(f"unknown application '{unknown[0]}'",
-                             hint=f"did you mean '{near}'?" if near else
-                             "name an application of the estate")
-    model = CostModel(estate)
-    now = {w.id: w.location for w in estate.workloads}
-    after = {r.workload.id: r.recommended_location for r in plan.recommendations}
-    callers: dict[str, list[tuple[str, Dependency]]] = {}
-    for w in estate.workloads:
-        for d in w.depends_on:
-            callers.setdefault(d.workload, []).append((w.id, d))
-    out = []
-    for app in sorted(set(applications or by_app)):
-        inside = set(by_app[app])
-        raw: list[tuple[str, str, Edge]] = []  # (member, other workload, edge)
-        for wid in sorted(inside):
-            for d in workloads[wid].depends_on:
-                raw.append((wid, d.workload, _edge(model, wid, d, now, after)))
-            for caller, dep in callers.get(wid, ()):
-                if caller not in inside:
-                    raw.append((wid, caller, _edge(model, caller, dep, now, after)))
-        chain = _group(app, inside, raw, recs, workloads, after)
-        if moving_only and not chain.moves:
-            continue
-        out.append(chain)
-    return out
-
-
-def _group(app: str, inside: set[str], raw: list[tuple[str, str, Edge]],
-           recs: dict[str, Recommendation], workloads: dict[str, Workload],
-           after: dict[str, str]) -> Chain:
-    """Edges inside the application as they are; edges to other applications summed per
-    (member, application, direction), the quietest applications merged into one box."""
-    traffic: dict[str, Decimal] = {}
-    for _, other, e in raw:
-        if other not in inside:
-            oapp = workloads[other].application
-            traffic[oapp] = traffic.get(oapp, Decimal(0)) + e.gb_month
-    ranked = sorted(traffic, key=lambda a: (-traffic[a], a))
-    keep = set(ranked if len(ranked) <= MAX_NEIGHBOURS else ranked[:MAX_NEIGHBOURS - 1])
-    merged = sorted(set(ranked) - keep)
-
-    def ext_id(oapp: str) -> str:
-        return "app:" + oapp if oapp in keep else "apps:other"
-
-    edges: dict[tuple[str, str], list[Decimal]] = {}
-    members: dict[str, set[str]] = {}
-    for member, other, e in raw:
-        if other in inside:
-            key = (e.source, e.target)
-        else:
-            gid = ext_id(workloads[other].application)
-            members.setdefault(gid, set()).add(other)
-            key = (member, gid) if e.source == member else (gid, member)
-        slot = edges.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
-        slot[0] += e.gb_month
-        slot[1] += e.egress_now
-        slot[2] += e.egress_after
-    nodes = [_node(recs[w], False) for w in sorted(inside)]
-    for gid in sorted(members):
-        ws = sorted(members[gid])
-        places = tuple(sorted({after[w] for w in ws}))
-        if gid == "apps:other":
-            name = oapp = _w(None, "others", n=len(merged))
-        else:
-            name = oapp = gid[4:]
-        single = workloads[ws[0]].name or ws[0] if len(ws) == 1 and gid != "apps:other" else ""
-        nodes.append(Node(gid, name, oapp, "", "", external=True, members=tuple(ws),
-                          places=places, single=single))
-    return Chain(app, tuple(nodes), tuple(Edge(a, b, *v) for (a, b), v in sorted(edges.items())))
-
-
-def _edge(model: CostModel, caller: str, d: Dependency, now: dict[str, str],
-          after: dict[str, str]) -> Edge:
-    return Edge(caller, d.workload, d.receive_gb_month + d.send_gb_month,
-                model.edge_monthly(d, now[caller], now[d.workload]),
-                model.edge_monthly(d, after[caller], after[d.workload]))
-
-
-def _node(r: Recommendation, external: bool) -> Node:
-    w = r.workload
-    rules = tuple(sorted({x for found in r.excluded.values() for x in found}))
-    return Node(w.id, w.name or w.id, w.application, r.current_location,
-                r.recommended_location, external, r.unplaceable, w.pinned, rules,
-                len(r.excluded))
 
 
 def location_colors(plan: Plan) -> dict[str, str]:
@@ -236,7 +77,7 @@ def _gb(value: Decimal, lang: Lang | None) -> str:
 
 
 def _money(value: Decimal, lang: Lang | None, currency: str) -> str:
-    return lang.money(value) if lang else f"{value:,.2f} {currency}"
+    return lang.money(value) if lang else f"{money_text(value)} {currency}"
 
 
 def _lines(n: Node, lang: Lang | None = None) -> list[str]:

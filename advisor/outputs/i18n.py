@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from advisor.errors import InputError
-from advisor.placement.costs import cents
+from advisor.money import cents, payback_months
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -374,11 +374,12 @@ class Lang:
         return str(value)
 
     def payback(self, one_off: Decimal, saving: Decimal) -> str:
-        if one_off == 0:
-            return self.t("payback_immediate") if saving > 0 else "-"
-        if saving <= 0:
-            return self.t("payback_never")
-        return self.t("payback_months", n=self.number(one_off / saving, 1))
+        months = payback_months(one_off, saving)
+        if months is None:
+            return self.t("payback_never") if one_off else "-"
+        if months == 0:
+            return self.t("payback_immediate")
+        return self.t("payback_months", n=self.number(months, 1))
 
     def severity(self, severity: str) -> str:
         return self.words.get(severity, severity)
@@ -389,3 +390,13 @@ def language(code: str, currency: str) -> Lang:
     if code not in WORDS:
         raise InputError(f"unknown --lang '{code}': choose one of {', '.join(LANGUAGES)}")
     return Lang(code, currency)
+
+
+PROVIDER_NAMES = {"onprem": "On-premise", "aws": "AWS", "azure": "Azure", "gcp": "Google Cloud",
+                  "other": "Other"}
+
+
+def provider_name(key: str, lang: Lang | None = None) -> str:
+    if key == "onprem" and lang is not None:
+        return lang.t("onprem")
+    return PROVIDER_NAMES.get(key, key)

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from advisor.placement.costs import cents, money
+from advisor.money import cents
 
 
 def number(amount: Decimal) -> float:
     """A JSON number for an amount, rounded to cents (exact for any realistic amount)."""
     return float(cents(amount))
-
-
-def fmt(amount: Decimal) -> str:
-    """1234.5 -> '1,234.50' (the terminal and Markdown format)."""
-    return money(amount)
 
 
 def fmt_months(months: Decimal | None) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from tabulate import tabulate
 
-from advisor.outputs.money import fmt, fmt_months
+from advisor.money import money_text, payback_months
+from advisor.outputs.money import fmt_months
 from advisor.placement.plan import Plan, Recommendation
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
@@ -23,10 +24,10 @@ def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
             r.workload.application,
             r.current_location,
             r.recommended_location if r.moved else "(stays)",
-            fmt(r.current_monthly_cost),
-            fmt(r.recommended_monthly_cost),
-            fmt(r.monthly_savings),
-            fmt(r.one_off_cost),
+            money_text(r.current_monthly_cost),
+            money_text(r.recommended_monthly_cost),
+            money_text(r.monthly_savings),
+            money_text(r.one_off_cost),
             fmt_months(r.payback_months) if r.moved else "-",
             ",".join(r.rules) or "-",
         ])
@@ -38,20 +39,21 @@ def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
     c = plan.currency
     out = [
         ("workloads", f"{s['workloads']} ({s['moves']} move)"),
-        ("current monthly cost", f"{fmt(s['current_monthly_cost'])} {c}"),
-        ("recommended monthly cost", f"{fmt(s['recommended_monthly_cost'])} {c}"),
-        ("monthly savings", f"{fmt(s['monthly_savings'])} {c}"),
-        ("one-off migration cost", f"{fmt(s['one_off_migration_cost'])} {c}"),
+        ("current monthly cost", f"{money_text(s['current_monthly_cost'])} {c}"),
+        ("recommended monthly cost", f"{money_text(s['recommended_monthly_cost'])} {c}"),
+        ("monthly savings", f"{money_text(s['monthly_savings'])} {c}"),
+        ("one-off migration cost", f"{money_text(s['one_off_migration_cost'])} {c}"),
         ("payback", _payback(s["one_off_migration_cost"], s["monthly_savings"])),
         (f"objective (incl. migration over {s['horizon_months']} months)",
-         f"{fmt(s['objective'])} {c}/month"),
+         f"{money_text(s['objective'])} {c}/month"),
     ]
     if s["rightsizing_monthly_savings"]:
-        out.append(("rightsizing savings (apart)", f"{fmt(s['rightsizing_monthly_savings'])} {c}"))
+        out.append(("rightsizing savings (apart)",
+                    f"{money_text(s['rightsizing_monthly_savings'])} {c}"))
     if "current_cost_per_inhabitant_year" in s:
         out.append(("IT cost per inhabitant per year",
-                    f"{fmt(s['current_cost_per_inhabitant_year'])} -> "
-                    f"{fmt(s['recommended_cost_per_inhabitant_year'])} {c}"))
+                    f"{money_text(s['current_cost_per_inhabitant_year'])} -> "
+                    f"{money_text(s['recommended_cost_per_inhabitant_year'])} {c}"))
     solver = plan.solver
     took = f"{solver['seconds']:.1f} s, " if timings else ""
     out.append(("solver", f"{solver['status']}, gap {solver['gap']:.4%}, {took}"
@@ -62,12 +64,10 @@ def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
 
 
 def _payback(one_off: Decimal, savings: Decimal) -> str:
-    if savings <= 0:
+    months = payback_months(one_off, savings)
+    if months is None:
         return "never" if one_off else "-"
-    if one_off == 0:
-        return "immediate"
-    months = (one_off / savings).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{months} months"
+    return "immediate" if months == 0 else f"{months} months"
 
 
 def render_table(plan: Plan, *, moves_only: bool = False) -> str:
@@ -110,7 +110,7 @@ def _rightsizing_rows(plan: Plan, limit: int | None) -> list[list[str]]:
     for r in [r for r in plan.rightsizing if r.monthly_saving > 0][:limit]:
         rows.append([r.workload, r.location, _opt(r.cpu), _opt(r.cpu_p95),
                      _opt(r.recommended_cpu), _opt(r.memory_gb), _opt(r.memory_gb_p95),
-                     _opt(r.recommended_memory_gb), fmt(r.monthly_saving)])
+                     _opt(r.recommended_memory_gb), money_text(r.monthly_saving)])
     return rows
 
 
@@ -123,7 +123,7 @@ def _rightsizing_title(plan: Plan, shown: int) -> str:
     total = sum(1 for r in plan.rightsizing if r.monthly_saving > 0)
     more = f", top {shown} shown" if shown < total else ""
     return (f"Rightsizing at the current location (requests = p95 usage x headroom), apart from "
-            f"placement: {total} workloads, {fmt(saving)} {plan.currency}/month{more}")
+            f"placement: {total} workloads, {money_text(saving)} {plan.currency}/month{more}")
 
 
 def _rightsizing_text(plan: Plan, limit: int = 15) -> list[str]:
@@ -140,7 +140,7 @@ CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
     cal = plan.calibration
-    return [[p.key, fmt(p.billed), fmt(p.modelled), fmt(p.difference),
+    return [[p.key, money_text(p.billed), money_text(p.modelled), money_text(p.difference),
              "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in cal.locations]
 
 
@@ -148,7 +148,7 @@ def _calibration_title(plan: Plan) -> str:
     cal = plan.calibration
     return (f"Calibration: {cal.cost_basis} cost of {cal.month} from the ledger beside the "
             f"modelled cost of today's placement ({cal.currency}; unallocated "
-            f"{fmt(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
+            f"{money_text(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
 
 
 def _calibration_text(plan: Plan) -> list[str]:
@@ -168,8 +168,8 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     c = plan.currency
     out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
-               f"**{fmt(s['monthly_savings'])} {c} per month** for a one-off "
-               f"{fmt(s['one_off_migration_cost'])} {c} "
+               f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
+               f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
     out.append("| " + " | ".join(HEADERS) + " |")

@@ -13,7 +13,7 @@ from advisor import __version__
 from advisor.ledger.report import COST_BASES
 from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
-from advisor.outputs.i18n import Lang
+from advisor.outputs.i18n import Lang, provider_name
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -21,7 +21,6 @@ from advisor.report.build import (
     Report,
     change,
     month_add,
-    provider_name,
     provider_rank,
 )
 

@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from advisor.ledger.report import COST_BASES
 from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
-from advisor.outputs.i18n import Lang
+from advisor.outputs.i18n import Lang, provider_name
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
     Report,
     change,
     month_add,
-    provider_name,
     provider_rank,
 )
 

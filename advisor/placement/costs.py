@@ -12,26 +12,11 @@ Prices are converted with the estate's dated exchange rates; everything here is 
 
 from __future__ import annotations
 
-import decimal
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from advisor.errors import InputError
 from advisor.estate.model import HOURS_PER_MONTH, Dependency, Estate, Location, Prices, Workload
-
-CENT = Decimal("0.01")
-# Enough digits that sums and conversions of DECIMAL(38, 18) ledger amounts are never rounded.
-EXACT = decimal.Context(prec=120, rounding=ROUND_HALF_UP)
-
-
-def cents(amount: Decimal) -> Decimal:
-    """Round for display: half up to the cent (the only place money is rounded)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
-
-
-def money(amount: Decimal) -> str:
-    """An amount for people: 1234.5 -> '1,234.50' (rounded half-up to the cent)."""
-    return f"{cents(amount):,.2f}"
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,14 @@ import calendar
 import csv
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from advisor.errors import InputError
 from advisor.estate.model import Location, Workload
-
-if TYPE_CHECKING:
-    from advisor.connectors.kubernetes import Discovery
 
 PROVIDER = "On-premises"
 PLACES = Decimal("0.0000000001")
@@ -44,6 +42,38 @@ FOCUS_COLUMNS = (
     "ResourceType", "ServiceCategory", "ServiceName", "SkuId", "SubAccountId", "SubAccountName",
     "Tags",
 )
+
+
+class PlacedWorkload(Protocol):
+    """What a cluster says about one workload: where it runs and as what."""
+
+    @property
+    def namespace(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
+class ClusterInventory(Protocol):
+    """One discovered cluster, as far as its cost goes (the Kubernetes connector's Discovery)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def cluster(self) -> str: ...
+
+    @property
+    def workloads(self) -> Sequence[Workload]: ...
+
+    @property
+    def info(self) -> Mapping[str, PlacedWorkload]: ...
+
+    @property
+    def node_cpu(self) -> Decimal: ...
+
+    @property
+    def node_memory_gb(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -162,7 +192,7 @@ def workload_cost(w: Workload, loc: Location, hours: Decimal, namespace: str = "
         storage_cost=w.resources.storage_gb * p.storage_gb_month)
 
 
-def cluster_cost(found: Discovery, loc: Location, period: Period) -> ClusterCost:
+def cluster_cost(found: ClusterInventory, loc: Location, period: Period) -> ClusterCost:
     """Price one discovered cluster for a month at its location's prices."""
     costs = []
     for w in found.workloads:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from advisor.estate.model import Estate, Workload
-from advisor.placement.costs import CostModel, money
+from advisor.money import money_text, payback_months
+from advisor.placement.costs import CostModel
 from advisor.placement.optimize import Solution
 from advisor.rules import Evaluation, Finding, placement_findings
 
@@ -58,12 +59,9 @@ class Recommendation:
         """Months until the one-off cost is earned back by this workload's own saving: 0 for a
         free move that saves; None when it does not move, or saves nothing on its own (a forced
         move off a forbidden location, a part of a chain that moves together)."""
-        if not self.moved or self.monthly_savings <= 0:
+        if not self.moved:
             return None
-        if self.one_off_cost == 0:
-            return Decimal(0)
-        return (self.one_off_cost / self.monthly_savings).quantize(Decimal("0.1"),
-                                                                   rounding=ROUND_HALF_UP)
+        return payback_months(self.one_off_cost, self.monthly_savings)
 
     @property
     def rules(self) -> list[str]:
@@ -156,7 +154,7 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
         penalty = ev.penalty[w.id][loc_pos[there]]
         if penalty:
             warned = [r.id for r in ev.violations(w, there) if r.severity == "warning"]
-            reasons.append(f"accepts warning {', '.join(warned)} (penalty {money(penalty)} "
+            reasons.append(f"accepts warning {', '.join(warned)} (penalty {money_text(penalty)} "
                            f"{estate.currency}/month in the objective)")
         rec = Recommendation(
             workload=w,
@@ -180,8 +178,9 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
         if rec.next_best:
             loc, cost = rec.next_best
             diff = cost - (rec.recommended_monthly_cost + rec.migration_monthly + penalty)
-            reasons.append(f"next best allowed: {loc} at {money(cost)} {estate.currency}/month "
-                           f"({'+' if diff >= 0 else ''}{money(diff)})")
+            reasons.append(f"next best allowed: {loc} at {money_text(cost)} "
+                           f"{estate.currency}/month ({'+' if diff >= 0 else ''}"
+                           f"{money_text(diff)})")
         if excluded:
             reasons.append("excluded: " + "; ".join(f"{loc} by {', '.join(r)}"
                                                    for loc, r in excluded.items()))
@@ -201,10 +200,10 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
 def _move_reason(rec: Recommendation, estate: Estate) -> str:
     c = estate.currency
     return (f"move {rec.current_location} -> {rec.recommended_location}: run "
-            f"{money(rec.current_run)} -> {money(rec.recommended_run)}, egress "
-            f"{money(rec.current_egress)} -> {money(rec.recommended_egress)}, migration "
-            f"{money(rec.one_off_cost)} {c} one-off ({money(rec.migration_monthly)} {c}/month "
-            f"over {estate.horizon_months} months)")
+            f"{money_text(rec.current_run)} -> {money_text(rec.recommended_run)}, egress "
+            f"{money_text(rec.current_egress)} -> {money_text(rec.recommended_egress)}, "
+            f"migration {money_text(rec.one_off_cost)} {c} one-off "
+            f"({money_text(rec.migration_monthly)} {c}/month over {estate.horizon_months} months)")
 
 
 def _colocated(ws: list[Workload], sol: Solution) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ modelled, and from which month's plan.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,15 +26,12 @@ from advisor.report.history import HistoryStore, LedgerCell, LedgerMonth, PlanMo
 if TYPE_CHECKING:
     from advisor.estate.model import Estate
     from advisor.ledger.report import LedgerReport
-    from advisor.outputs.diagrams import Chain
-    from advisor.outputs.i18n import Lang
+    from advisor.placement.chains import Chain
     from advisor.placement.plan import Plan, Recommendation
     from advisor.rules import Finding
 
 GRAIN = ("month", "provider", "location", "application")
 ZERO = Decimal(0)
-PROVIDER_NAMES = {"onprem": "On-premise", "aws": "AWS", "azure": "Azure", "gcp": "Google Cloud",
-                  "other": "Other"}
 PROVIDER_ORDER = ("onprem", "aws", "azure", "gcp", "other")
 MAX_MOVES_SHOWN = 50
 MAX_CHAINS_SHOWN = 20
@@ -67,12 +64,6 @@ def provider_key(name: str) -> str:
     if "prem" in n:
         return "onprem"
     return n or "other"
-
-
-def provider_name(key: str, lang: Lang | None = None) -> str:
-    if key == "onprem" and lang is not None:
-        return lang.t("onprem")
-    return PROVIDER_NAMES.get(key, key)
 
 
 @dataclass(frozen=True)
@@ -188,13 +179,6 @@ def plan_month(plan: Plan, month: str) -> PlanMonth:
                      tuple((r, sev, n) for (r, sev), n in sorted(counts.items())))
 
 
-def has_billing(estate: Estate) -> bool:
-    from advisor.connectors.cloud import has_cloud_sources
-    from advisor.ledger.report import has_ledger
-
-    return has_ledger(estate) or has_cloud_sources(estate)
-
-
 def source_names(estate: Estate) -> str:
     """The billing sources of the estate, for a message: 'aws (billing/aws), azure (...)'."""
     out = []
@@ -207,17 +191,11 @@ def source_names(estate: Estate) -> str:
     return "; ".join(out) or "none"
 
 
-def read_ledger(estate: Estate, cost_basis: str, month: str | None = None,
-                paths: Sequence[str] = ()) -> LedgerReport:
-    from advisor.ledger.report import costs
-
-    return costs(estate, paths=paths, month=month, group_by=GRAIN, cost_basis=cost_basis)
-
-
-def store_costs_option(estate: Estate | None, store_url: str, paths: Sequence[str],
-                       month: str | None, cost_basis: str, shown: LedgerReport) -> str:
+def store_costs_option(estate: Estate | None, store_url: str, shown: LedgerReport,
+                       regrouped: Callable[[], LedgerReport]) -> str:
     """``advisor costs --store``: the ledger part of every month read, replacing what the store
-    held for those months (the plan part stays). Returns the line to show."""
+    held for those months (the plan part stays). ``regrouped`` reads the same ledger grouped by
+    ``GRAIN`` when ``shown`` is not. Returns the line to show."""
     from advisor.report.history import is_postgres, open_store
 
     if estate is None:
@@ -227,10 +205,9 @@ def store_costs_option(estate: Estate | None, store_url: str, paths: Sequence[st
             "://" in store_url or Path(store_url).suffix.lower() in (".csv", ".gz", ".parquet")):
         raise InputError(f"--store took '{store_url}' as the history store",
                          hint="write --store=PATH, or put --store after the billing files")
-    if shown.cloud is not None and shown.cloud.failures:
+    if shown.failed_sources:
         return "not stored in the history store: a source failed"
-    rep = shown if tuple(shown.group_by) == GRAIN else read_ledger(estate, cost_basis, month,
-                                                                   paths)
+    rep = shown if tuple(shown.group_by) == GRAIN else regrouped()
     months = ledger_months(rep)
     with open_store(store_url or None) as store:
         for m in months:
@@ -238,7 +215,8 @@ def store_costs_option(estate: Estate | None, store_url: str, paths: Sequence[st
         name = store.name
     shown_months = f"{months[0].month}..{months[-1].month}" if len(months) > 1 else (
         months[0].month if months else "none")
-    return f"stored {len(months)} month(s) ({shown_months}, cost basis {cost_basis}) in {name}"
+    return (f"stored {len(months)} month(s) ({shown_months}, cost basis {rep.cost_basis}) in "
+            f"{name}")
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -317,57 +295,60 @@ class Report:
         return self.plan.summary()
 
 
-def collect(config: Path, *, month: str | None, cost_basis: str, store_url: str | None,
-            window: int = 6, waivers: str | None = None, time_limit: float = 300.0,
-            gap: float = 1e-3) -> Report:
-    """Everything ``advisor report`` shows (see the module docstring for the order)."""
-    from advisor.ledger.calibration import calibrate
+def check_request(month: str | None, window: int) -> None:
+    """The report's own arguments, checked before any work."""
     from advisor.ledger.report import check_month
-    from advisor.pipeline import analyze_file
-    from advisor.report.history import open_store
 
     check_month(month)
     if window < 3:
         raise InputError("--months must be 3 or more (the three-month trend needs them)")
-    with open_store(store_url) as store:
-        plan = analyze_file(config, time_limit=time_limit, gap=gap, calibration=False)
-        estate = plan.estate
-        rep = None
-        notes: list[str] = []
-        failed: list[tuple[str, str]] = []
-        fresh: list[LedgerMonth] = []
-        if has_billing(estate):
-            rep = read_ledger(estate, cost_basis)
-            if rep.cloud is not None:
-                failed.extend((f.source, f.message) for f in rep.cloud.failures)
-            fresh = ledger_months(rep)
-            found = [m.month for m in fresh]
-            if month is None:
-                month = found[-1]
-            if month not in found:
-                raise InputError(
-                    f"no billing data for {month}: the ledger holds "
-                    f"{', '.join(found) or 'no month'}; sources read: {source_names(estate)}")
-            calibrate(plan, month, cost_basis)
-            notes.extend(rep.notes)
-        elif month is None:
+
+
+def report_month(estate: Estate, rep: LedgerReport | None, month: str | None) -> str:
+    """The month to report: the one asked for (which the ledger must hold), else the ledger's
+    latest; an estate without billing sources must be told the month."""
+    if rep is None:
+        if month is None:
             raise InputError("give --month YYYY-MM: the estate has no billing source to take "
                              "the latest month from")
-        assert month is not None
-        failed = [*plan.failed_sources, *(f for f in failed if f not in plan.failed_sources)]
-        fresh = [m for m in fresh if m.month <= month]
-        own = plan_month(plan, month)
-        if failed:  # never store partial figures: the report shows them, marked, once
-            notes.append("not stored in the history store: a source failed")
-        else:
-            for m in fresh:
-                store.put_ledger(estate.name, m)
-            store.put_plan(estate.name, own)
-            fresh = []
-        first = month_add(month, -(window - 1))
-        months = _trend(store, estate, month, first, cost_basis, rep is not None, fresh,
-                        own if failed else None)
-        name = store.name
+        return month
+    found = [m.month for m in ledger_months(rep)]
+    if month is None and found:
+        return found[-1]
+    if month not in found:
+        raise InputError(
+            f"no billing data for {month}: the ledger holds "
+            f"{', '.join(found) or 'no month'}; sources read: {source_names(estate)}")
+    assert month is not None
+    return month
+
+
+def collect(store: HistoryStore, plan: Plan, rep: LedgerReport | None, *, month: str,
+            cost_basis: str, window: int = 6, waivers: str | None = None) -> Report:
+    """Everything ``advisor report`` shows (see the module docstring for the order). The
+    command opened ``store``, ran the analysis (``plan``, calibrated for ``month``) and read
+    the ledger grouped by ``GRAIN`` (``rep``; None without billing sources)."""
+    estate = plan.estate
+    notes: list[str] = []
+    fresh: list[LedgerMonth] = []
+    failed = list(plan.failed_sources)
+    if rep is not None:
+        fresh = ledger_months(rep)
+        notes.extend(rep.notes)
+        failed.extend(f for f in rep.failed_sources if f not in failed)
+    fresh = [m for m in fresh if m.month <= month]
+    own = plan_month(plan, month)
+    if failed:  # never store partial figures: the report shows them, marked, once
+        notes.append("not stored in the history store: a source failed")
+    else:
+        for m in fresh:
+            store.put_ledger(estate.name, m)
+        store.put_plan(estate.name, own)
+        fresh = []
+    first = month_add(month, -(window - 1))
+    months = _trend(store, estate, month, first, cost_basis, rep is not None, fresh,
+                    own if failed else None)
+    name = store.name
     return _assemble(plan, month, cost_basis, months, rep, waivers, notes, failed, name)
 
 
@@ -396,7 +377,7 @@ def _trend(store: HistoryStore, estate: Estate, month: str, first: str, cost_bas
 def _assemble(plan: Plan, month: str, cost_basis: str, months: list[MonthCost],
               rep: LedgerReport | None, waivers: str | None, notes: list[str],
               failed: list[tuple[str, str]], store: str) -> Report:
-    from advisor.outputs.diagrams import chains
+    from advisor.placement.chains import chains
 
     estate = plan.estate
     current = next(m for m in months if m.month == month)

@@ -250,7 +250,7 @@ def _idle(w: Workload, u: UsageBelow) -> str | None:
 def _budget_findings(rule: Rule, ws: list[Workload], placement: dict[str, str],
                      costs: CostSource, budgets: Budgets,
                      ) -> tuple[list[Finding], list[tuple[str, str]]]:
-    from advisor.placement.costs import cents
+    from advisor.money import cents
 
     assert rule.budget is not None
     out: list[Finding] = []

@@ -13,7 +13,7 @@ from k8s_support import Run
 from advisor.connectors.kubernetes import discover, parse_settings
 from advisor.errors import InputError
 from advisor.estate.load import load_estate
-from advisor.placement.costs import cents
+from advisor.money import cents
 from advisor.placement.onprem_cost import billed, cluster_cost, focus_rows, month_period
 
 D = Decimal

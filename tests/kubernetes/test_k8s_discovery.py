@@ -10,13 +10,13 @@ import yaml
 from k8s_fakeapi import FakeApiServer, estate_cluster, write_kubeconfig
 from k8s_support import Run
 
+from advisor.commands.progress import TerminalProgress
 from advisor.connectors.kubernetes import (
     Discovery,
     KubernetesSettings,
     discover,
     parse_settings,
     quantity,
-    write_progress,
 )
 from advisor.estate.load import load_estate
 from advisor.estate.model import CostMatch, Usage, Workload
@@ -136,9 +136,9 @@ def test_only_named_namespaces(kubeconfig: Path, api_server: FakeApiServer) -> N
 
 def test_progress_reports_pages() -> None:
     out = io.StringIO()
-    report = write_progress(out)
-    report("pods", 50, 262)
-    report("pods", 262, 262)
+    report = TerminalProgress(out, enabled=True)
+    report.step("pods", 50, 262)
+    report.step("pods", 262, 262)
     text = out.getvalue()
     assert "pods" in text and "50/262" in text and "262/262" in text and "\r" in text
 
@@ -179,7 +179,8 @@ def test_cli_writes_a_workloads_file_that_loads(run: Run, kubeconfig: Path,
 
 def test_estate_source_with_two_clusters(tmp_path: Path, api_server: FakeApiServer,
                                          estate_dir: Path) -> None:
-    from advisor.connectors.kubernetes import collect, merge_discovered
+    from advisor.connectors.kubernetes import collect
+    from advisor.estate.merge import merge_discovered
 
     second = FakeApiServer(estate_cluster(filler_pods=5)).start()
     try:

@@ -6,9 +6,8 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from advisor.connectors.base import SourceResult
-from advisor.connectors.kubernetes import merge_discovered
 from advisor.estate.load import check_estate, load_estate
+from advisor.estate.merge import SourceResult, merge_discovered
 from advisor.estate.model import CostMatch, Dependency, Resources, Usage, Workload
 
 D = Decimal

@@ -15,7 +15,8 @@ from advisor.connectors.kubernetes import discover, parse_settings
 from advisor.connectors.prometheus import PrometheusClient, PromSettings, collect_usage
 from advisor.errors import InputError
 from advisor.estate.load import load_estate
-from advisor.placement.costs import CostModel, cents
+from advisor.money import cents
+from advisor.placement.costs import CostModel
 from advisor.placement.rightsizing import rightsizing
 
 D = Decimal

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ledger_helpers import focus_row, workload, write_focus
 
+from advisor.commands.sources import billed_summary, read_ledger
 from advisor.errors import InputError
 from advisor.estate.load import load_estate
-from advisor.ledger.report import billed_by_workload, costs
 
 ARN = "arn:aws:ec2:eu-west-1:111:instance/i-"
 
@@ -52,7 +52,7 @@ def ledger(tmp_path: Path, estate_dir) -> Path:
 
 
 def test_precedence_resource_namespace_tags_account(ledger: Path) -> None:
-    report = costs(load_estate(ledger), group_by=("workload",))
+    report = read_ledger(load_estate(ledger), group_by=("workload",))
     got = {row.keys[0]: row.cost for row in report.rows}
     assert got == {"web": Decimal(10), "pay": Decimal(20), "db-prod": Decimal(30),
                    "db-any": Decimal(40), "batch": Decimal(50), None: Decimal("11.30")}
@@ -61,7 +61,7 @@ def test_precedence_resource_namespace_tags_account(ledger: Path) -> None:
 
 
 def test_invariant_per_provider_and_month(ledger: Path) -> None:
-    report = costs(load_estate(ledger), group_by=("application",))
+    report = read_ledger(load_estate(ledger), group_by=("application",))
     assert [(b.provider, b.month) for b in report.balances] == [("AWS", "2026-10"),
                                                                ("Microsoft", "2026-10")]
     aws, azure = report.balances
@@ -72,11 +72,11 @@ def test_invariant_per_provider_and_month(ledger: Path) -> None:
 
 def test_location_dimension_and_summary(ledger: Path) -> None:
     estate = load_estate(ledger)
-    report = costs(estate, group_by=("location",))
+    report = read_ledger(estate, group_by=("location",))
     got = {row.keys[0]: row.cost for row in report.rows}
     # allocated rows go to their workload's location, unallocated ones by provider + region
     assert got == {"aws-ie": Decimal("104.30"), "dc1": Decimal(50), "azure-we": Decimal(7)}
-    summary = billed_by_workload(estate, None)
+    summary = billed_summary(estate, None)
     assert summary.month == "2026-10" and summary.currency == "EUR"
     assert summary.by_workload["db-prod"] == Decimal(30)
     assert summary.by_location == {"aws-ie": Decimal("104.30"), "azure-we": Decimal(7),
@@ -123,7 +123,7 @@ def test_currency_conversion_uses_the_dated_rate(tmp_path: Path, estate_dir) -> 
     rates = ("  - {currency: USD, rate: 0.90, date: 2026-09-30}\n"
              "  - {currency: USD, rate: 0.95, date: 2026-10-31}\n")
     config = estate_dir("", sources="[{type: focus, path: f.csv}]", rates=rates)
-    report = costs(load_estate(config), group_by=("month",))
+    report = read_ledger(load_estate(config), group_by=("month",))
     got = {row.keys[0]: row.cost for row in report.rows}
     assert got == {"2026-09": Decimal("90.00"), "2026-10": Decimal("96.00")}
     used = {(r.currency, r.month): (r.rate, str(r.date)) for r in report.rates if r.date}
@@ -148,7 +148,7 @@ def test_mixed_currencies_without_estate(tmp_path: Path, run) -> None:
 
 def test_no_source_configured(estate_dir) -> None:
     with pytest.raises(InputError, match="no billing source"):
-        costs(load_estate(estate_dir("")))
+        read_ledger(load_estate(estate_dir("")))
 
 
 def test_glob_rules_in_workload_order(tmp_path: Path, estate_dir) -> None:
@@ -156,7 +156,7 @@ def test_glob_rules_in_workload_order(tmp_path: Path, estate_dir) -> None:
     config = estate_dir(workload("first", "{resource_id: ['i-*']}")
                         + workload("second", "{resource_id: ['i-a*'], account: ['9*']}"),
                         sources="[{type: focus, path: f.csv}]")
-    got = {r.keys[0]: r.line_items for r in costs(load_estate(config),
+    got = {r.keys[0]: r.line_items for r in read_ledger(load_estate(config),
                                                   group_by=("workload",)).rows}
     assert got == {"first": 1, "second": 1}
 
@@ -178,7 +178,7 @@ def test_a_file_named_by_two_sources_counts_once(tmp_path: Path, estate_dir) -> 
     write_focus(tmp_path / "bill" / "f.csv", [focus_row(BilledCost="3")])
     config = estate_dir("", sources="[{type: focus, path: bill}, "
                                     "{type: focus, path: bill/f.csv}]")
-    report = costs(load_estate(config))
+    report = read_ledger(load_estate(config))
     assert report.total == Decimal(3) and report.line_items == 1
     assert any("named twice" in n for n in report.notes)
 
@@ -191,5 +191,5 @@ def test_namespace_from_an_x_column(tmp_path: Path, estate_dir) -> None:
     write_focus(tmp_path / "k.csv", rows, [*COLUMNS, "x_KubernetesNamespace"])
     config = estate_dir(workload("zaak", "{namespace: [zaken]}"),
                         sources="[{type: focus, path: k.csv}]")
-    report = costs(load_estate(config), group_by=("workload",))
+    report = read_ledger(load_estate(config), group_by=("workload",))
     assert [(r.keys, r.cost) for r in report.rows] == [(("zaak",), Decimal(5))]

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from ledger_helpers import ROOT
 
+from advisor.commands.sources import billed_summary, read_ledger
 from advisor.estate.load import load_estate
-from advisor.ledger.report import billed_by_workload, costs, has_ledger
+from advisor.ledger.report import has_ledger
 
 DEMO = ROOT / "advisor" / "examples" / "gemeente"
 BILLING = DEMO / "billing"
@@ -39,7 +40,7 @@ def test_demo_costs_three_months_and_unallocated(run) -> None:
     estate = load_estate(DEMO / "advisor.yaml")
     if not has_ledger(estate):
         pytest.skip("the demo advisor.yaml has no focus source yet")
-    report = costs(estate, group_by=("provider", "month"))
+    report = read_ledger(estate, group_by=("provider", "month"))
     assert {b.month for b in report.balances} == {"2026-08", "2026-09", "2026-10"}
     assert {b.provider for b in report.balances} == {"AWS", "Microsoft"}
     assert all(b.holds for b in report.balances)
@@ -57,7 +58,7 @@ def test_calibration_summary_for_the_demo() -> None:
     estate = load_estate(DEMO / "advisor.yaml")
     if not has_ledger(estate):
         pytest.skip("the demo advisor.yaml has no focus source yet")
-    summary = billed_by_workload(estate, None)
+    summary = billed_summary(estate, None)
     assert summary.month == "2026-10"
     cloud = {w.id for w in estate.workloads
              if estate.location_by_id()[w.location].provider in ("aws", "azure")}

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from ledger_helpers import SAMPLE
 
-from advisor.ledger.report import EXACT, costs
+from advisor.commands.sources import read_ledger
+from advisor.money import EXACT
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} is not present")
 
@@ -33,7 +34,7 @@ def independent(column: str, *keys: str) -> dict[tuple[str, ...], tuple[Decimal,
                                           ("effective", "EffectiveCost"),
                                           ("list", "ListCost")])
 def test_totals_per_provider_and_charge_category_are_exact(basis: str, column: str) -> None:
-    report = costs(None, paths=[str(SAMPLE)], group_by=("provider", "charge_category"),
+    report = read_ledger(None, paths=[str(SAMPLE)], group_by=("provider", "charge_category"),
                    cost_basis=basis)
     got = {row.keys: (row.cost, row.line_items) for row in report.rows}
     assert got == independent(column, "ProviderName", "ChargeCategory")
@@ -42,7 +43,7 @@ def test_totals_per_provider_and_charge_category_are_exact(basis: str, column: s
 
 
 def test_per_provider_matches_the_issue_example() -> None:
-    report = costs(None, paths=[str(SAMPLE)], group_by=("provider",))
+    report = read_ledger(None, paths=[str(SAMPLE)], group_by=("provider",))
     by = {row.keys[0]: row for row in report.rows}
     assert by["AWS"].line_items == 942 and by["Microsoft"].line_items == 51
     assert by["Oracle"].line_items == 7
@@ -52,14 +53,14 @@ def test_per_provider_matches_the_issue_example() -> None:
 
 
 def test_credit_is_negative_and_adjustments_are_kept() -> None:
-    report = costs(None, paths=[str(SAMPLE)], group_by=("charge_category",))
+    report = read_ledger(None, paths=[str(SAMPLE)], group_by=("charge_category",))
     by = {row.keys[0]: row for row in report.rows}
     assert by["Credit"].cost == Decimal("-2.6137") and by["Credit"].line_items == 1
     assert by["Adjustment"].line_items == 2
 
 
 def test_invariant_per_provider_and_month_with_no_workloads() -> None:
-    report = costs(None, paths=[str(SAMPLE)], group_by=("provider", "month"))
+    report = read_ledger(None, paths=[str(SAMPLE)], group_by=("provider", "month"))
     assert report.allocated == 0 and report.unallocated == report.total
     months = {(b.provider, b.month) for b in report.balances}
     assert ("Oracle", "2024-10") in months  # one row bills in the next period

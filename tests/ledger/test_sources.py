@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from ledger_helpers import COLUMNS, SAMPLE, focus_row, write_focus
 
+from advisor.commands.sources import read_ledger
 from advisor.connectors.focus import _Entry, select_exports
-from advisor.ledger.report import costs
 
 
 def total(*paths: str, **kw: object) -> tuple[Decimal, int]:
-    report = costs(None, paths=paths, **kw)  # type: ignore[arg-type]
+    report = read_ledger(None, paths=paths, **kw)  # type: ignore[arg-type]
     return report.total, report.line_items
 
 
@@ -52,7 +52,7 @@ def test_typed_parquet_with_map_tags(tmp_path: Path) -> None:
     estate = Estate("t", "EUR", [Location("l", "l", "aws", "eu-west-1", "IE", "EU", True, prices)],
                     [Workload("w1", "w1", "a", "l", Resources(Decimal(1), Decimal(1)),
                               cost_match=CostMatch(tags=(("advisor-workload", "w1"),)))])
-    report = costs(estate, paths=[str(path)], group_by=("workload", "month"))
+    report = read_ledger(estate, paths=[str(path)], group_by=("workload", "month"))
     assert [(r.keys, r.cost, r.line_items) for r in report.rows] == [
         (("w1", "2026-10"), Decimal("5.00"), 4)]
 
@@ -65,7 +65,7 @@ def test_focus_13_names_case_and_x_columns(tmp_path: Path) -> None:
     row.update(ServiceProviderName="Microsoft", HostProviderName="Microsoft",
                x_ResourceGroupName="rg")
     path = write_focus(tmp_path / "f13.csv", [row], cols)
-    report = costs(None, paths=[str(path)], group_by=("provider",))
+    report = read_ledger(None, paths=[str(path)], group_by=("provider",))
     assert [(r.keys, r.cost) for r in report.rows] == [(("Microsoft",), Decimal(3))]
 
 
@@ -73,7 +73,7 @@ def test_service_provider_name_wins_over_provider_name(tmp_path: Path) -> None:
     cols = [*COLUMNS, "ServiceProviderName"]
     rows = [focus_row(ServiceProviderName="Microsoft"), focus_row(ServiceProviderName="")]
     path = write_focus(tmp_path / "both.csv", rows, cols)
-    report = costs(None, paths=[str(path)], group_by=("provider",))
+    report = read_ledger(None, paths=[str(path)], group_by=("provider",))
     assert {r.keys[0] for r in report.rows} == {"Microsoft", "AWS"}
 
 
@@ -89,7 +89,7 @@ def test_aws_data_exports_layout_reads_the_latest_delivery(tmp_path: Path) -> No
                 [focus_row(BilledCost="4", month="2026-09")], gz=True)
     (tmp_path / "exports" / "focus" / "metadata").mkdir()
     (tmp_path / "exports" / "focus" / "metadata" / "m.json").write_text("{}")
-    report = costs(None, paths=[str(tmp_path / "exports")])
+    report = read_ledger(None, paths=[str(tmp_path / "exports")])
     assert report.total == Decimal(6) and report.line_items == 2
     assert any("latest delivery 'run-b'" in n for n in report.notes)
     assert total(str(tmp_path / "exports"), month="2026-09") == (Decimal(4), 1)
@@ -111,7 +111,7 @@ def test_aws_data_exports_manifest_in_a_local_copy(tmp_path: Path) -> None:
     (meta / "focus-export-Manifest.json").write_text(json.dumps({"dataFiles": [
         "s3://bucket/cur/focus-export/data/BILLING_PERIOD=2026-10/exec-1/"
         "focus-export-00001.csv.gz"]}))
-    report = costs(None, paths=[str(tmp_path / "cur")])
+    report = read_ledger(None, paths=[str(tmp_path / "cur")])
     assert report.total == Decimal(2)
     assert any("focus-export-Manifest.json lists, 1 other(s) left out" in n
                for n in report.notes)
@@ -141,7 +141,7 @@ def test_null_literal_and_quoted_commas(tmp_path: Path) -> None:
     row = focus_row(BilledCost="2.5", RegionId="NULL",
                     Tags=json.dumps({"team": "a,b", "note": ",NULL,"}))
     path = write_focus(tmp_path / "q.csv", [row])
-    report = costs(None, paths=[str(path)], group_by=("region",))
+    report = read_ledger(None, paths=[str(path)], group_by=("region",))
     assert [(r.keys, r.cost) for r in report.rows] == [((None,), Decimal("2.5"))]
 
 

@@ -48,13 +48,13 @@ class Expected:
 def expected_demo(month: str = "2026-10", previous: str = "2026-09") -> Expected:
     """The demo month's figures straight from the ledger and the plan: billed cost of the month
     plus the modelled cost of today's placement at locations that no bill covers."""
-    from advisor.ledger.report import costs
-    from advisor.pipeline import analyze_file, demo_config
+    from advisor.commands.sources import analyze_config, read_ledger
+    from advisor.pipeline import demo_config
 
-    plan = analyze_file(demo_config(), calibration=False)
+    plan = analyze_config(demo_config(), calibration=False)
 
     def month_total(m: str) -> tuple[Decimal, Decimal, Decimal]:
-        rep = costs(plan.estate, month=m, group_by=("location",))
+        rep = read_ledger(plan.estate, month=m, group_by=("location",))
         covered = {row.keys[0] for row in rep.rows if row.keys[0]}
         modelled = sum((r.current_monthly_cost for r in plan.recommendations
                         if r.current_location not in covered), Decimal(0))

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.outputs.diagrams import MAX_NEIGHBOURS, chains, mermaid_text
-from advisor.pipeline import analyze_file, demo_config
+from advisor.commands.sources import analyze_config
+from advisor.outputs.diagrams import mermaid_text
+from advisor.pipeline import demo_config
+from advisor.placement.chains import MAX_NEIGHBOURS, chains
 
 Cli = Callable[..., tuple[int, str, str]]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -17,7 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def plan():  # type: ignore[no-untyped-def]
-    return analyze_file(demo_config(), calibration=False)
+    return analyze_config(demo_config(), calibration=False)
 
 
 def test_chain_model(plan) -> None:  # type: ignore[no-untyped-def]

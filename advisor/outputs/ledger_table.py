@@ -1,0 +1,74 @@
+"""The ledger's views for people and spreadsheets: ``advisor costs --format table|csv``."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from advisor.ledger.report import COST_BASES, LedgerReport, shown_split
+from advisor.money import cents, money_text
+
+UNALLOCATED_DIMS = ("workload", "application", "location")
+
+
+def _show(dim: str, value: str | None) -> str:
+    if value is not None:
+        return value
+    return "(unallocated)" if dim in UNALLOCATED_DIMS else "-"
+
+
+def render_csv(rep: LedgerReport) -> str:
+    """One line per group; every line names its currency and cost basis and how much of its
+    cost matched no workload (so the unallocated share shows whatever the grouping)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*rep.group_by, "cost", "unallocated", "line_items", "currency",
+                     "cost_basis"])
+    for row in rep.rows:
+        writer.writerow([*("" if k is None else k for k in row.keys), f"{cents(row.cost)}",
+                         f"{cents(row.unallocated)}", row.line_items, rep.currency,
+                         rep.cost_basis])
+    return out.getvalue()
+
+
+def render_table(rep: LedgerReport) -> str:
+    """The terminal view: groups, totals, the invariant per provider and month, rates, files."""
+    head = [*rep.group_by, f"cost ({rep.currency})", "line items"]
+    body = [[*(_show(d, k) for d, k in zip(rep.group_by, row.keys, strict=True)),
+             money_text(row.cost), f"{row.line_items:,}"] for row in rep.rows]
+    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
+    n = len(rep.group_by)
+
+    def line(cells: list[str]) -> str:
+        parts = [c.ljust(widths[i]) if i < n else c.rjust(widths[i]) for i, c in enumerate(cells)]
+        return "  ".join(parts).rstrip()
+
+    period = f"billing month {rep.month}" if rep.month else "all billing months"
+    out = [f"Costs by {', '.join(rep.group_by)}: {period}, cost basis {rep.cost_basis} "
+           f"(FOCUS {COST_BASES[rep.cost_basis]}), in {rep.currency}", "", line(head),
+           line(["-" * w for w in widths])]
+    out.extend(line(r) for r in body)
+    out.append(line(["-" * w for w in widths]))
+    label_width = sum(widths[:n]) + 2 * (n - 1)
+    total, allocated, unallocated = shown_split(rep.total, rep.unallocated)
+    for label, amount, count in (("total", total, rep.line_items),
+                                 ("allocated", allocated, None),
+                                 ("unallocated", unallocated, None)):
+        cells = [label.rjust(label_width), money_text(amount).rjust(widths[n]),
+                 "" if count is None else f"{count:,}".rjust(widths[n + 1])]
+        out.append("  ".join(cells).rstrip())
+    out += ["", "Check per provider and month: allocated + unallocated = total"]
+    for b in rep.balances:
+        mark = "ok" if b.holds else "MISMATCH"
+        b_total, b_alloc, b_unalloc = shown_split(b.total, b.unallocated)
+        out.append(f"  {b.provider} {b.month}: {money_text(b_alloc)} + {money_text(b_unalloc)} = "
+                   f"{money_text(b_total)}  {mark}")
+    converted = [r for r in rep.rates if r.date is not None]
+    if converted:
+        out += ["", "Exchange rates used:"]
+        out += [f"  {r.month}: 1 {r.currency} = {r.rate} {rep.currency} (rate of {r.date})"
+                for r in converted]
+    out += ["", "Sources:"]
+    out += [f"  {f} ({count:,} line items)" for f, count in rep.sources]
+    out += [f"  note: {note}" for note in rep.notes]
+    return "\n".join(out) + "\n"
