@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.check.gate import CheckResult, Item, Place
 from advisor.money import money_text
+from advisor.outputs.escape import terminal_text
 
 
 def where(place: Place | None) -> str:
@@ -61,4 +62,4 @@ def render(result: CheckResult) -> str:
     out.append(f"findings: {counts['error']} error, {counts['warning']} warning, "
                f"{counts['info']} info, {counts['waived']} waived")
     out.append(verdict(result))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")

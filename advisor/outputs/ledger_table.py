@@ -7,6 +7,7 @@ import io
 
 from advisor.ledger.report import COST_BASES, LedgerReport, shown_split
 from advisor.money import cents, money_text
+from advisor.outputs.escape import terminal_text
 
 UNALLOCATED_DIMS = ("workload", "application", "location")
 
@@ -71,4 +72,4 @@ def render_table(rep: LedgerReport) -> str:
     out += ["", "Sources:"]
     out += [f"  {f} ({count:,} line items)" for f, count in rep.sources]
     out += [f"  note: {note}" for note in rep.notes]
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")

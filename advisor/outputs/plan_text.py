@@ -7,6 +7,7 @@ from decimal import Decimal
 from tabulate import tabulate
 
 from advisor.money import money_text, payback_months
+from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
 from advisor.placement.plan import Plan, Recommendation
 
@@ -88,7 +89,7 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
     out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
     out.extend(f"note: {n}" for n in plan.notes)
     out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def _findings_text(plan: Plan) -> list[str]:
@@ -159,14 +160,10 @@ def _calibration_text(plan: Plan) -> list[str]:
                      disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     s = plan.summary()
     c = plan.currency
-    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
                f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
                f"{money_text(s['one_off_migration_cost'])} {c} "
@@ -176,14 +173,14 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
                + "|")
     for row in _rows(plan, moves_only):
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
     out.append("")
     out.append("## Totals")
     out.append("")
     out.append("| | |")
     out.append("|---|---:|")
     for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     out.append("")
     out.append("## Findings on today's placement")
     out.append("")
@@ -191,8 +188,8 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("| severity | rule | workload | location | message |")
         out.append("|---|---|---|---|---|")
         for f in plan.findings:
-            out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                       f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+            out.append(f"| {f.severity} | {f.rule} | {markdown_text(f.workload)} | "
+                       f"{markdown_text(f.location or '')} | {markdown_text(f.message)} |")
     else:
         out.append("None.")
     out.append("")
@@ -200,30 +197,30 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     if rs_rows:
         out.append("## Rightsizing")
         out.append("")
-        out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
+        out.append(markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".")
         out.append("")
         out.append("| " + " | ".join(RS_HEADERS) + " |")
         out.append("|---|---|" + "---:|" * 7)
         for row in rs_rows:
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         out.append("")
     if plan.calibration is not None:
         out.append("## Calibration")
         out.append("")
-        out.append(_md_cell(_calibration_title(plan)) + ".")
+        out.append(markdown_text(_calibration_title(plan)) + ".")
         out.append("")
         out.append("| " + " | ".join(CAL_HEADERS) + " |")
         out.append("|---|---:|---:|---:|---:|")
         for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         out.append("")
     moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("<details><summary>Why each workload moves</summary>")
         out.append("")
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+            out.append(f"- **{markdown_text(r.workload.id)}**")
+            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
         out.append("")
         out.append("</details>")
         out.append("")
@@ -240,7 +237,7 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("</details>")
         out.append("")
     for n in plan.notes:
-        out.append(f"> note: {_md_cell(n)}")
+        out.append(f"> note: {markdown_text(n)}")
     for src, err in plan.failed_sources:
-        out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
+        out.append(f"> **failed source** {markdown_text(src)}: {markdown_text(err)}")
     return "\n".join(out).rstrip() + "\n"
