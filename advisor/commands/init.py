@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from advisor.commands.common import say
 from advisor.errors import InputError
 
 
@@ -41,5 +42,5 @@ def init(example: str, force: bool, directory: str) -> None:
             shutil.copyfile(p, dest)
         except OSError as exc:
             raise InputError(f"cannot write {dest}: {exc.strerror}") from None
-    click.echo(f"wrote the '{example}' example estate ({len(files)} files) to {target}")
-    click.echo(f"next: advisor analyze -c {target / 'advisor.yaml'}")
+    say(f"wrote the '{example}' example estate ({len(files)} files) to {target}")
+    say(f"next: advisor analyze -c {target / 'advisor.yaml'}")

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import (
+    FiniteFloat,
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from advisor.outputs.i18n import Lang
@@ -44,9 +52,9 @@ if TYPE_CHECKING:
               help="CA certificate(s) to verify the relay with (an internal CA).")
 @click.option("--smtp-plain", is_flag=True,
               help="Allow a relay without STARTTLS on a closed network (no login then).")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", type=FiniteFloat(min=1), default=300, show_default=True,
               help="Seconds the optimizer may spend.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
+@click.option("--gap", type=FiniteFloat(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops.")
 def report(config: str | None, demo: bool, month: str | None, fmt: str, output: str | None,
            lang: str, cost_basis: str, store: str | None, window: int, waivers: str | None,
@@ -79,6 +87,8 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     from advisor.report.history import open_store
 
     language(lang, "EUR")  # an unknown language fails before any work
+    given: list[str | None] = [config, waivers, store if store and "://" not in store else None]
+    check_output(output, given)
     relay = None
     if email or smtp:
         from advisor.connectors.smtp import Relay, parse_relay
@@ -109,7 +119,7 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         from advisor.outputs.report_markdown import render_markdown
 
         text = render_markdown(rep, words)
-    write_output(text, output)
+    write_output(text, output, [*given, *estate_inputs(plan.estate)])
     if relay is not None:
         from advisor.connectors.smtp import build_message, default_sender, send
 
@@ -120,11 +130,10 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
                             body=summary(rep, words), attachment=text,
                             filename=f"report-{rep.month}.{ext}", mime=mime)
         send(relay, msg)
-        click.echo(f"advisor: report sent to {', '.join(email)} through {relay.name}",
-                   err=True)
+        say(f"advisor: report sent to {', '.join(email)} through {relay.name}", err=True)
     if rep.failed_sources:
         for source, error in rep.failed_sources:
-            click.echo(f"advisor: source {source} failed: {error}", err=True)
+            say(f"advisor: source {source} failed: {error}", err=True)
         return EXIT_SOURCE
     return 0
 
