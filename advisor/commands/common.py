@@ -60,11 +60,12 @@ def resolve_config(config: str | None, demo: bool) -> Path:
 
 
 def say(text: str, err: bool = False, nl: bool = True) -> None:
-    """Print a line for a person: escape sequences and control characters from names in files
-    are removed first (``advisor.outputs.escape.terminal_text``)."""
+    """Print a line for a person: credentials (``advisor.redact``), escape sequences and
+    control characters (``advisor.outputs.escape.terminal_text``) removed first."""
     from advisor.outputs.escape import terminal_text
+    from advisor.redact import redact
 
-    click.echo(terminal_text(text), err=err, nl=nl)
+    click.echo(terminal_text(redact(text)), err=err, nl=nl)
 
 
 def _same_file(a: Path, b: Path) -> bool:

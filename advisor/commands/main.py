@@ -66,8 +66,12 @@ def _debug(argv: list[str] | None) -> bool:
 
 
 def _say(text: str) -> None:
+    """A message on stderr: no escape sequence and no credential (``advisor.redact``) in it,
+    whichever code path built it."""
+    from advisor.redact import redact
+
     with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
-        click.echo(terminal_text(text), err=True)
+        click.echo(terminal_text(redact(text)), err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

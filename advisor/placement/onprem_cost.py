@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from advisor.atomic import open_atomic
 from advisor.errors import InputError
 from advisor.estate.model import Location, Workload
 
@@ -281,7 +282,7 @@ def write_focus_csv(path: str | Path, cost: ClusterCost) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", newline="", encoding="utf-8") as fh:
+        with open_atomic(target, newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=FOCUS_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(focus_rows(cost))

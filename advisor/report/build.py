@@ -203,7 +203,9 @@ def store_costs_option(estate: Estate | None, store_url: str, shown: LedgerRepor
                          "store keeps months per estate")
     if store_url and not is_postgres(store_url) and (
             "://" in store_url or Path(store_url).suffix.lower() in (".csv", ".gz", ".parquet")):
-        raise InputError(f"--store took '{store_url}' as the history store",
+        from advisor.redact import redact_url
+
+        raise InputError(f"--store took '{redact_url(store_url)}' as the history store",
                          hint="write --store=PATH, or put --store after the billing files")
     if shown.failed_sources:
         return "not stored in the history store: a source failed"

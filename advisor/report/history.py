@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, SourceError
+from advisor.redact import redact, redact_url, url_secrets
 
 DEFAULT_PATH = Path(".advisor") / "history.duckdb"
 STORE_DIGITS = Decimal(10) ** -18
@@ -124,12 +125,10 @@ def exact(amount: Decimal) -> Decimal:
 # -- opening --------------------------------------------------------------------------------------
 
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
-
-
-def redact(url: str) -> str:
-    """A store URL fit for a message: the password replaced by ***."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    """A postgresql:// URL or a libpq key=value DSN (``host=db dbname=finops``), which must
+    never become a DuckDB file named after it (password and all)."""
+    return url.startswith(("postgresql://", "postgres://")) or \
+        re.match(r"\s*[A-Za-z_]+\s*=", url) is not None
 
 
 def open_store(url: str | None = None) -> HistoryStore:
@@ -170,8 +169,10 @@ class _Backend:
     def close(self) -> None:
         raise NotImplementedError
 
+    secrets: tuple[str, ...] = ()
+
     def failed(self, exc: Exception) -> SourceError:
-        return SourceError(f"history store {self.name}", _first_line(exc))
+        return SourceError(f"history store {self.name}", redact(_first_line(exc), self.secrets))
 
 
 def _first_line(exc: Exception) -> str:
@@ -219,7 +220,13 @@ class _Postgres(_Backend):
     placeholder = "%s"
 
     def __init__(self, url: str) -> None:
-        self.name = redact(url)
+        self.name = redact_url(url)
+        self.secrets = tuple(url_secrets(url))
+        netloc = url.split("://", 1)[1].split("/", 1)[0] if "://" in url else ""
+        if netloc.count("@") > 1:
+            raise InputError(f"the store URL {self.name} has an '@' in its user or password",
+                             hint="write it percent-encoded: %40 (or give the password in "
+                                  "PGPASSWORD or ~/.pgpass)")
         try:
             import psycopg
         except ImportError:
