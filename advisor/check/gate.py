@@ -146,6 +146,7 @@ class CheckResult:
     today: dt.date
     # The proposal as a plan (its chains are drawn in the PR comment); None without changes.
     proposed_plan: Plan | None = None
+    notes: list[str] = field(default_factory=list)  # what the readers did (resources read...)
 
     @property
     def proposed(self) -> bool:
@@ -285,6 +286,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
         today=today,
+        notes=[n for _, p in proposals for n in p.notes],
     )
 
 

@@ -72,6 +72,8 @@ def check(config: str | None, demo: bool, placement: str | None, terraform_plan:
     result = run_check(resolve_config(config, demo), placement=placement,
                        terraform_plan=terraform_plan, tag_key=tag_key, waivers=waivers,
                        budgets=budgets, today=today.date() if today else None, fail_on=fail_on)
+    for note in result.notes:
+        say(f"advisor: {note}", err=True)
     for fmt, output in pairs:
         write_output(_render(fmt, result), output, [*given, *estate_inputs(result.estate)])
     if all(output for _, output in pairs):

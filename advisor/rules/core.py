@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,7 +143,11 @@ class LabelRequirement:
             return False
         if self.values and value not in self.values:
             return False
-        return self.pattern is None or re.fullmatch(self.pattern, value) is not None
+        if self.pattern is None:
+            return True
+        from advisor.rules.patterns import fullmatch
+
+        return fullmatch(self.pattern, value)
 
     def describe(self) -> str:
         if self.values:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from importlib import resources
@@ -280,10 +279,13 @@ def _label_requirements(v: View) -> tuple[LabelRequirement, ...]:
         item.mapping(LABEL_REQUIREMENT_KEYS, required=("key",))
         pattern = item.str("pattern") if item.has("pattern") else None
         if pattern is not None:
+            from advisor.rules.patterns import PatternError, compile_pattern
+
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise item.fail(f"invalid pattern {pattern!r}: {exc}",
+                compile_pattern(pattern)
+            except PatternError as exc:
+                shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
+                raise item.fail(f"invalid pattern {shown!r}: {exc}",
                                 "write a regular expression such as '^DPIA-[0-9]{4}-[0-9]+$'",
                                 key="pattern") from None
         out.append(LabelRequirement(item.str("key"), item.str_list("values"), pattern))
