@@ -333,7 +333,9 @@ class Finding:
     """A rule broken by a placement (or a workload that cannot be placed anywhere).
 
     ``subject`` names what the rule was evaluated on when that is not the workload itself (an
-    application for a budget per application); ``resource`` the Terraform address behind it."""
+    application for a budget per application); ``resource`` the Terraform address behind it;
+    ``detail`` tells apart two findings of one rule on one subject (the dependency whose latency
+    limit is exceeded), so each keeps its own fingerprint."""
 
     rule: str
     severity: str
@@ -342,10 +344,16 @@ class Finding:
     message: str
     subject: str | None = None
     resource: str | None = None
+    detail: str | None = None
 
-    def sort_key(self) -> tuple[int, str, str, str, str]:
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
         return (-SEVERITY_RANK[self.severity], self.rule, self.workload, self.location or "",
-                self.resource or "")
+                self.resource or "", self.detail or "")
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What tells this finding from every other one in a run (and across runs)."""
+        return (self.rule, self.key, self.detail or "")
 
     @property
     def key(self) -> str:
