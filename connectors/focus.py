@@ -138,7 +138,7 @@ def _fetch_local(settings: FocusSettings, path: str, month: str | None, out: Fet
     full = Path(path).expanduser()
     if not full.is_absolute():
         full = settings.base / full
-    if glob.has_magic(path):
+    if glob.has_magic(path) and not full.exists():  # 'glob[1].csv' may be a file's own name
         hits = sorted(glob.glob(str(full), recursive=True))
         if not hits:
             raise InputError(f"'{path}' matches no file", hint=f"paths are looked up relative to "

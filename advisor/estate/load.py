@@ -183,7 +183,8 @@ def _load_list(top: View, key: str, base: Path, build: Any) -> list[Any]:
             raise top.doc.error((key, i), "expected a file path or glob (or give every entry "
                                 "inline as a mapping)")
         pattern = str(base / entry)
-        files = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(entry) else [pattern]
+        files = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(entry) and \
+            not Path(pattern).exists() else [pattern]  # a file named 'glob[1].yaml' is itself
         if not files:
             raise top.doc.error((key, i), f"'{entry}' matches no file",
                                 f"files are looked up relative to {base}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
 DECIMAL = "DECIMAL(38, 18)"
+MAX_LINE_BYTES = 16 << 20  # one CSV line (DuckDB's default, 2 MB, refuses a long Tags field)
 NAMESPACE_TAGS = ("aws:eks:namespace", "kubernetes.io/namespace", "k8s-namespace", "namespace")
 NAMESPACE_COLUMNS = ("x_namespace", "x_kubernetesnamespace", "x_k8snamespace")
 MEMORY_LIMIT = "1GB"
@@ -77,6 +79,7 @@ def reader(files: Sequence[LedgerFile], info: _FileInfo, **extra: str) -> str:
     columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in info.names) + "}"
     return (f"read_csv({paths}, header=true, auto_detect=false, columns={columns}, delim=',', "
             f"quote='\"', escape='\"', nullstr=['NULL', ''], strict_mode=true, filename=true, "
+            f"max_line_size={MAX_LINE_BYTES}, buffer_size={2 * MAX_LINE_BYTES}, "
             f"compression={lit(info.lf.compression)}{opts})")
 
 
@@ -223,9 +226,9 @@ class Scan:
             return _FileInfo(lf, names, ["VARCHAR"] * len(names))
         try:
             described = self.sql(f"DESCRIBE SELECT * FROM read_parquet({lit(lf.local)})")  # noqa: S608
-        except duckdb.Error as exc:
-            raise InputError(f"not a readable Parquet file: {_first_line(exc)}",
-                             file=lf.origin) from None
+        except (duckdb.Error, RuntimeError, UnicodeError) as exc:  # RuntimeError: a damaged
+            raise InputError(f"not a readable Parquet file: {_first_line(exc)}",  # footer
+                             file=lf.origin, hint="re-export or re-download the file") from None
         return _FileInfo(lf, [r[0] for r in described], [str(r[1]) for r in described])
 
     def needs(self) -> list[str]:
@@ -332,7 +335,7 @@ class Scan:
                 + reader([i.lf for i in infos], info) + ") GROUP BY ALL)")
             try:
                 self.sql(query)
-            except duckdb.Error as exc:
+            except (duckdb.Error, RuntimeError, UnicodeError) as exc:
                 raise self._diagnose(infos, exc) from None
 
     # -- locating bad input ---------------------------------------------------------------------
@@ -344,7 +347,7 @@ class Scan:
             src = reader([info.lf], info)
             try:
                 self.sql(f"SELECT count(*) FROM {src}")  # noqa: S608
-            except duckdb.Error as err:
+            except (duckdb.Error, RuntimeError, UnicodeError) as err:
                 text = str(err)
                 line = re.search(r"CSV Error on Line: (\d+)", text)
                 found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
@@ -357,7 +360,13 @@ class Scan:
             bad = self.sql(f"SELECT CAST({q(cost)} AS VARCHAR) FROM {src} WHERE {q(cost)} IS NOT "  # noqa: S608
                            f"NULL AND TRY_CAST({q(cost)} AS {DECIMAL}) IS NULL LIMIT 1")
             if bad:
-                return self.locate(info, cost, bad[0][0], "is not a number",
+                value = bad[0][0]
+                big = self.sql("SELECT TRY_CAST(? AS DOUBLE)", [value])[0][0]
+                if big is not None and math.isfinite(big):
+                    return self.locate(info, cost, value, "is out of range",
+                                       "the ledger keeps 20 digits before the decimal point "
+                                       "and 18 after; check the export's number format")
+                return self.locate(info, cost, value, "is not a number",
                                    "FOCUS costs are decimal numbers such as 12.34")
             tags = info.col("Tags")
             if tags and self.rules.tag_keys and info.types[tags].upper() in ("VARCHAR", "JSON"):
