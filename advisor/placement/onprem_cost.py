@@ -220,6 +220,10 @@ def _stamp(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# FOCUS: each ServiceName has exactly one ServiceCategory (focus-validator checks it).
+SERVICE_NAMES = {"Compute": "Kubernetes", "Storage": "Kubernetes Persistent Volumes"}
+
+
 def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
     """FOCUS 1.0 rows: per workload one row per resource, then the cluster's idle rows."""
     base = {
@@ -232,7 +236,7 @@ def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
         "ChargeCategory": "Usage", "ChargeClass": "", "ChargeFrequency": "Usage-Based",
         "PricingCategory": "Standard", "ProviderName": PROVIDER, "PublisherName": PROVIDER,
         "InvoiceIssuerName": PROVIDER, "RegionId": cost.location, "RegionName": cost.region,
-        "ServiceName": "Kubernetes", "SubAccountId": cost.cluster,
+        "SubAccountId": cost.cluster,
         "SubAccountName": cost.cluster,
     }
     hours = cost.period.hours
@@ -244,6 +248,7 @@ def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
         money = _money(amount)
         rows.append({**base, "ResourceId": resource_id, "ResourceName": name,
                      "ResourceType": rtype, "SkuId": sku, "ServiceCategory": category,
+                     "ServiceName": SERVICE_NAMES[category],
                      "ChargeDescription": what, "BilledCost": money, "EffectiveCost": money,
                      "ListCost": money, "ContractedCost": money,
                      "ListUnitPrice": _money(unit_price), "ContractedUnitPrice":
