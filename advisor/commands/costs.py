@@ -99,4 +99,6 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
             return read_ledger(estate, paths=sources, month=month, group_by=GRAIN,
                                cost_basis=cost_basis)
 
-        say("advisor: " + store_costs_option(estate, store, result, regrouped), err=True)
+        say("advisor: " + store_costs_option(estate, store, result, regrouped,
+                                             on_wait=lambda m: say(f"advisor: {m}", err=True)),
+            err=True)

@@ -100,14 +100,19 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         relay = Relay(host, port, smtp_user, os.environ.get("ADVISOR_SMTP_PASSWORD"), smtp_ca,
                       smtp_plain)
     check_request(month, window)
-    with open_store(store) as history:  # an unreachable store stops everything (exit 3)
-        plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
-                              calibration=False)
-        ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
-            if has_ledger(plan.estate) else None
-        month = report_month(plan.estate, ledger, month)
-        if ledger is not None:
-            calibrate_plan(plan, month, cost_basis)
+    def waiting(message: str) -> None:
+        say(f"advisor: {message}", err=True)
+
+    with open_store(store, on_wait=waiting):  # an unreachable store stops everything (exit 3)
+        pass  # held only while the month is read and written, so concurrent runs can wait
+    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+                          calibration=False)
+    ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
+        if has_ledger(plan.estate) else None
+    month = report_month(plan.estate, ledger, month)
+    if ledger is not None:
+        calibrate_plan(plan, month, cost_basis)
+    with open_store(store, on_wait=waiting) as history:
         rep = collect(history, plan, ledger, month=month, cost_basis=cost_basis, window=window,
                       waivers=waivers)
     words = language(lang, rep.currency)
