@@ -7,7 +7,8 @@ identity, Azure CLI ...). ``arm_endpoint`` and ``authority`` select a national o
 Every call goes through ``call``: azure-core's own retry is switched off for these clients
 because it waits only as long as ``Retry-After`` says, while Cost Management throttles with the
 ``x-ms-ratelimit-microsoft.costmanagement-*-retry-after`` headers. We wait for the longest of all
-of them, at most ``max_retries`` times, and then stop with a message that names the scope.
+of them (the client-type quota's header included), at most ``max_retries`` times and
+``max_total_wait_seconds`` in all, and then stop with a message that names the scope.
 Only read operations are called: the query API is a POST that reads (role Cost Management Reader);
 inventory uses GET (role Reader).
 """
@@ -28,14 +29,19 @@ from advisor.estate.yamlfile import Doc, View
 
 SETTINGS_KEYS = ("type", "name", "scope", "scopes", "arm_endpoint", "authority", "cost_query",
                  "granularity", "group_by", "months", "start", "end", "max_retries",
-                 "max_wait_seconds", "focus_path", "account_url", "connection_string",
+                 "max_wait_seconds", "max_total_wait_seconds", "focus_path", "account_url",
+                 "connection_string",
                  "tag_key", "label_prefix")
 DIMENSIONS = ("ResourceGroupName", "ServiceName", "SubscriptionId", "ResourceLocation",
               "MeterCategory", "ResourceType")
 RETRY_HEADERS = ("retry-after", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
-                 "x-ms-ratelimit-microsoft.costmanagement-client-retry-after")
+                 "x-ms-ratelimit-microsoft.costmanagement-client-retry-after",
+                 "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after")
+# Cost Management keeps a quota per client type; without the header a client shares the
+# tenant-wide default one with every portal and script.
+CLIENT_TYPE = "hybrid-advisor"
 _SCOPE = re.compile(
     r"^/(subscriptions/[0-9a-fA-F-]{36}(/resourceGroups/[^/]+)?"
     r"|providers/Microsoft\.Management/managementGroups/[^/]+"
@@ -59,6 +65,7 @@ class AzureSettings:
     end: Month | None = None
     max_retries: int = 4
     max_wait_seconds: float = 120.0
+    max_total_wait_seconds: float = 300.0  # all the waits of one request together
     focus_path: str | None = None
     account_url: str | None = None
     connection_string: str | None = None
@@ -112,6 +119,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettin
         raise view.fail(f"focus_path '{focus_path}' is not an az:// URL", key="focus_path",
                         hint="give the export's container and folder, e.g. az://exports/focus")
     wait = view.decimal("max_wait_seconds", default=None, required=False)
+    total_wait = view.decimal("max_total_wait_seconds", default=None, required=False)
     return AzureSettings(
         name=view.str("name") if view.has("name") else f"azure:{scopes[0]}",
         scopes=tuple(s.rstrip("/") for s in scopes),
@@ -125,6 +133,7 @@ def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettin
         end=month_setting(view, "end"),
         max_retries=view.integer("max_retries", default=4, minimum=0, maximum=20) or 0,
         max_wait_seconds=float(wait) if wait is not None else 120.0,
+        max_total_wait_seconds=float(total_wait) if total_wait is not None else 300.0,
         focus_path=focus_path,
         account_url=view.str("account_url") if view.has("account_url") else None,
         connection_string=(view.str("connection_string") if view.has("connection_string")
@@ -184,6 +193,7 @@ def call(s: AzureSettings, where: str, what: str, send: Callable[[], Answer],
          sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
     """Run one request with bounded retries on 429 and 5xx; other failures become one line."""
     attempt = 0
+    waited = 0.0
     while True:
         try:
             answer = send()
@@ -203,7 +213,13 @@ def call(s: AzureSettings, where: str, what: str, send: Callable[[], Answer],
                                          f"{wait:g} s (more than max_wait_seconds "
                                          f"{s.max_wait_seconds:g})",
                                   "try again later, or raise max_wait_seconds")
+            if waited + wait > s.max_total_wait_seconds:
+                raise SourceError(where, f"{what}: still throttled after waiting {waited:g} s "
+                                         f"in all (max_total_wait_seconds "
+                                         f"{s.max_total_wait_seconds:g})",
+                                  "try again later, or raise max_total_wait_seconds")
             sleep(wait)
+            waited += wait
             attempt += 1
             continue
         raise _http_error(where, what, answer, attempt)
@@ -250,8 +266,9 @@ def send_request(s: AzureSettings, client: Any, method: str, url: str,
     """One raw request through the SDK client's pipeline (authentication included)."""
     from azure.core.rest import HttpRequest
 
-    request = HttpRequest(method, url, json=body) if body is not None else \
-        HttpRequest(method, url)
+    headers = {"ClientType": CLIENT_TYPE}
+    request = HttpRequest(method, url, json=body, headers=headers) if body is not None else \
+        HttpRequest(method, url, headers=headers)
     kwargs: dict[str, Any] = {}
     if s.arm_endpoint.startswith("http://"):
         kwargs["enforce_https"] = False  # a local test server; never for a real cloud
