@@ -407,11 +407,11 @@ def _file_place(file: str, line: int | None, estate_dir: Path) -> Place:
 def _plan_line(path: str, resource: str | None) -> int | None:
     if not resource:
         return None
-    from advisor.check.proposals import _address_line
+    from advisor.check.proposals import _address_line, plan_text
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError:
+        text = plan_text(Path(path))
+    except (OSError, InputError):
         return None
     return _address_line(text, resource)
 

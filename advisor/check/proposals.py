@@ -114,7 +114,7 @@ def read_placement(path: Path, estate: Estate) -> Proposal:
 # --------------------------------------------------------------------------- Terraform plans
 def read_terraform_plan(path: Path, estate: Estate, tag_key: str = DEFAULT_TAG_KEY) -> Proposal:
     """The workloads a Terraform plan creates or updates, and where (see the module docstring)."""
-    text = _plan_text(path)
+    text = plan_text(path)
     try:
         plan = json.loads(text)
     except RecursionError:
@@ -215,7 +215,7 @@ def read_terraform_plan(path: Path, estate: Estate, tag_key: str = DEFAULT_TAG_K
     return Proposal(chosen, findings, extra, [note])
 
 
-def _plan_text(path: Path) -> str:
+def plan_text(path: Path) -> str:
     """The plan's text: UTF-8, or UTF-16/32 as PowerShell's ``>`` writes it (with a byte order
     mark, or UTF-16 without one, recognised by its zero bytes)."""
     import codecs

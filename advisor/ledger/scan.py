@@ -47,6 +47,12 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def path_lit(path: str) -> str:
+    """A file path as a literal DuckDB's readers take as it is: they expand globs, so a file
+    named 'glob[1].csv' would otherwise read 'glob1.csv'."""
+    return lit("".join(f"[{ch}]" if ch in "[*?" else ch for ch in path))
+
+
 class _FileInfo:
     """One file's layout: its columns (canonical -> own spelling) and their DuckDB types."""
 
@@ -72,7 +78,7 @@ class _FileInfo:
 
 def reader(files: Sequence[LedgerFile], info: _FileInfo, **extra: str) -> str:
     """The DuckDB table function that reads ``files`` (all laid out like ``info``)."""
-    paths = "[" + ", ".join(lit(f.local) for f in files) + "]"
+    paths = "[" + ", ".join(path_lit(f.local) for f in files) + "]"
     opts = "".join(f", {k}={v}" for k, v in extra.items())
     if info.lf.format == "parquet":
         return f"read_parquet({paths}, filename=true{opts})"
@@ -225,7 +231,7 @@ class Scan:
                 raise InputError("the file is empty", file=lf.origin)
             return _FileInfo(lf, names, ["VARCHAR"] * len(names))
         try:
-            described = self.sql(f"DESCRIBE SELECT * FROM read_parquet({lit(lf.local)})")  # noqa: S608
+            described = self.sql(f"DESCRIBE SELECT * FROM read_parquet({path_lit(lf.local)})")  # noqa: S608
         except (duckdb.Error, RuntimeError, UnicodeError) as exc:  # RuntimeError: a damaged
             raise InputError(f"not a readable Parquet file: {_first_line(exc)}",  # footer
                              file=lf.origin, hint="re-export or re-download the file") from None
@@ -393,7 +399,7 @@ class Scan:
         if lf.format == "parquet":
             cond = f"{q(column)} IS NULL" if value is None else \
                 f"CAST({q(column)} AS VARCHAR) = {lit(str(value))}"
-            got = self.sql(f"SELECT file_row_number FROM read_parquet({lit(lf.local)}, "  # noqa: S608
+            got = self.sql(f"SELECT file_row_number FROM read_parquet({path_lit(lf.local)}, "  # noqa: S608
                            f"file_row_number=true) WHERE {cond} ORDER BY 1 LIMIT 1")
             return (int(got[0][0]) + 1, None) if got else (None, None)
         index = info.names.index(column)
