@@ -28,8 +28,15 @@ _ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]")
-# Not allowed anywhere in an XML 1.0 document.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Not allowed in an XML 1.0 document, or "discouraged" there and a parse error in HTML: the
+# controls (C0 but tab and line ends, DEL, C1), lone surrogates and the noncharacters.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                            "\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff"
+                            "\U0003fffe\U0003ffff\U0004fffe\U0004ffff\U0005fffe\U0005ffff"
+                            "\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                            "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff"
+                            "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff"
+                            "\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
 ZWSP = "&#8203;"  # a zero-width space: breaks an autolink, mention or reference, shows nothing
 
 
@@ -120,8 +127,9 @@ def http_url(url: str) -> str | None:
 
 
 def xml_chars(text: str) -> str:
-    """The text without the characters XML 1.0 forbids (most C0 controls, lone surrogates,
-    U+FFFE and U+FFFF), so the document always parses."""
+    """The text without the characters XML 1.0 forbids or discourages (controls, lone
+    surrogates, noncharacters), so an XML document parses and the same text inlined in HTML
+    is no parse error either."""
     return _XML_FORBIDDEN.sub("", text)
 
 
@@ -139,11 +147,14 @@ _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*)?(?:\.\d+)?(?:[eE][+-]?\d+)?")
 def csv_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs: a value that starts like a formula
     (``= + - @ | %``, tab, carriage return) gets a leading apostrophe, as defusedcsv does. A plain
-    number (``-12.50``) stays a number."""
+    number (``-12.50``) stays a number. Carriage returns become newlines (quoted, so the row
+    stays one row)."""
     text = "" if value is None else str(value)
     if text and text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+        text = "'" + text
+    # a lone carriage return inside a cell would end the row for a reader (Python's writer
+    # quotes only the line terminator's characters), so line breaks become plain newlines
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # -- diagram languages ----------------------------------------------------------------------------
