@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from advisor.errors import InputError, SourceError
+from advisor.outputs.escape import one_line
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def build_message(*, sender: str, to: Sequence[str], subject: str, body: str,
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
+    msg["Subject"] = one_line(subject)  # a line break from an estate name is no new header
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(body)
