@@ -102,7 +102,7 @@ def main() -> None:
         model = CostModel(estate)
         t_rules = time.perf_counter() - t0
         t0 = time.perf_counter()
-        sol = optimize(estate, model, ev, time_limit=args.time_limit)
+        sol = optimize(estate, model, ev, time_limit_s=args.time_limit_s)
         t_solve = time.perf_counter() - t0
         t0 = time.perf_counter()
         plan = build_plan(estate, model, ev, sol)
