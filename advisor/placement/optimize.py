@@ -58,8 +58,15 @@ def _highs(module: Any) -> Any:
 
 
 def _new_highs() -> Any:
-    """A silent HiGHS instance. HiGHS prints a banner to fd 1 on first construction, which
-    would corrupt JSON on stdout, so the first construction runs with fd 1 pointed at null."""
+    """A silent HiGHS instance.
+
+    The one process-wide side effect in the advisor, and unavoidable: HiGHS's C++ constructor
+    prints a banner to file descriptor 1 the first time one is built in a process, before any
+    option can be set (``output_flag`` only silences what follows). That banner would corrupt
+    JSON or SARIF written to stdout, so the first construction runs with fd 1 pointed at
+    /dev/null for the duration of that one call; fd 1 is restored even when it fails. A thread
+    writing to stdout at that very moment would lose its output, which is why the optimizer is
+    only ever called from the command's own thread."""
     global _banner_silenced
     import highspy
 
