@@ -86,7 +86,7 @@ def main() -> None:
     ap.add_argument("--locations", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--capacity-factor", type=float, default=1.0)
-    ap.add_argument("--time-limit", type=float, default=600)
+    ap.add_argument("--time-limit", dest="time_limit_s", type=float, default=600)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
