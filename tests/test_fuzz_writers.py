@@ -228,7 +228,7 @@ def test_plan_and_diagram_writers(tmp_path_factory: pytest.TempPathFactory,
     from advisor.pipeline import analyze_estate
 
     root = tmp_path_factory.mktemp("plan")
-    plan = analyze_estate(load_estate(_estate(root, names)), time_limit=30)
+    plan = analyze_estate(load_estate(_estate(root, names)), time_limit_s=30)
     assert_terminal_clean(plan_text.render_table(plan).replace("\n", "").replace("\t", ""))
     json.loads(plan_json.render(plan))
     assert_markdown_safe(plan_text.render_markdown(plan))
@@ -266,7 +266,7 @@ def test_report_writers(tmp_path_factory: pytest.TempPathFactory, store: Any,
     from advisor.report.build import collect
 
     root = tmp_path_factory.mktemp("report")
-    plan = analyze_estate(load_estate(_estate(root, names)), time_limit=30)
+    plan = analyze_estate(load_estate(_estate(root, names)), time_limit_s=30)
     rep = collect(store, plan, None, month="2026-10", cost_basis="billed")
     lang = language(code, rep.currency)
     html5lib = pytest.importorskip("html5lib")
@@ -300,6 +300,7 @@ def test_costs_writers(tmp_path_factory: pytest.TempPathFactory, services: list[
     rep = read_ledger(None, paths=[str(bill)], group_by=["service", "account"])
     rows = assert_csv_safe(render_csv(rep))
     assert len(rows) == len(rep.rows) + 1
+    json.loads(json.dumps(rep.to_json(), ensure_ascii=False))  # what --format json writes
     assert_terminal_clean(render_table(rep).replace("\n", "").replace("\t", ""))
 
 
