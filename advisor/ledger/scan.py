@@ -346,43 +346,57 @@ class Scan:
 
     # -- locating bad input ---------------------------------------------------------------------
     def _diagnose(self, infos: list[_FileInfo], exc: Exception) -> InputError:
-        """Find which file, row and column made the scan fail (the slow path, errors only)."""
+        """Find which file, row and column made the scan fail (the slow path, errors only).
+        A file that fails even these probes (damaged pages) is named as unreadable."""
         import duckdb
 
         for info in infos:
-            src = reader([info.lf], info)
             try:
-                self.sql(f"SELECT count(*) FROM {src}")  # noqa: S608
+                found = self._diagnose_file(info)
             except (duckdb.Error, RuntimeError, UnicodeError) as err:
-                text = str(err)
-                line = re.search(r"CSV Error on Line: (\d+)", text)
-                found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
-                what = (f"expected {found.group(1)} fields, found {found.group(2)}" if found
-                        else _first_line(err))
-                return InputError(f"malformed row: {what}", file=info.lf.origin,
-                                  line=int(line.group(1)) if line else None,
-                                  hint="fix or re-export the file; no row is skipped")
-            cost = info.cols[self.cost_column]
-            bad = self.sql(f"SELECT CAST({q(cost)} AS VARCHAR) FROM {src} WHERE {q(cost)} IS NOT "  # noqa: S608
-                           f"NULL AND TRY_CAST({q(cost)} AS {DECIMAL}) IS NULL LIMIT 1")
-            if bad:
-                value = bad[0][0]
-                big = self.sql("SELECT TRY_CAST(? AS DOUBLE)", [value])[0][0]
-                if big is not None and math.isfinite(big):
-                    return self.locate(info, cost, value, "is out of range",
-                                       "the ledger keeps 20 digits before the decimal point "
-                                       "and 18 after; check the export's number format")
-                return self.locate(info, cost, value, "is not a number",
-                                   "FOCUS costs are decimal numbers such as 12.34")
-            tags = info.col("Tags")
-            if tags and self.rules.tag_keys and info.types[tags].upper() in ("VARCHAR", "JSON"):
-                bad = self.sql(f"SELECT {q(tags)} FROM {src} WHERE {q(tags)} IS NOT NULL AND "  # noqa: S608
-                               f"NOT json_valid({q(tags)}) LIMIT 1")
-                if bad:
-                    return self.locate(info, tags, bad[0][0], "is not a JSON object",
-                                       'FOCUS Tags are JSON such as {"team": "web"}')
+                kind = "Parquet" if info.lf.format == "parquet" else "CSV"
+                return InputError(f"not a readable {kind} file: {_first_line(err)}",
+                                  file=info.lf.origin, hint="re-export or re-download the file")
+            if found is not None:
+                return found
         files = ", ".join(i.lf.origin for i in infos)
         return InputError(f"cannot read the billing data: {_first_line(exc)}", file=files)
+
+    def _diagnose_file(self, info: _FileInfo) -> InputError | None:
+        import duckdb
+
+        src = reader([info.lf], info)
+        try:
+            self.sql(f"SELECT count(*) FROM {src}")  # noqa: S608
+        except (duckdb.Error, RuntimeError, UnicodeError) as err:
+            text = str(err)
+            line = re.search(r"CSV Error on Line: (\d+)", text)
+            found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+            what = (f"expected {found.group(1)} fields, found {found.group(2)}" if found
+                    else _first_line(err))
+            return InputError(f"malformed row: {what}", file=info.lf.origin,
+                              line=int(line.group(1)) if line else None,
+                              hint="fix or re-export the file; no row is skipped")
+        cost = info.cols[self.cost_column]
+        bad = self.sql(f"SELECT CAST({q(cost)} AS VARCHAR) FROM {src} WHERE {q(cost)} IS NOT "  # noqa: S608
+                       f"NULL AND TRY_CAST({q(cost)} AS {DECIMAL}) IS NULL LIMIT 1")
+        if bad:
+            value = bad[0][0]
+            big = self.sql("SELECT TRY_CAST(? AS DOUBLE)", [value])[0][0]
+            if big is not None and math.isfinite(big):
+                return self.locate(info, cost, value, "is out of range",
+                                   "the ledger keeps 20 digits before the decimal point "
+                                   "and 18 after; check the export's number format")
+            return self.locate(info, cost, value, "is not a number",
+                               "FOCUS costs are decimal numbers such as 12.34")
+        tags = info.col("Tags")
+        if tags and self.rules.tag_keys and info.types[tags].upper() in ("VARCHAR", "JSON"):
+            bad = self.sql(f"SELECT {q(tags)} FROM {src} WHERE {q(tags)} IS NOT NULL AND "  # noqa: S608
+                           f"NOT json_valid({q(tags)}) LIMIT 1")
+            if bad:
+                return self.locate(info, tags, bad[0][0], "is not a JSON object",
+                                   'FOCUS Tags are JSON such as {"team": "web"}')
+        return None
 
     def locate(self, info: _FileInfo, column: str, value: str | None, problem: str,
                hint: str) -> InputError:

@@ -68,16 +68,26 @@ def hostile_pack(root: Path, args: dict[str, str]) -> None:
 
 
 def damaged_parquet(root: Path, args: dict[str, str]) -> None:
+    """A FOCUS Parquet file with a few bytes changed: its metadata still reads, its pages do
+    not (DuckDB: "TProtocolException: Invalid data" while it scans, not while it opens)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.table({"BilledCost": [1.0], "x": ["a"]}), root / "ok.parquet")
+    two = ["a", "b"]
+    columns: dict[str, list[Any]] = {name: two for name in FOCUS_HEADER}
+    columns.update({"BillingCurrency": ["EUR"] * 2, "ProviderName": ["AWS"] * 2,
+                    "BillingPeriodStart": ["2026-10-01T00:00:00Z"] * 2,
+                    "BillingPeriodEnd": ["2026-11-01T00:00:00Z"] * 2,
+                    "ChargePeriodStart": ["2026-10-01T00:00:00Z"] * 2,
+                    "ChargePeriodEnd": ["2026-10-02T00:00:00Z"] * 2,
+                    "ChargeCategory": ["Usage"] * 2, "BilledCost": ["1.5", "2"],
+                    "EffectiveCost": [1.5, 2.0], "ListCost": [1.5, 2.0], "Tags": ["", ""]})
+    pq.write_table(pa.table(columns), root / "ok.parquet")
     raw = bytearray((root / "ok.parquet").read_bytes())
     (root / "ok.parquet").unlink()
-    footer = int.from_bytes(raw[-8:-4], "little")
-    rng = random.Random(1)
-    for _ in range(3):  # damage the footer's Thrift metadata, keep the magic bytes
-        raw[rng.randrange(len(raw) - 8 - footer, len(raw) - 8)] = rng.randrange(256)
+    rng = random.Random(74)
+    for _ in range(rng.randrange(1, 5)):
+        raw[rng.randrange(0, len(raw))] = rng.randrange(256)
     (root / "bill.parquet").write_bytes(bytes(raw))
 
 
