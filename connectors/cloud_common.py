@@ -22,53 +22,12 @@ from typing import Any
 
 from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
+from advisor.estate.sources import Month
 
 FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
                  "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
                  "BillingCurrency", "BilledCost", "EffectiveCost", "ListCost", "RegionId",
                  "ServiceName", "ResourceId", "Tags", "x_Source")
-
-
-@dataclass(frozen=True)
-class Month:
-    """One calendar month (a billing period): ``start`` inclusive, ``end`` exclusive."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        return cls(int(text[:4]), int(text[5:7]))
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def closed(self, today: dt.date) -> bool:
-        """A month whose bill can no longer change (its last day is over)."""
-        return self.end <= today
-
-
-def month_setting(view: Any, key: str) -> Month | None:
-    """A YYYY-MM setting, or None; an InputError with file:line when malformed."""
-    if not view.has(key):
-        return None
-    text = view.str(key)
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise view.fail(f"invalid month '{text}'", "write the month as YYYY-MM, e.g. 2026-10",
-                        key=key)
-    return Month.parse(text)
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
