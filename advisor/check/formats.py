@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, RootModel, ValidationInfo, model_validator
 
-from advisor.estate.formats.base import Format
+from advisor.estate.formats.base import Format, with_raw_checks
 from advisor.estate.formats.fields import (
     Below,
     Day,
@@ -77,23 +77,37 @@ class WaiversFile(Format):
 
     waivers: list[WaiverEntry]
 
-    @model_validator(mode="after")
-    def _one_per_finding(self, info: ValidationInfo) -> WaiversFile:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_per_finding(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """A second waiver for the same finding is found on the raw entries, so it is reported
+        together with every other problem of the file."""
         seen: dict[tuple[str, str, bool], int] = {}
         errors: list[Below] = []
         file = (info.context or {}).get("file")
-        for i, w in enumerate(self.waivers):
-            key = (w.rule, w.workload or w.application or "", w.application is not None)
+        entries = data.get("waivers") if isinstance(data, dict) else None
+        for i, w in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(w, dict):
+                continue
+            rule, app = _text_or_none(w.get("rule")), _text_or_none(w.get("application"))
+            subject = _text_or_none(w.get("workload")) or app
+            if rule is None or subject is None:
+                continue
+            key = (rule, subject, app is not None)
             if key in seen:
                 first = line_of(file, ("waivers", seen[key]))
                 errors.append((("waivers", i), fail(
-                    f"a second waiver for {w.rule} on {key[1]} (the first is on line {first})",
+                    f"a second waiver for {rule} on {subject} (the first is on line {first})",
                     "keep one waiver per rule and workload"), None))
             else:
                 seen[key] = i
-        if errors:
-            raise fail_many("waivers", errors)
-        return self
+        return with_raw_checks(data, handler, errors)
+
+
+def _text_or_none(value: Any) -> str | None:
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return None
 
 
 class BudgetAmounts(Format):

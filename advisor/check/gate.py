@@ -189,7 +189,8 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     rules = load_packs(estate.policies, estate.path)
     ev = evaluate(rules, estate)
     model = CostModel(estate)
-    budget_data = load_budgets(file_beside(estate.path, "budgets.yaml", budgets, "--budgets"), estate)
+    budget_data = load_budgets(file_beside(estate.path, "budgets.yaml", budgets, "--budgets"),
+                               estate)
     proposals: list[tuple[str, Proposal]] = []
     if placement:
         proposals.append((placement, read_placement(Path(placement), estate)))

@@ -14,6 +14,7 @@ from typing import Any
 
 from advisor.errors import SHOWN_ERRORS, InputError, collect
 from advisor.estate.formats.advisor_file import AdvisorFile
+from advisor.estate.formats import what_file
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
@@ -28,8 +29,7 @@ def load_estate(path: str | Path) -> Estate:
     if main.is_dir():
         main = main / "advisor.yaml"
     file = str(main)
-    top = validate(AdvisorFile, load_yaml(main, "estate file"), file,
-                   context={"base": main.parent})
+    top = validate(AdvisorFile, _read(main, "estate"), file, context={"base": main.parent})
     problems: list[InputError] = []
     locations = _section(top.locations, "locations", LocationsFile, main,
                          LocationEntry.to_location, problems)
@@ -70,13 +70,26 @@ def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], m
                                                  f"files are looked up relative to {base}"))
         for name in files:
             try:
-                doc = validate(model, load_yaml(Path(name), f"{key} file"), name)
+                doc = validate(model, _read(Path(name), key), name)
             except InputError as exc:
                 problems.append(exc)
                 continue
             out.extend(build(item, SourceRef(name, (key, j)))
                        for j, item in enumerate(getattr(doc, key)))
     return out
+
+
+def _read(path: Path, kind: str) -> Any:
+    """A file's YAML data; a file of another kind (a pack given as the estate, the locations
+    file as the workloads file) is named as such rather than picked apart key by key."""
+    what = "estate file" if kind == "estate" else f"{kind} file"
+    data = load_yaml(path, what)
+    other = what_file(data, kind)
+    if other:
+        raise InputError(f"this is {other}, not {'an' if kind == 'estate' else 'a'} {what}",
+                         file=str(path), hint="check the path"
+                         + (" in advisor.yaml" if kind != "estate" else ""))
+    return data
 
 
 def check_estate(estate: Estate) -> None:

@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from advisor.estate.formats.base import Format
+from advisor.estate.formats.base import Format, with_raw_checks
 from advisor.estate.formats.fields import (
     Amount,
     Below,
@@ -423,19 +423,25 @@ class PackFile(Format):
     label_mappings: list[LabelMappingEntry] = Field(default_factory=list)
     rules: list[RuleEntry]
 
-    @model_validator(mode="after")
-    def _unique_ids(self, info: ValidationInfo) -> PackFile:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _unique_ids(cls, data: Any, handler: Any) -> Any:
+        """Duplicate rule ids are found on the raw rules, so they are reported together with
+        every other problem of the pack."""
         seen: set[str] = set()
         errors: list[Below] = []
-        for i, rule in enumerate(self.rules):
-            if rule.id in seen:
+        rules = data.get("rules") if isinstance(data, dict) else None
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            ident = rule.get("id") if isinstance(rule, dict) else None
+            if not isinstance(ident, (str, int)) or isinstance(ident, bool):
+                continue
+            ident = str(ident).strip()
+            if ident in seen:
                 errors.append((("rules", i, "id"), fail(
-                    f"duplicate rule id '{rule.id}' in this pack", "give every rule a unique id"),
-                    rule.id))
-            seen.add(rule.id)
-        if errors:
-            raise fail_many("pack", errors)
-        return self
+                    f"duplicate rule id '{ident}' in this pack", "give every rule a unique id"),
+                    ident))
+            seen.add(ident)
+        return with_raw_checks(data, handler, errors)
 
 
 

@@ -32,6 +32,9 @@ def what_file(data: Any, expected: str) -> str | None:
     if not isinstance(data, dict):
         return None
     keys = {str(k) for k in data}
+    own = {"estate": {"version"}, "pack": {"pack", "rules"}}.get(expected, {expected})
+    if keys & own:
+        return None  # a file of the expected kind, maybe with mistakes: checked key by key
     if {"version", "currency"} <= keys or ({"name", "currency"} <= keys and "pack" not in keys):
         found = "an estate file (advisor.yaml)"
         kind_ = "estate"

@@ -19,7 +19,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from advisor.errors import InputError, InputErrors
-from advisor.estate.formats.fields import ERROR_TYPE
+from advisor.estate.formats.fields import ERROR_TYPE, fail_many
 from advisor.estate.yamlfile import KeyPath, dotted, kind, nearest, position_of, shown
 
 M = TypeVar("M", bound=BaseModel)
@@ -32,6 +32,20 @@ class Format(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
                               arbitrary_types_allowed=True)
+
+
+def with_raw_checks(data: Any, handler: Any, problems: list[Any]) -> Any:
+    """For a wrap validator: the model from ``handler``, with ``problems`` found on the raw data
+    (e.g. duplicate ids) reported together with the model's own, not only once it is valid."""
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        if problems:
+            raise fail_many("file", [((), exc, data), *problems]) from None
+        raise
+    if problems:
+        raise fail_many("file", problems)
+    return model
 
 
 def validate(model: type[M], data: Any, file: str | None, *,
