@@ -97,7 +97,7 @@ def _as_document(block: str) -> tuple[str, str] | None:
         return None
     if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
         key = "workloads" if "application" in data[0] else "locations"
-        if key == "locations" and "provider" not in data[0] or "type" in data[0]:
+        if (key == "locations" and "provider" not in data[0]) or "type" in data[0]:
             return None
         return key, yaml.safe_dump({key: data})
     if not isinstance(data, dict):

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import SHOWN_ERRORS, InputError, collect
-from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats import what_file
+from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile

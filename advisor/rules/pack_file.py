@@ -11,14 +11,14 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, Field, model_validator
 
 from advisor.estate.formats.base import Format, with_raw_checks
 from advisor.estate.formats.fields import (
     Amount,
     Below,
     Kind,
+    MapOf,
     Num,
     OneOf,
     Text,
@@ -78,37 +78,12 @@ class ExpressionEntry(Format):
         return Expression(self.key, self.operator, self.values)
 
 
-class SelectedLabels(Kind):
-    """label -> value or list of values, each at least one."""
-
-    def check(self, value: Any) -> dict[str, tuple[str, ...]]:
-        if not isinstance(value, dict):
-            raise fail("expected a mapping of label -> value or list of values")
-        out: dict[str, tuple[str, ...]] = {}
-        errors: list[Below] = []
-        values = TextListKind(min_items=1)
-        for key, item in value.items():
-            if not isinstance(key, str):
-                errors.append(((str(key),), fail(f"expected a label name, got {shown(key)}"),
-                               key))
-                continue
-            try:
-                out[key] = values._checked(item)
-            except (PydanticCustomError, ValidationError) as exc:
-                errors.append(((key,), exc, item))
-        if errors:
-            raise fail_many("labels", errors)
-        return out
-
-    def schema(self) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": TextListKind(min_items=1).schema()}
-
-
 class WhenEntry(Format):
     """Which workloads the rule applies to; every part given must match (empty selects all)."""
 
-    labels: Annotated[dict[str, tuple[str, ...]], SelectedLabels()] | None = Field(
-        None, description="label -> value or list of values.")
+    labels: Annotated[dict[str, tuple[str, ...]], MapOf(
+        TextListKind(min_items=1), "label -> value or list of values", names="label")] | None \
+        = Field(None, description="label -> value or list of values.")
     match_expressions: list[ExpressionEntry] = Field(default_factory=list)
     applications: TextList = ()
     workloads: TextList = ()
@@ -192,39 +167,13 @@ class ClauseKind(Kind):
                                              "minProperties": 1, "properties": ops}]}
 
 
-class LocationLabelsKind(Kind):
-    """Location label -> condition (text)."""
-
-    def check(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict) or not value:
-            raise fail("expected a mapping of location label -> value, list of values, or "
-                       "{in: [...]} / {not_in: [...]}")
-        out: dict[str, Any] = {}
-        errors: list[Below] = []
-        clause = ClauseKind("text")
-        for key, item in value.items():
-            if not isinstance(key, str):
-                errors.append(((str(key),), fail(f"expected a label name, got {shown(key)}"),
-                               key))
-                continue
-            try:
-                out[key] = clause._checked(item)
-            except (PydanticCustomError, ValidationError) as exc:
-                errors.append(((key,), exc, item))
-        if errors:
-            raise fail_many("labels", errors)
-        return out
-
-    def schema(self) -> dict[str, Any]:
-        return {"type": "object", "minProperties": 1,
-                "additionalProperties": ClauseKind("text").schema()}
-
-
 TextClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("text")]
 BoolClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("bool")]
 NumberClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("number")]
 SetClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("set")]
-LabelClauses = Annotated[dict[str, Any], LocationLabelsKind()]
+LabelClauses = Annotated[dict[str, Any], MapOf(
+    ClauseKind("text"), "location label -> value, list of values, or {in: [...]} / "
+    "{not_in: [...]}", names="label", min_items=1)]
 
 
 class Requirement(Format):
@@ -449,7 +398,7 @@ def _attribute_kinds() -> dict[str, str]:
     out = {}
     for name, info in Requirement.model_fields.items():
         clause = [m for a in get_args(info.annotation) for m in getattr(a, "__metadata__", ())
-                  if isinstance(m, ClauseKind)]
+                  if isinstance(m, ClauseKind)]  # labels: a MapOf of text clauses
         out[name] = clause[0].kind if clause else "labels"
     return out
 

@@ -360,19 +360,28 @@ class TextMapKind(Kind):
 
 
 class MapOf(Kind):
-    """A mapping of names (``what`` says of what) to values of one kind, each checked."""
+    """A mapping of names (``what`` says of what) to values of one kind, each checked.
+    ``names`` ("label", ...) asks for text keys; ``min_items`` for at least that many entries."""
 
-    def __init__(self, value: Kind, what: str = "") -> None:
+    def __init__(self, value: Kind, what: str = "", names: str | None = None,
+                 min_items: int = 0) -> None:
         self.value = value
         self.what = what
+        self.names = names
+        self.min_items = min_items
 
     def check(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or len(value) < self.min_items:
             of = f" of {self.what}" if self.what else ""
-            raise fail(f"expected a mapping{of}, got {kind(value)}")
+            got = f", got {kind(value)}" if not isinstance(value, dict) else ""
+            raise fail(f"expected a mapping{of}{got}")
         out: dict[str, Any] = {}
         errors: list[Below] = []
         for k, v in value.items():
+            if self.names and not isinstance(k, str):
+                errors.append(((str(k),), fail(f"expected a {self.names} name, got {shown(k)}"),
+                               k))
+                continue
             try:
                 out[str(k)] = self.value._checked(v)
             except (PydanticCustomError, ValidationError) as exc:
@@ -382,7 +391,10 @@ class MapOf(Kind):
         return out
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": self.value.schema()}
+        out: dict[str, Any] = {"type": "object", "additionalProperties": self.value.schema()}
+        if self.min_items:
+            out["minProperties"] = self.min_items
+        return out
 
 
 # The kinds most fields use, as types.

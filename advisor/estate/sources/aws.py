@@ -25,6 +25,7 @@ from advisor.estate.sources.common import (
     MonthSetting,
     Settings,
     parse_duration,
+    url_of,
 )
 from advisor.estate.yamlfile import nearest, shown
 
@@ -85,13 +86,6 @@ def _cpu_window(text: str) -> str:
     return text
 
 
-def _s3_url(text: str) -> str:
-    if not text.startswith("s3://"):
-        raise fail(f"focus_path {shown(text)} is not an s3:// URL",
-                   "give the Data Export's S3 location, e.g. s3://bucket/prefix")
-    return text
-
-
 class AwsSettings(Settings):
     """An AWS account or organisation: costs from Cost Explorer (or a Data Export), inventory
     from EC2. Credentials come from boto3's standard chain (profile, SSO, environment, role)."""
@@ -116,8 +110,10 @@ class AwsSettings(Settings):
     end: MonthSetting | None = Field(None, description="Last month (YYYY-MM).")
     cache_dir: Text | None = Field(None, description="Cache of Cost Explorer answers.")
     max_retries: Annotated[int, Whole(0, 20)] = Field(5, description="Retries when throttled.")
-    focus_path: Annotated[str, TextKind(pattern="^s3://", check=_s3_url)] | None = Field(
-        None, description="A Data Export (FOCUS) in S3, read with this source's profile.")
+    focus_path: Annotated[str, TextKind(pattern="^s3://", check=url_of(
+        "s3://", "focus_path", "give the Data Export's S3 location, e.g. s3://bucket/prefix"))] \
+        | None = Field(None, description="A Data Export (FOCUS) in S3, read with this source's "
+                                         "profile.")
     tag_key: Text = Field("application", description="Instances with the same value of this "
                                                      "tag form one workload.")
     label_prefix: Text = Field("advisor.io/", description="Tags with this prefix become estate "

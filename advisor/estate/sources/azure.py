@@ -20,7 +20,7 @@ from advisor.estate.formats.fields import (
     fail,
 )
 from advisor.estate.sources.aws import GRANULARITIES, GroupingKind
-from advisor.estate.sources.common import MonthSetting, Settings
+from advisor.estate.sources.common import MonthSetting, Settings, url_of
 from advisor.estate.yamlfile import shown
 
 DIMENSIONS = ("ResourceGroupName", "ServiceName", "SubscriptionId", "ResourceLocation",
@@ -45,13 +45,6 @@ def _authority(text: str) -> str:
         raise fail(f"authority {shown(text)} is not an https host",
                    "give the Entra ID host, e.g. login.microsoftonline.us or "
                    "login.chinacloudapi.cn (tokens are only asked for over https)")
-    return text
-
-
-def _az_url(text: str) -> str:
-    if not text.startswith("az://"):
-        raise fail(f"focus_path {shown(text)} is not an az:// URL",
-                   "give the export's container and folder, e.g. az://exports/focus")
     return text
 
 
@@ -81,8 +74,10 @@ class AzureSettings(Settings):
     max_retries: Annotated[int, Whole(0, 20)] = Field(4, description="Retries when throttled.")
     max_wait_seconds: Annotated[float, Num(as_float=True)] = Field(
         120.0, description="Longest wait the service may ask for before a retry.")
-    focus_path: Annotated[str, TextKind(pattern="^az://", check=_az_url)] | None = Field(
-        None, description="A Cost Management FOCUS export in Blob storage.")
+    focus_path: Annotated[str, TextKind(pattern="^az://", check=url_of(
+        "az://", "focus_path", "give the export's container and folder, e.g. "
+        "az://exports/focus"))] | None = Field(None, description="A Cost Management FOCUS "
+                                                                 "export in Blob storage.")
     account_url: Text | None = Field(None, description="Storage account URL of focus_path.")
     connection_string: Secret | None = Field(
         None, repr=False, description="Storage connection string of focus_path (prefer the "

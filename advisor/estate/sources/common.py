@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -149,6 +150,15 @@ def _env_name(text: str) -> str:
 
 
 EnvName = Annotated[str, TextKind(pattern=ENV_NAME.pattern, secret=True, check=_env_name)]
+
+
+def url_of(scheme: str, key: str, hint: str) -> Callable[[str], str]:
+    """A check that a setting is a ``scheme`` URL (e.g. focus_path: s3://...)."""
+    def check(text: str) -> str:
+        if not text.startswith(scheme):
+            raise fail(f"{key} {shown(text)} is not an {scheme} URL", hint)
+        return text
+    return check
 
 
 class Settings(Format):
