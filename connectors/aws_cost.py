@@ -30,7 +30,8 @@ from advisor.connectors.aws import describe, today_utc
 from advisor.connectors.base import Progress
 from advisor.connectors.cloud_common import FocusRow, periods, write_focus_csv
 from advisor.errors import SourceError
-from advisor.estate.sources import AwsSettings, Month
+from advisor.estate.sources import AwsSettings
+from advisor.month import Month
 
 METRICS = ("NetAmortizedCost", "UnblendedCost")
 

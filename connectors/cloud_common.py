@@ -22,7 +22,7 @@ from typing import Any
 
 from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
-from advisor.estate.sources import Month
+from advisor.month import Month
 
 FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
                  "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
@@ -78,7 +78,7 @@ class FocusRow:
     source: str = ""
 
     def cells(self) -> list[str]:
-        period = Month(self.charge_start.year, self.charge_start.month)
+        period = Month.of(self.charge_start)
 
         def ts(day: dt.date) -> str:
             return f"{day.isoformat()}T00:00:00Z"

@@ -32,10 +32,8 @@ import yaml
 
 from advisor.errors import InputError
 
-try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is absent
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Base = yaml.SafeLoader
+# The C parser is ~10x faster; fall back to pure Python where libyaml is absent.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # First characters with which a plain scalar may be something other than text under YAML 1.1's
 # implicit resolvers (bool, int, float, null, timestamp, merge, value). Any other first character
@@ -49,7 +47,7 @@ MAX_NESTING = 100  # levels of flow collections ([ ] and { }); libyaml stops blo
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add beyond the file's own (or as many again)
 
 
-class _Loader(_Base):
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """The safe loader with a fast path for plain scalars that can only be text, exact numbers,
     dates kept as text and duplicate keys refused."""
 
@@ -276,7 +274,7 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                               "bracket or a generated file")
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, file) from None
     except yaml.YAMLError as exc:

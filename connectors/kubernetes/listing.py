@@ -82,7 +82,8 @@ class Lister:
         if namespace and one_ns:
             method = getattr(api, one_ns)
             return lambda **kw: method(namespace, **kw)
-        return getattr(api, all_ns)
+        listing: Callable[..., Any] = getattr(api, all_ns)
+        return listing
 
     def _pages(self, resource: str, on_item: Callable[[dict[str, Any]], None],
                namespace: str | None) -> None:

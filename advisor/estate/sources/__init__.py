@@ -14,9 +14,10 @@ from pydantic import Field
 
 from advisor.estate.sources.aws import AwsSettings
 from advisor.estate.sources.azure import AzureSettings
-from advisor.estate.sources.common import Month, Settings, settings_from, settings_with
+from advisor.estate.sources.common import Settings, settings_from, settings_with
 from advisor.estate.sources.focus import FocusSettings
 from advisor.estate.sources.kubernetes import KubernetesSettings
+from advisor.month import Month
 
 SourceSettings = FocusSettings | KubernetesSettings | AwsSettings | AzureSettings
 SOURCE_TYPES: dict[str, type[SourceSettings]] = {

@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
@@ -17,38 +16,7 @@ from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.fields import Kind, TextKind, _text, fail
 from advisor.estate.model import SourceRef
 from advisor.estate.yamlfile import shown
-
-
-@dataclass(frozen=True)
-class Month:
-    """One calendar month (a billing period): ``start`` inclusive, ``end`` exclusive."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        return cls(int(text[:4]), int(text[5:7]))
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def closed(self, today: dt.date) -> bool:
-        """A month whose bill can no longer change (its last day is over)."""
-        return self.end <= today
-
+from advisor.month import Month
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -201,8 +169,11 @@ class Settings(Format):
         return self
 
 
-def settings_from(model: type[Settings], raw: dict[str, Any], *, base: Path | None = None,
-                  source: SourceRef | None = None) -> Any:
+S = TypeVar("S", bound=Settings)
+
+
+def settings_from(model: type[S], raw: dict[str, Any], *, base: Path | None = None,
+                  source: SourceRef | None = None) -> S:
     """Settings from a mapping (command-line flags, a test), checked like the file's own."""
     data = {k: v for k, v in raw.items() if not str(k).startswith("_")}
     context = {"base": base} if base is not None else None
@@ -212,7 +183,7 @@ def settings_from(model: type[Settings], raw: dict[str, Any], *, base: Path | No
     return settings.located(source) if source else settings
 
 
-def settings_with(settings: Settings, **changes: Any) -> Any:
+def settings_with(settings: S, **changes: Any) -> S:
     """``settings`` with some keys changed (flags over a source of advisor.yaml), checked again."""
     data = settings.model_dump(exclude_unset=True, by_alias=True)
     data.update({k: v for k, v in changes.items() if v is not None})
