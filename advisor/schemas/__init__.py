@@ -6,7 +6,7 @@ definition of each file format, so that an editor and the loader agree.
 
 Each input format is a pydantic model (``advisor.estate.formats``, ``advisor.estate.sources``,
 ``advisor.rules.pack_file``, ``advisor.check.formats``); the output of ``analyze --format json``
-is described in ``advisor.outputs.plan_schema``.
+is described in ``advisor.schemas.plan``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def formats() -> dict[str, tuple[Any, str]]:
 def schemas() -> dict[str, str]:
     """File name -> the text of every published schema."""
     from advisor.estate.formats.base import file_schema
-    from advisor.outputs.plan_schema import plan_schema
+    from advisor.schemas.plan import plan_schema
 
     docs = {name: file_schema(model, name, title) for name, (model, title) in formats().items()}
     docs["plan"] = plan_schema()

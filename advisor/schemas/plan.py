@@ -1,11 +1,12 @@
 """The JSON Schema of ``advisor analyze --format json`` (published as
-advisor/schemas/plan.schema.json by ``python -m advisor.schemas``)."""
+advisor/schemas/plan.schema.json by ``python -m advisor.schemas``; the renderer in
+``advisor.outputs.plan_json`` names it in every document)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from advisor.outputs.plan_json import SCHEMA_ID
+SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
 
 _MONEY = {"type": "number"}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
