@@ -110,7 +110,7 @@ class ClauseKind(Kind):
     def __init__(self, attr_kind: str) -> None:
         self.kind = attr_kind
 
-    def _checked(self, value: Any) -> Any:
+    def validate(self, value: Any) -> Any:
         if value is None:
             raise fail("needs a value")
         return self.check(value)

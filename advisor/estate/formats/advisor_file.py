@@ -57,7 +57,7 @@ class FilesOr(Kind):
     def __get_pydantic_core_schema__(self, source: Any,
                                      handler: GetCoreSchemaHandler) -> CoreSchema:
         shape = handler.generate_schema(str | list[str | self.entry])  # type: ignore[name-defined]
-        return core_schema.no_info_plain_validator_function(self._checked,
+        return core_schema.no_info_plain_validator_function(self.validate,
                                                             json_schema_input_schema=shape)
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> Any:

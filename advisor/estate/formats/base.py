@@ -12,6 +12,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -200,9 +201,14 @@ class _Schema(GenerateJsonSchema):
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
         out = super().default_schema(schema)
-        if out.get("default", 0) is None:
+        if out.get("default", 0) in (None, ""):  # absent, or derived (a source's name)
             out.pop("default")
         return out
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, Decimal):  # exact in the loader, a JSON number for the editor
+            return int(dft) if dft == dft.to_integral_value() else float(dft)
+        return super().encode_default(dft)
 
 
 SCHEMA_BASE = "https://hybrid-advisor.example/schemas/"

@@ -69,7 +69,7 @@ class Kind:
     def __get_pydantic_core_schema__(self, source: Any,
                                      handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_plain_validator_function(
-            self._checked, serialization=core_schema.plain_serializer_function_ser_schema(
+            self.validate, serialization=core_schema.plain_serializer_function_ser_schema(
                 self.serialize, when_used="json"))
 
     def serialize(self, value: Any) -> Any:
@@ -87,7 +87,7 @@ class Kind:
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return self.schema()
 
-    def _checked(self, value: Any) -> Any:
+    def validate(self, value: Any) -> Any:
         if value is None:
             raise fail("missing", missing=True)
         return self.check(value)
@@ -96,7 +96,7 @@ class Kind:
         return type(self).__name__
 
 
-def _text(value: Any, secret: bool = False) -> str:
+def as_text(value: Any, secret: bool = False) -> str:
     """Text as YAML may type it: a number is its digits; never a boolean or a collection."""
     if isinstance(value, str):
         text = value.strip()
@@ -120,7 +120,7 @@ class TextKind(Kind):
         self.after = check
 
     def check(self, value: Any) -> str:
-        text = _text(value, self.secret)
+        text = as_text(value, self.secret)
         return self.after(text) if self.after else text
 
     def schema(self) -> dict[str, Any]:
@@ -162,7 +162,7 @@ class OneOf(Kind):
         self.choices = choices
 
     def check(self, value: Any) -> str:
-        text = _text(value)
+        text = as_text(value)
         if text not in self.choices:
             near = nearest(text, self.choices)
             raise fail(f"invalid value {shown(text)}",
@@ -383,7 +383,7 @@ class MapOf(Kind):
                                k))
                 continue
             try:
-                out[str(k)] = self.value._checked(v)
+                out[str(k)] = self.value.validate(v)
             except (PydanticCustomError, ValidationError) as exc:
                 errors.append(((str(k),), exc, v))
         if errors:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Self, TypeVar
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
 from advisor.estate.formats.base import Format, validate
-from advisor.estate.formats.fields import Kind, TextKind, _text, fail
+from advisor.estate.formats.fields import Kind, TextKind, as_text, fail
 from advisor.estate.model import SourceRef
 from advisor.estate.yamlfile import shown
 from advisor.month import Month
@@ -33,7 +33,7 @@ class MonthKind(Kind):
     def check(self, value: Any) -> Month:
         if isinstance(value, Month):
             return value
-        return Month.parse(_month_text(_text(value)))
+        return Month.parse(_month_text(as_text(value)))
 
     def serialize(self, value: Any) -> Any:
         return value.label if isinstance(value, Month) else value
