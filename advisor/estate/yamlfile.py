@@ -209,6 +209,7 @@ def read_text(path: Path, what: str) -> builtins.str:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?])&\S", re.MULTILINE)  # '&name' after a separator
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -284,7 +285,7 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                          hint="a file of this kind nests a few levels") from None
     finally:
         loader.dispose()
-    if node is not None and ("&" in text):  # aliases need an anchor
+    if node is not None and _ANCHOR.search(text):  # aliases need an anchor
         distinct = _count(node)
         if _too_many_aliases(node, distinct):
             raise InputError(

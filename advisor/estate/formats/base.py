@@ -85,14 +85,15 @@ def _explain(err: Any, model: Any) -> tuple[KeyPath, str, str | None]:
     kind_ = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
+    missing = kind_ == "missing" or (kind_ == ERROR_TYPE and ctx.get("missing"))
+    if missing and isinstance(last, int):  # an empty entry of a list
+        return here, "expected a value, got nothing", "remove the empty entry or fill it in"
+    if missing:
+        return path, f"missing required key '{last}'", f"add '{last}:' to this entry"
     if kind_ == ERROR_TYPE:
-        if ctx.get("missing"):
-            return path, f"missing required key '{last}'", f"add '{last}:' to this entry"
         key = ctx.get("key")
         return ((*here, key) if key is not None else here), str(ctx.get("message")), \
             ctx.get("hint")
-    if kind_ == "missing":
-        return path, f"missing required key '{last}'", f"add '{last}:' to this entry"
     if kind_ == "extra_forbidden":
         allowed = aliases(parent)
         near = nearest(str(last), allowed)
