@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,28 +159,11 @@ def _check_loader(tmp_path_factory, name: str, value: object) -> None:
         assert exc.render_all()
 
 
+@pytest.mark.parametrize("name", ["waivers", "budgets", "placement", "expected"])
 @FUZZ
 @given(value=values)
-def test_any_waivers_file(tmp_path_factory, value):
-    _check_loader(tmp_path_factory, "waivers", value)
-
-
-@FUZZ
-@given(value=values)
-def test_any_budgets_file(tmp_path_factory, value):
-    _check_loader(tmp_path_factory, "budgets", value)
-
-
-@FUZZ
-@given(value=values)
-def test_any_placement_file(tmp_path_factory, value):
-    _check_loader(tmp_path_factory, "placement", value)
-
-
-@FUZZ
-@given(value=values)
-def test_any_fixture_expectation(tmp_path_factory, value):
-    _check_loader(tmp_path_factory, "expected", value)
+def test_any_check_input_file(tmp_path_factory, name, value):
+    _check_loader(tmp_path_factory, name, value)
 
 
 @FUZZ
