@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from advisor.ledger.report import LedgerReport, LedgerSummary
     from advisor.placement.plan import Plan
 
-DISCOVERY_TYPES = ("kubernetes",)
-
 
 @dataclass
 class Collected:
@@ -40,7 +38,9 @@ class Collected:
 
 def collect(estate: Estate, progress: Progress | None = None) -> Collected:
     """The estate with every discovery source's workloads and usage merged in."""
-    discovery = [s for s in estate.sources if s.get("type") in DISCOVERY_TYPES]
+    from advisor.estate.sources import KubernetesSettings
+
+    discovery = [s for s in estate.sources if isinstance(s, KubernetesSettings)]
     if not discovery:
         return Collected(estate)
     from advisor.connectors import kubernetes
@@ -57,8 +57,8 @@ def collect(estate: Estate, progress: Progress | None = None) -> Collected:
                 continue
             results.append(result)
             out.notes.extend(result.notes)
-            if "headroom" in settings:
-                out.headroom = Decimal(str(settings["headroom"]))
+            if "headroom" in settings.model_fields_set:
+                out.headroom = settings.headroom
     finally:
         if progress is not None:
             progress.done()
