@@ -107,11 +107,10 @@ def estate_inputs(estate: Estate | None) -> list[str]:
     out += [p.path for p in estate.policies if p.path]
     base = Path(estate.path).parent if estate.path else Path()
     for src in estate.sources:
-        for key in ("path", "paths", "waivers"):
-            value = src.get(key)
-            for entry in ([value] if isinstance(value, str) else value or []):
-                if isinstance(entry, str) and "://" not in entry:
-                    out.extend(_expand(base / Path(entry).expanduser()))
+        value = getattr(src, "path", None)  # local billing files of a focus source
+        for entry in ([value] if isinstance(value, str) else value or []):
+            if isinstance(entry, str) and "://" not in entry:
+                out.extend(_expand(base / Path(entry).expanduser()))
     return out
 
 

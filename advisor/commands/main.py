@@ -23,6 +23,7 @@ from advisor.commands.init import init
 from advisor.commands.policies import policies
 from advisor.commands.prices import prices
 from advisor.commands.report import report
+from advisor.commands.validate import validate
 from advisor.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT, AdvisorError
 from advisor.outputs.escape import one_line, terminal_text
 
@@ -58,6 +59,7 @@ cli.add_command(report)
 cli.add_command(graph)
 cli.add_command(policies)
 cli.add_command(prices)
+cli.add_command(validate)
 
 
 def _debug(argv: list[str] | None) -> bool:
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except AdvisorError as exc:
         if exc.exit_code == EXIT_OUTPUT:
             _quiet_stdout()
-        _say(f"advisor: error: {exc.render()}")
+        _say(exc.render_all("advisor: error: "))
         return exc.exit_code
     except click.exceptions.Abort:
         _say("advisor: aborted")

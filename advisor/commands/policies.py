@@ -154,7 +154,7 @@ def validate(files: tuple[str, ...]) -> int:
                 check_duplicate(rule, seen)
         except AdvisorError as exc:
             errors += 1
-            say(f"advisor: error: {exc.render()}", err=True)
+            say(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
         say(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
