@@ -17,7 +17,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from advisor.errors import InputError, SourceError
-from advisor.outputs.escape import one_line
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def build_message(*, sender: str, to: Sequence[str], subject: str, body: str,
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = ", ".join(to)
-    msg["Subject"] = one_line(subject)  # a line break from an estate name is no new header
+    msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(body)

@@ -129,11 +129,13 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     write_output(text, output, [*given, *estate_inputs(plan.estate)])
     if relay is not None:
         from advisor.connectors.smtp import build_message, default_sender, send
+        from advisor.outputs.escape import one_line
 
         ext, mime = ("html", "text/html") if fmt == "html" else ("md", "text/markdown")
         msg = build_message(sender=smtp_from or default_sender(), to=email,
-                            subject=words.t("summary_subject", month=words.month(rep.month),
-                                            estate=rep.estate),
+                            subject=one_line(words.t("summary_subject",  # one header line
+                                                     month=words.month(rep.month),
+                                                     estate=rep.estate)),
                             body=summary(rep, words), attachment=text,
                             filename=f"report-{rep.month}.{ext}", mime=mime)
         send(relay, msg)
