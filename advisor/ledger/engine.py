@@ -1,0 +1,172 @@
+"""Running the ledger's queries (``advisor.ledger.queries``) on an engine.
+
+An engine is where the rows are summed: DuckDB on this machine (``advisor.ledger.scan``) or a
+Spark cluster (``advisor.ledger.spark``). ``run`` drives the same passes on either and returns
+only small, grouped results (``Raw``); the rows themselves never leave the engine.
+
+Adding an engine (Trino/Athena, BigQuery, ...) is a subclass of ``Engine``: name its SQLGlot
+dialect, run SQL (``run``/``fetch``), upload a small table, keep a temporary table, read Tags
+(``tags``), say how each source is read (``Source.relation``) and turn its errors into ours.
+The queries themselves are not touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from advisor.errors import AdvisorError, InputError
+from advisor.estate.model import Estate
+from advisor.ledger import queries as Q
+from advisor.ledger.queries import Layout, Rules
+
+
+@dataclass
+class Source:
+    """One thing a scan reads in one statement: its layout, the SQL relation that reads it, the
+    SQL of its ``_file`` key, and the source's own row filter."""
+
+    layout: Layout
+    relation: str
+    file_sql: str
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass
+class Raw:
+    """What an engine sends back: grouped sums only (their size does not grow with rows)."""
+
+    rows: list[tuple[tuple[str | None, ...], str, str, Any, Any, int]] = field(
+        default_factory=list)
+    balance: list[tuple[str, str, str, bool, Any, int]] = field(default_factory=list)
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    totals: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
+    months: set[str] = field(default_factory=set)  # months in the result
+    found: set[str] = field(default_factory=set)  # with a chosen month: every month the data has
+
+
+class Engine:
+    """What the ledger needs from an engine; the queries are the same for all."""
+
+    dialect = "duckdb"
+
+    def run(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def small_table(self, name: str, columns: list[str], rows: list[list[str]]) -> None:
+        """Upload a small table of strings (rules, workloads) as ``name``."""
+        raise NotImplementedError
+
+    def keep(self, name: str, selects: list[str], columns: str) -> None:
+        """Make ``name`` a temporary table holding the union of ``selects``."""
+        raise NotImplementedError
+
+    def tags(self, layout: Layout, keys: Sequence[str]) -> tuple[str, list[str], str | None]:
+        """How Tags are read: (inner select items, one expression per key, a condition on raw
+        columns true where Tags is not a JSON object, or None when the engine stops there)."""
+        raise NotImplementedError
+
+    def sources(self) -> list[Source]:
+        raise NotImplementedError
+
+    def source_of(self, file_key: str) -> Source:
+        """The source (one file where the engine can) behind a ``_file`` value."""
+        raise NotImplementedError
+
+    def origin(self, file_key: str) -> str:
+        return file_key
+
+    def locate(self, source: Source, column: str, value: str | None, problem: str,
+               hint: str) -> InputError:
+        """An input error naming the source, and the row where the engine can find it."""
+        shown = "an empty value" if value is None else repr(_clip(str(value)))
+        return InputError(f"column {column}: {shown} {problem}", file=source.layout.origin,
+                          hint=hint)
+
+    def scan_failed(self, exc: Exception) -> AdvisorError | None:
+        """Our error for a failed scan statement, or None when it is not the engine's."""
+        return None
+
+
+def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_column: str,
+        month: str | None) -> Raw:
+    """Scan, check, attribute and sum on ``engine``; only grouped results come back."""
+    rules = Rules(estate.workloads if estate else [])
+    keys = Q.key_columns(group_by, rules)
+    sources = engine.sources()
+    selects = []
+    for src in sources:
+        where = Q.row_filter(src.layout, month, src.filters)
+        selects.append(Q.scan_select(src.layout, src.relation, src.file_sql, keys, rules,
+                                     cost_column, where, engine.tags(src.layout, rules.tag_keys)))
+    try:
+        engine.keep("g", selects, Q.g_columns(keys))
+    except Exception as exc:
+        mine = engine.scan_failed(exc)
+        if mine is None:
+            raise
+        raise mine from None
+    _check(engine, cost_column, month)
+    for name, (cols, rows) in rules.tables.items():
+        engine.small_table(name, cols, rows)
+    tables = Q.estate_tables(estate.workloads if estate else [],
+                             estate.locations if estate else [])
+    for name, (cols, rows) in tables.items():
+        engine.small_table(name, cols, rows)
+    engine.keep("a", [Q.attributed(rules)], "")
+    raw = Raw()
+    for provider, mon, currency, amount in engine.fetch(Q.TOTALS):
+        raw.totals[(provider, mon, currency)] = amount
+    raw.months = {r[0] for r in engine.fetch(Q.MONTHS)}
+    n = len(group_by)
+    for r in engine.fetch(Q.rows(group_by, month)):
+        raw.rows.append((tuple(None if v is None else str(v) for v in r[:n]), r[n], r[n + 1],
+                         r[n + 2], r[n + 3], int(r[n + 4])))
+    raw.balance = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5]))
+                   for r in engine.fetch(Q.balance(month))]
+    raw.sources = [(engine.origin(f), int(n)) for f, n in engine.fetch(Q.sources(month))]
+    if month is not None and not raw.months:
+        for src in sources:
+            where = Q.row_filter(src.layout, None, src.filters)
+            raw.found.update(r[0] for r in engine.fetch(Q.found_months(
+                src.layout, src.relation, where)) if r[0])
+    return raw
+
+
+def _check(engine: Engine, cost_column: str, month: str | None) -> None:
+    """Stop at the first bad value, located as precisely as the engine can."""
+    for cond, canonical, problem, hint in Q.checks(cost_column):
+        got = engine.fetch(Q.failing_file(cond))
+        if not got or got[0][0] is None:
+            continue
+        src = engine.source_of(got[0][0])
+        layout = src.layout
+        name = layout.col(canonical) or canonical
+        if canonical == "ServiceProviderName":
+            name = layout.lower.get("serviceprovidername") or layout.lower["providername"]
+        value = None
+        if problem == "is not a number":
+            where = Q.row_filter(layout, month, src.filters)
+            found = engine.fetch(Q.bad_value(src.relation, name, Q.not_a_number(name), where))
+            value = found[0][0] if found else None
+        elif canonical == "Tags":
+            bad = engine.tags(layout, ["x"])[2]
+            where = Q.row_filter(layout, month, src.filters)
+            found = engine.fetch(Q.bad_value(src.relation, name, bad or "FALSE", where))
+            value = found[0][0] if found else None
+        raise engine.locate(src, name, value, problem, hint)
+    got = engine.fetch(Q.BAD_DATE)
+    if got:
+        src = engine.source_of(got[0][0])
+        raise engine.locate(src, src.layout.cols["BillingPeriodStart"], got[0][1],
+                            "is not a date",
+                            "FOCUS dates are ISO 8601 such as 2026-10-01T00:00:00Z")
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
