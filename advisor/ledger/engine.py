@@ -122,13 +122,13 @@ def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_c
     raw = Raw()
     for provider, mon, currency, amount in engine.fetch(Q.TOTALS):
         raw.totals[(provider, mon, currency)] = amount
-    raw.months = {r[0] for r in engine.fetch(Q.MONTHS)}
     n = len(group_by)
     for r in engine.fetch(Q.rows(group_by, month)):
         raw.rows.append((tuple(None if v is None else str(v) for v in r[:n]), r[n], r[n + 1],
                          r[n + 2], r[n + 3], int(r[n + 4])))
     raw.balance = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5]))
                    for r in engine.fetch(Q.balance(month))]
+    raw.months = {r[1] for r in raw.balance}
     raw.sources = [(engine.origin(f), int(n)) for f, n in engine.fetch(Q.sources(month))]
     if month is not None and not raw.months:
         for src in sources:
@@ -139,18 +139,20 @@ def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_c
 
 
 def _check(engine: Engine, cost_column: str, month: str | None) -> None:
-    """Stop at the first bad value, located as precisely as the engine can."""
-    for cond, canonical, problem, hint in Q.checks(cost_column):
-        got = engine.fetch(Q.failing_file(cond))
-        if not got or got[0][0] is None:
+    """Stop at the first bad value, located as precisely as the engine can (one query over the
+    scan table; the slow search for the value runs only when something is wrong)."""
+    checks = Q.checks(cost_column)
+    first = engine.fetch(Q.failing_files([c[0] for c in checks] + [Q.NOT_A_DATE]))[0]
+    for (cond, canonical, problem, hint), file_key in zip(checks, first, strict=False):
+        if file_key is None:
             continue
-        src = engine.source_of(got[0][0])
+        src = engine.source_of(file_key)
         layout = src.layout
         name = layout.col(canonical) or canonical
         if canonical == "ServiceProviderName":
             name = layout.lower.get("serviceprovidername") or layout.lower["providername"]
         value = None
-        if problem == "is not a number":
+        if cond == "n_num < n_cost":
             where = Q.row_filter(layout, month, src.filters)
             found = engine.fetch(Q.bad_value(src.relation, name, Q.not_a_number(name), where))
             value = found[0][0] if found else None
@@ -160,11 +162,10 @@ def _check(engine: Engine, cost_column: str, month: str | None) -> None:
             found = engine.fetch(Q.bad_value(src.relation, name, bad or "FALSE", where))
             value = found[0][0] if found else None
         raise engine.locate(src, name, value, problem, hint)
-    got = engine.fetch(Q.BAD_DATE)
-    if got:
-        src = engine.source_of(got[0][0])
-        raise engine.locate(src, src.layout.cols["BillingPeriodStart"], got[0][1],
-                            "is not a date",
+    if first[-1] is not None:
+        src = engine.source_of(first[-1])
+        value = engine.fetch(Q.first_bad_date(first[-1]))[0][0]
+        raise engine.locate(src, src.layout.cols["BillingPeriodStart"], value, "is not a date",
                             "FOCUS dates are ISO 8601 such as 2026-10-01T00:00:00Z")
 
 

@@ -265,8 +265,8 @@ def month_bounds(month: str) -> tuple[str, str]:
     """UTC timestamps (SQL) of the first instant of ``month`` and of the month after it."""
     year, mon = int(month[:4]), int(month[5:7])
     nxt = dt.date(year + mon // 12, mon % 12 + 1, 1)
-    return (f"CAST('{month}-01 00:00:00+00' AS TIMESTAMPTZ)",
-            f"CAST('{nxt.isoformat()} 00:00:00+00' AS TIMESTAMPTZ)")
+    return (f"CAST('{month}-01 00:00:00+00:00' AS TIMESTAMPTZ)",
+            f"CAST('{nxt.isoformat()} 00:00:00+00:00' AS TIMESTAMPTZ)")
 
 
 def row_filter(layout: Layout, month: str | None,
@@ -363,12 +363,17 @@ def checks(cost_column: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def failing_file(condition: str) -> str:
-    return f"SELECT min(_file) FROM g WHERE {condition}"  # noqa: S608
+NOT_A_DATE = "bps IS NOT NULL AND TRY_CAST(bps AS TIMESTAMPTZ) IS NULL"
 
 
-BAD_DATE = ("SELECT _file, bps FROM g WHERE TRY_CAST(bps AS TIMESTAMPTZ) IS NULL "
-            "ORDER BY _file, bps LIMIT 1")
+def failing_files(conditions: Sequence[str]) -> str:
+    """One pass over the scan table: for each condition, the first source that meets it."""
+    return "SELECT " + ", ".join(f"min(CASE WHEN {c} THEN _file END)"  # noqa: S608
+                                 for c in conditions) + " FROM g"
+
+
+def first_bad_date(file_key: str) -> str:
+    return f"SELECT min(bps) FROM g WHERE _file = {lit(file_key)} AND {NOT_A_DATE}"  # noqa: S608
 
 
 def bad_value(relation: str, name: str, condition: str, where: str) -> str:
@@ -394,7 +399,6 @@ def attributed(rules: Rules) -> str:
 
 
 TOTALS = f"SELECT provider, {MONTH} AS month, currency, sum(amount) FROM g GROUP BY ALL"  # noqa: S608
-MONTHS = "SELECT DISTINCT month FROM a"
 
 
 def found_months(layout: Layout, relation: str, where: str) -> str:

@@ -30,7 +30,6 @@ from advisor.estate.model import Estate, ExchangeRate
 from advisor.ledger.focus import ClusterTable, LedgerFile
 from advisor.money import EXACT, cents
 
-
 COST_BASES = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
 SUMMARY_GRAIN = ("month", "workload", "location")  # what ``summarize`` reads
 DIMENSIONS = ("provider", "account", "location", "region", "service", "charge_category",
