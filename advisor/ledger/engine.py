@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from advisor.errors import AdvisorError, InputError
+from advisor.errors import InputError
 from advisor.estate.model import Estate
 from advisor.ledger import queries as Q
 from advisor.ledger.queries import Layout, Rules
@@ -63,7 +63,12 @@ class Engine:
         raise NotImplementedError
 
     def keep(self, name: str, selects: list[str], columns: str) -> None:
-        """Make ``name`` a temporary table holding the union of ``selects``."""
+        """Make ``name`` a temporary table holding the union of ``selects`` (kept by the engine:
+        the later queries read it, not the source)."""
+        raise NotImplementedError
+
+    def view(self, name: str, select: str) -> None:
+        """Make ``name`` a temporary view of ``select``."""
         raise NotImplementedError
 
     def tags(self, layout: Layout, keys: Sequence[str]) -> tuple[str, list[str], str | None]:
@@ -88,10 +93,6 @@ class Engine:
         return InputError(f"column {column}: {shown} {problem}", file=source.layout.origin,
                           hint=hint)
 
-    def scan_failed(self, exc: Exception) -> AdvisorError | None:
-        """Our error for a failed scan statement, or None when it is not the engine's."""
-        return None
-
 
 def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_column: str,
         month: str | None) -> Raw:
@@ -104,32 +105,31 @@ def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_c
         where = Q.row_filter(src.layout, month, src.filters)
         selects.append(Q.scan_select(src.layout, src.relation, src.file_sql, keys, rules,
                                      cost_column, where, engine.tags(src.layout, rules.tag_keys)))
-    try:
-        engine.keep("g", selects, Q.g_columns(keys))
-    except Exception as exc:
-        mine = engine.scan_failed(exc)
-        if mine is None:
-            raise
-        raise mine from None
-    _check(engine, cost_column, month)
+    engine.keep("g", selects, Q.g_columns(keys))
     for name, (cols, rows) in rules.tables.items():
         engine.small_table(name, cols, rows)
     tables = Q.estate_tables(estate.workloads if estate else [],
                              estate.locations if estate else [])
     for name, (cols, rows) in tables.items():
         engine.small_table(name, cols, rows)
-    engine.keep("a", [Q.attributed(rules)], "")
+    engine.view("a", Q.attributed(rules))
+    checks = Q.checks(cost_column)
     raw = Raw()
-    for provider, mon, currency, amount in engine.fetch(Q.TOTALS):
-        raw.totals[(provider, mon, currency)] = amount
     n = len(group_by)
-    for r in engine.fetch(Q.rows(group_by, month)):
-        raw.rows.append((tuple(None if v is None else str(v) for v in r[:n]), r[n], r[n + 1],
-                         r[n + 2], r[n + 3], int(r[n + 4])))
-    raw.balance = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5]))
-                   for r in engine.fetch(Q.balance(month))]
+    for part, *keys, amount, unallocated, count in engine.fetch(
+            Q.results(group_by, month, [c[0] for c in checks] + [Q.NOT_A_DATE])):
+        if part == "check":
+            _check(engine, checks, keys, month)
+        elif part == "total":
+            raw.totals[(keys[0], keys[1], keys[2])] = amount
+        elif part == "balance":
+            raw.balance.append((keys[0], keys[1], keys[2], keys[3] == "a", amount, int(count)))
+        elif part == "source":
+            raw.sources.append((engine.origin(keys[0]), int(count)))
+        else:
+            raw.rows.append((tuple(keys[:n]), keys[n], keys[n + 1], amount, unallocated,
+                             int(count)))
     raw.months = {r[1] for r in raw.balance}
-    raw.sources = [(engine.origin(f), int(n)) for f, n in engine.fetch(Q.sources(month))]
     if month is not None and not raw.months:
         for src in sources:
             where = Q.row_filter(src.layout, None, src.filters)
@@ -138,12 +138,12 @@ def run(engine: Engine, estate: Estate | None, group_by: tuple[str, ...], cost_c
     return raw
 
 
-def _check(engine: Engine, cost_column: str, month: str | None) -> None:
-    """Stop at the first bad value, located as precisely as the engine can (one query over the
-    scan table; the slow search for the value runs only when something is wrong)."""
-    checks = Q.checks(cost_column)
-    first = engine.fetch(Q.failing_files([c[0] for c in checks] + [Q.NOT_A_DATE]))[0]
-    for (cond, canonical, problem, hint), file_key in zip(checks, first, strict=False):
+def _check(engine: Engine, checks: list[tuple[str, str, str, str]],
+           failing: Sequence[str | None], month: str | None) -> None:
+    """Stop at the first bad value, located as precisely as the engine can (the slow search for
+    the value runs only when something is wrong). ``failing`` holds, per check and then for the
+    dates, the first source that fails it."""
+    for (cond, canonical, problem, hint), file_key in zip(checks, failing, strict=False):
         if file_key is None:
             continue
         src = engine.source_of(file_key)
@@ -162,9 +162,10 @@ def _check(engine: Engine, cost_column: str, month: str | None) -> None:
             found = engine.fetch(Q.bad_value(src.relation, name, bad or "FALSE", where))
             value = found[0][0] if found else None
         raise engine.locate(src, name, value, problem, hint)
-    if first[-1] is not None:
-        src = engine.source_of(first[-1])
-        value = engine.fetch(Q.first_bad_date(first[-1]))[0][0]
+    file_key = failing[len(checks)]
+    if file_key is not None:
+        src = engine.source_of(file_key)
+        value = engine.fetch(Q.first_bad_date(file_key))[0][0]
         raise engine.locate(src, src.layout.cols["BillingPeriodStart"], value, "is not a date",
                             "FOCUS dates are ISO 8601 such as 2026-10-01T00:00:00Z")
 

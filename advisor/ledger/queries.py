@@ -366,12 +366,6 @@ def checks(cost_column: str) -> list[tuple[str, str, str, str]]:
 NOT_A_DATE = "bps IS NOT NULL AND TRY_CAST(bps AS TIMESTAMPTZ) IS NULL"
 
 
-def failing_files(conditions: Sequence[str]) -> str:
-    """One pass over the scan table: for each condition, the first source that meets it."""
-    return "SELECT " + ", ".join(f"min(CASE WHEN {c} THEN _file END)"  # noqa: S608
-                                 for c in conditions) + " FROM g"
-
-
 def first_bad_date(file_key: str) -> str:
     return f"SELECT min(bps) FROM g WHERE _file = {lit(file_key)} AND {NOT_A_DATE}"  # noqa: S608
 
@@ -389,16 +383,11 @@ def not_a_number(name: str) -> str:
 
 # -- pass 2: attribution --------------------------------------------------------------------------
 
-MONTH = "strftime(CAST(bps AS TIMESTAMPTZ), '%Y-%m')"
-
-
 def attributed(rules: Rules) -> str:
-    """The scan table with each key's month and workload (or NULL: unallocated)."""
-    return (f"SELECT g.*, strftime(CAST(g.bps AS TIMESTAMPTZ), '%Y-%m') AS month, "  # noqa: S608
+    """The scan table with each key's month and workload (or NULL: unallocated). TRY_CAST: a
+    period that is not a date is reported by the checks, not by a failed cast."""
+    return ("SELECT g.*, strftime(TRY_CAST(g.bps AS TIMESTAMPTZ), '%Y-%m') AS month, "  # noqa: S608
             f"{rules.workload_sql()} AS workload FROM g " + " ".join(rules.joins))
-
-
-TOTALS = f"SELECT provider, {MONTH} AS month, currency, sum(amount) FROM g GROUP BY ALL"  # noqa: S608
 
 
 def found_months(layout: Layout, relation: str, where: str) -> str:
@@ -408,7 +397,7 @@ def found_months(layout: Layout, relation: str, where: str) -> str:
             f"FROM {relation}{where}")
 
 
-# -- pass 3: the report's sums --------------------------------------------------------------------
+# -- pass 3: everything the report needs, in one query --------------------------------------------
 
 DIMENSION_SQL = {
     "provider": "a.provider", "account": "a.account", "region": "a.region",
@@ -416,31 +405,50 @@ DIMENSION_SQL = {
     "workload": "a.workload", "application": "wl.application", "month": "a.month",
     "location": "COALESCE(wl.location, lm.location)",
 }
+PARTS = ("check", "total", "balance", "source", "row")
 
 
-def _month_filter(month: str | None) -> str:
-    return f" WHERE a.month = {lit(month)}" if month else ""
+def results(group_by: Sequence[str], month: str | None, conditions: Sequence[str]) -> str:
+    """One query, so one round trip to the engine, whose rows are tagged by ``part``:
 
+    - ``check``: per condition, the first ``_file`` that meets it (a bad value stops the report
+      before any figure is shown);
+    - ``total``: provider, month, currency and the sum, straight from the scan table;
+    - ``balance``: provider, month, currency, allocated (a) or not (u), the sum and line items,
+      from the attributed table: with ``total``, the invariant is checked on both sides;
+    - ``source``: each ``_file`` and its line items;
+    - ``row``: the group-by keys, currency, month, the sum, its unallocated part, line items.
 
-def rows(group_by: Sequence[str], month: str | None) -> str:
-    """(group keys..., currency, month, amount, unallocated part, line items)."""
-    select = [f"{DIMENSION_SQL[d]} AS d{i}" for i, d in enumerate(group_by)]
+    Every key column is text; ``amount``, ``unallocated`` and ``n`` close each row.
+    """
+    width = max(len(group_by) + 2, len(conditions), 5)
+
+    def part(name: str, keys: Sequence[str], amount: str, unallocated: str, n: str,
+             rest: str) -> str:
+        cols = [f"CAST({k} AS VARCHAR)" for k in keys]
+        cols += ["CAST(NULL AS VARCHAR)"] * (width - len(keys))
+        return (f"SELECT '{name}' AS part, {', '.join(cols)}, CAST({amount} AS {DECIMAL}), "
+                f"CAST({unallocated} AS {DECIMAL}), CAST({n} AS BIGINT) {rest}")
+
+    where = f" WHERE a.month = {lit(month)}" if month else ""
     joins = "LEFT JOIN wl ON wl.workload = a.workload"
     if "location" in group_by:
         joins += f" LEFT JOIN lm ON lm.provider = {provider_key('a.provider')} " \
                  "AND lm.region = lower(a.region)"
-    return (f"SELECT {', '.join([*select, 'a.currency', 'a.month'])}, sum(a.amount), "  # noqa: S608
-            "COALESCE(sum(a.amount) FILTER (WHERE a.workload IS NULL), 0), "
-            f"sum(a.n) FROM a {joins}{_month_filter(month)} GROUP BY ALL")
-
-
-def balance(month: str | None) -> str:
-    return ("SELECT a.provider, a.month, a.currency, a.workload IS NOT NULL, "  # noqa: S608
-            f"sum(a.amount), sum(a.n) FROM a{_month_filter(month)} GROUP BY ALL")
-
-
-def sources(month: str | None) -> str:
-    return f"SELECT a._file, sum(a.n) FROM a{_month_filter(month)} GROUP BY ALL"  # noqa: S608
+    month_g = "strftime(TRY_CAST(bps AS TIMESTAMPTZ), '%Y-%m')"
+    return " UNION ALL ".join([
+        part("check", [f"min(CASE WHEN {c} THEN _file END)" for c in conditions], "NULL",
+             "NULL", "NULL", "FROM g"),
+        part("total", ["provider", month_g, "currency"], "sum(amount)", "NULL", "sum(n)",
+             "FROM g" + (f" WHERE {month_g} = {lit(month)}" if month else "") + " GROUP BY ALL"),
+        part("balance", ["a.provider", "a.month", "a.currency",
+                         "CASE WHEN a.workload IS NULL THEN 'u' ELSE 'a' END"],
+             "sum(a.amount)", "NULL", "sum(a.n)", f"FROM a{where} GROUP BY ALL"),
+        part("source", ["a._file"], "NULL", "NULL", "sum(a.n)", f"FROM a{where} GROUP BY ALL"),
+        part("row", [*(DIMENSION_SQL[d] for d in group_by), "a.currency", "a.month"],
+             "sum(a.amount)", "COALESCE(sum(a.amount) FILTER (WHERE a.workload IS NULL), 0)",
+             "sum(a.n)", f"FROM a {joins}{where} GROUP BY ALL"),
+    ])
 
 
 def provider_key(expr: str) -> str:

@@ -109,6 +109,9 @@ class DuckDBEngine(Engine):
             except Exception as exc:
                 raise self._diagnose(infos, exc) from None
 
+    def view(self, name: str, select: str) -> None:
+        self.run(f"CREATE TEMP VIEW {name} AS {select}")
+
     def tags(self, layout: Layout, keys: Sequence[str]) -> tuple[str, list[str], str | None]:
         tags = layout.col("Tags")
         if not keys:

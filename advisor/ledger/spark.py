@@ -91,6 +91,12 @@ class SparkEngine(Engine):
         self._kept.append(name)
         self._call(lambda: self.session.sql(f"CACHE TABLE {name} AS {body}"), None)
 
+    def view(self, name: str, select: str) -> None:
+        text = self.spark_sql(select)
+        self._views.append(name)
+        self._call(lambda: self.session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {text}"),
+                   None)
+
     def tags(self, layout: Layout, keys: Sequence[str]) -> tuple[str, list[str], str | None]:
         tags = layout.col("Tags")
         if not keys:
