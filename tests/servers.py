@@ -101,11 +101,13 @@ def shutdown(server: Any) -> None:
 SPARK_STARTED = "Spark Connect server started"
 
 
-def spark_connect(seconds: float = 240.0) -> Iterator[str]:
+def spark_connect(seconds: float = 240.0, conf: dict[str, str] | None = None,
+                  master: str = "local[2]") -> Iterator[str]:
     """A Spark Connect server in local mode, started with the pyspark package's own script on a
     free loopback port (logs, pid file, warehouse in a temp folder); yields its sc:// URL.
 
     One per test session: the Spark tests share the xdist group "spark", so one worker runs them.
+    ``benchmarks/ledger_spark.py`` starts its own with more memory (``conf`` overrides).
     """
     try:
         import pyspark
@@ -130,8 +132,9 @@ def spark_connect(seconds: float = 240.0) -> Iterator[str]:
         "spark.sql.warehouse.dir": str(tmp / "warehouse"),
         "spark.sql.shuffle.partitions": "4",
         "spark.driver.memory": "1g",
+        **(conf or {}),
     }
-    args = ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", "local[2]"]
+    args = ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", master]
     for key, value in conf.items():
         args += ["--conf", f"{key}={value}"]
     subprocess.run(args, env=env, cwd=tmp, check=True, capture_output=True, timeout=120)
