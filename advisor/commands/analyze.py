@@ -13,7 +13,8 @@ from advisor.commands.common import check_output, config_options, resolve_config
               default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moves-only", is_flag=True, help="List only workloads that move.")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+              show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops (0.001 = 0.1%).")
@@ -24,7 +25,7 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit: float, gap: float, headroom: float | None, quiet: bool,
+            time_limit_s: float, gap: float, headroom: float | None, quiet: bool,
             timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
@@ -46,7 +47,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     from advisor.commands.progress import progress
     from advisor.commands.sources import analyze_config
 
-    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+    plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
                           headroom=None if headroom is None else Decimal(str(headroom)),
                           progress=progress(quiet))
     if fmt == "json":

@@ -29,6 +29,7 @@ from advisor.errors import AdvisorError, InputError
 from advisor.estate.model import Estate, ExchangeRate
 from advisor.ledger.focus import ClusterTable, LedgerFile
 from advisor.money import EXACT, cents
+from advisor.month import Month
 
 COST_BASES = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
 SUMMARY_GRAIN = ("month", "workload", "location")  # what ``summarize`` reads
@@ -217,16 +218,8 @@ def summarize(rep: LedgerReport, month: str | None = None) -> LedgerSummary:
 
 
 def check_month(month: str | None) -> None:
-    if month is None:
-        return
-    try:
-        dt.date.fromisoformat(month + "-01")
-        ok = len(month) == 7
-    except ValueError:
-        ok = False
-    if not ok:
-        raise InputError(f"invalid month '{month}'", hint="write the month as YYYY-MM, "
-                         "e.g. 2026-10")
+    if month is not None:
+        Month.parse(month)
 
 
 def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
