@@ -65,8 +65,15 @@ def generate(path: Path, rows: int) -> None:
 
 
 def estate() -> Any:
-    from advisor.estate.model import CostMatch, Estate, ExchangeRate, Location, Prices, \
-        Resources, Workload
+    from advisor.estate.model import (
+        CostMatch,
+        Estate,
+        ExchangeRate,
+        Location,
+        Prices,
+        Resources,
+        Workload,
+    )
 
     prices = Prices("EUR", Decimal("0.04"), Decimal("0.005"), Decimal("0.1"), Decimal("0.09"))
     location = Location("aws-eu-west-1", "AWS Ireland", "aws", "eu-west-1", "IE", "EU", True,

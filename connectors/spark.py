@@ -115,7 +115,7 @@ def _connect(url: str, where: str) -> Session:
         def __getattr__(self, name: str) -> Any:
             return getattr(self._stream, name)
 
-    class _Interceptor(grpc.UnaryStreamClientInterceptor):
+    class _Interceptor(grpc.UnaryStreamClientInterceptor):  # type: ignore[misc]
         def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
             return _Counting(continuation(details, request))
 
