@@ -69,15 +69,15 @@ def type_kind(sql_type: str) -> str:
 class Layout:
     """One source's columns (canonical FOCUS name -> its own spelling) and their types."""
 
-    def __init__(self, origin: str, names: Sequence[str], types: Sequence[str]) -> None:
+    def __init__(self, origin: str, names: Sequence[str], types: Sequence[str],
+                 kind: str = "file") -> None:
         self.origin = origin
         self.names = list(names)
         self.types = dict(zip(names, types, strict=True))
         self.cols, missing = normalise_columns(names)
         if missing:
             raise InputError(
-                f"not a FOCUS {'table' if '://' not in origin and '/' not in origin else 'file'}"
-                f": missing mandatory column{'s' if len(missing) > 1 else ''} "
+                f"not a FOCUS {kind}: missing mandatory column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)}", file=origin,
                 hint="export FOCUS 1.0-1.3 (AWS Data Exports 'FOCUS', Azure 'FocusCost')")
         self.lower = {n.lower(): n for n in names}

@@ -131,7 +131,8 @@ class SparkEngine(Engine):
             self._views.append(relation)
         fields = self._call(lambda: frame.schema.fields, table)
         layout = Layout(table.origin, [f.name for f in fields],
-                        [f.dataType.simpleString() for f in fields])
+                        [f.dataType.simpleString() for f in fields],
+                        "table" if table.table else "file")
         return Source(layout, relation, lit(table.origin), table.filters)
 
     def _read_path(self, table: ClusterTable) -> Any:
