@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.focus import FocusSettings
 from advisor.errors import InputError, SourceError
+from advisor.estate.sources import FocusSettings
 from advisor.ledger.focus import ClusterTable
 
 CONNECT_RETRIES = 2  # pyspark's default retries an unreachable server for about ten minutes
@@ -73,7 +73,7 @@ def open_session(connect: str | None, master: str | None) -> Session:
         except ImportError:
             raise InputError(f"the source needs Spark ({where}) but pyspark is not installed",
                              hint=INSTALL_HINT) from None
-        from advisor.ledger.spark import quiet_pyspark
+        from advisor.ledger.focus import quiet_pyspark
 
         quiet_pyspark()
         session = _connect(url, where) if connect else _classic(url, where)
@@ -145,7 +145,7 @@ def _classic(master: str, where: str) -> Session:
 
 
 def _unreachable(where: str, exc: BaseException) -> SourceError:
-    from advisor.ledger.spark import trim
+    from advisor.ledger.focus import trim
 
     text = trim(exc)
     if "UNAVAILABLE" in text or "failed to connect" in text.lower():

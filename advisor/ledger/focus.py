@@ -121,3 +121,24 @@ def sniff(local: str, origin: str) -> LedgerFile:
     if b"\x00" in start:
         raise InputError("not a CSV or Parquet file (binary content)", file=origin)
     return LedgerFile(local, origin, "csv", compression)
+
+
+# -- cluster sources: what the connector and the engine both need -------------------------------
+
+MESSAGE_WIDTH = 300
+
+
+def trim(exc: BaseException, width: int = MESSAGE_WIDTH) -> str:
+    """The cluster's message without its JVM stack trace, on one line, clipped."""
+    text = str(exc).split("JVM stacktrace:", 1)[0]
+    first = " ".join(line.strip() for line in text.strip().splitlines()[:2] if line.strip())
+    first = first or type(exc).__name__
+    return first if len(first) <= width else first[: width - 3] + "..."
+
+
+def quiet_pyspark() -> None:
+    """pyspark logs every failed query as JSON on stderr; the advisor reports it itself."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True

@@ -18,12 +18,11 @@ from typing import Any
 
 from advisor.errors import InputError, SourceError
 from advisor.ledger.engine import Engine, Source
-from advisor.ledger.focus import ClusterTable
+from advisor.ledger.focus import ClusterTable, quiet_pyspark, trim
 from advisor.ledger.queries import Layout, lit, q
 
 NOT_FOUND = ("TABLE_OR_VIEW_NOT_FOUND", "PATH_NOT_FOUND", "SCHEMA_NOT_FOUND",
              "UNABLE_TO_INFER_SCHEMA")
-MESSAGE_WIDTH = 300
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",  # months are UTC months, as with DuckDB
     # let adaptive execution shrink a cached table's partitions (the scan table is small; left
@@ -196,19 +195,3 @@ def _condition(exc: Any) -> str:
         return str(exc.getCondition() or "")
     except Exception:  # an exception class without an error condition
         return ""
-
-
-def trim(exc: BaseException, width: int = MESSAGE_WIDTH) -> str:
-    """The cluster's message without its JVM stack trace, on one line, clipped."""
-    text = str(exc).split("JVM stacktrace:", 1)[0]
-    first = " ".join(line.strip() for line in text.strip().splitlines()[:2] if line.strip())
-    first = first or type(exc).__name__
-    return first if len(first) <= width else first[: width - 3] + "..."
-
-
-def quiet_pyspark() -> None:
-    """pyspark logs every failed query as JSON on stderr; the advisor reports it itself."""
-    from pyspark.logger import PySparkLogger
-
-    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
-        PySparkLogger.getLogger(name).disabled = True

@@ -167,7 +167,7 @@ def test_generated_table_same_on_both_engines(tmp_path: Path, estate_dir, spark_
 
 
 def test_filter_and_month_are_pushed_to_the_cluster(tmp_path: Path, estate_dir, spark_url,
-                                                    generated: Path, run) -> None:
+                                                    generated: Path, run_cli) -> None:
     (tmp_path / "spark").mkdir()
     (tmp_path / "duck").mkdir()
     narrow = "filter: {billing_account: [billing-1], provider: [microsoft]}"
@@ -182,12 +182,12 @@ def test_filter_and_month_are_pushed_to_the_cluster(tmp_path: Path, estate_dir, 
     same(want, got)
     assert {r.keys[0] for r in got.rows} == {"Microsoft"}
     assert got.line_items == 150  # a sixth of the 900 rows: one month, one provider and account
-    code, _, err = run("costs", "-c", str(config), "--month", "2026-12")
+    code, _, err = run_cli("costs", "-c", str(config), "--month", "2026-12")
     assert code == 2 and "2026-08, 2026-09, 2026-10" in err
 
 
 def test_calibration_and_report_use_the_cluster(tmp_path: Path, estate_dir, spark_url,
-                                                generated: Path, run) -> None:
+                                                generated: Path, run_cli) -> None:
     outputs = {}
     for engine, source in (("duck", f"[{{type: focus, path: '{generated}'}}]"),
                            ("spark", spark_source(spark_url, table="default.gen_focus"))):
@@ -195,12 +195,12 @@ def test_calibration_and_report_use_the_cluster(tmp_path: Path, estate_dir, spar
         folder.mkdir()
         _estate(estate_dir, folder, GENERATED_WORKLOADS, source)
         config = str(folder / "advisor.yaml")
-        code, out, err = run("analyze", "-c", config, "--format", "json")
+        code, out, err = run_cli("analyze", "-c", config, "--format", "json")
         assert code == 0, err
         calibration = json.loads(out)["calibration"]
         calibration["sources"] = [s.replace(f"{generated}/part-0.parquet", "default.gen_focus")
                                   for s in calibration["sources"]]
-        code, report, err = run("report", "-c", config, "--month", "2026-10", "--format",
+        code, report, err = run_cli("report", "-c", config, "--month", "2026-10", "--format",
                                 "markdown", "--store", str(folder / "history.duckdb"))
         assert code == 0, err
         outputs[engine] = (calibration, report.replace(
@@ -211,7 +211,7 @@ def test_calibration_and_report_use_the_cluster(tmp_path: Path, estate_dir, spar
 
 
 def test_table_without_focus_columns_names_them(tmp_path: Path, estate_dir, spark_url, spark,
-                                                run) -> None:
+                                                run_cli) -> None:
     spark.sql("CREATE OR REPLACE TEMP VIEW unused AS SELECT 1")  # the session works
     folder = tmp_path / "notfocus"
     folder.mkdir()
@@ -219,52 +219,52 @@ def test_table_without_focus_columns_names_them(tmp_path: Path, estate_dir, spar
         str(folder / "data"))
     spark.sql(f"CREATE TABLE not_focus USING parquet LOCATION '{folder / 'data'}'")
     config = estate_dir("", sources=spark_source(spark_url, table="not_focus"))
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2, err
     assert "not_focus" in err and "EffectiveCost, ListCost, BillingPeriodStart" in err
     config = estate_dir("", sources=spark_source(spark_url, table="finops.nothing"))
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2 and "finops.nothing" in err and "Traceback" not in err
 
 
 def test_bad_values_on_the_cluster_are_input_errors(tmp_path: Path, estate_dir, spark_url,
-                                                    run) -> None:
+                                                    run_cli) -> None:
     path = write_focus(tmp_path / "bad" / "f.csv", [focus_row(), focus_row(BilledCost="abc")])
     config = estate_dir("", sources=spark_source(spark_url, path=str(path.parent), format="csv"))
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2, err
     assert "column BilledCost: 'abc' is not a number" in err
     write_focus(path, [focus_row(), focus_row(Tags="{not json")])
     config = estate_dir(workload("w", "{tags: {app: x}}"),
                         sources=spark_source(spark_url, path=str(path)))
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2 and "column Tags: '{not json' is not a JSON object" in err
 
 
 def test_a_query_that_fails_on_the_cluster_is_a_failed_source(tmp_path: Path, estate_dir,
-                                                              spark_url, run) -> None:
+                                                              spark_url, run_cli) -> None:
     huge = "99999999999999999999"  # fits DECIMAL(38, 18); two of them do not: ANSI overflow
     path = write_focus(tmp_path / "f.csv", [focus_row(BilledCost=huge),
                                             focus_row(BilledCost=huge)])
     config = estate_dir("", sources=spark_source(spark_url, path=str(path)))
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 3, err
     assert "the cluster failed:" in err and "JVM stacktrace" not in err
     assert len(err.splitlines()[0]) < 500 and "Traceback" not in err
 
 
-def test_unreachable_cluster_is_exit_3_without_credentials(estate_dir, run) -> None:
+def test_unreachable_cluster_is_exit_3_without_credentials(estate_dir, run_cli) -> None:
     pytest.importorskip("pyspark")
     url = f"sc://127.0.0.1:{free_port()}/;user_id=finops;token=s3cret-token"
     config = estate_dir("", sources=f"[{{type: focus, engine: spark, connect: '{url}', "
                                     "table: finops.focus}]")
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 3, err
     assert f"sc://127.0.0.1:{url.split(':')[2].split('/')[0]}" in err
     assert "s3cret" not in err and "finops;" not in err and "Traceback" not in err
 
 
-def test_settings_errors_name_the_key(estate_dir, run) -> None:
+def test_settings_errors_name_the_key(estate_dir, run_cli) -> None:
     for source, expected in (
             ("{type: focus, engine: spark, table: t}", "needs one of 'connect'"),
             ("{type: focus, engine: spark, connect: 'sc://h:1', table: t, path: p}",
@@ -272,7 +272,7 @@ def test_settings_errors_name_the_key(estate_dir, run) -> None:
             ("{type: focus, path: p, table: t}", "'table' is for a cluster engine"),
             ("{type: focus, engine: sparc, path: p}", "did you mean 'spark'"),
             ("{type: focus, path: p, filter: {account: [x]}}", "unknown key 'account'")):
-        code, _, err = run("costs", "-c", str(estate_dir("", sources=f"[{source}]")))
+        code, _, err = run_cli("costs", "-c", str(estate_dir("", sources=f"[{source}]")))
         assert code == 2 and expected in err and "advisor.yaml:" in err, (source, err)
 
 
