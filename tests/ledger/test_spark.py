@@ -59,12 +59,12 @@ def test_sample_csv_path_same_on_both_engines(tmp_path: Path, estate_dir, spark_
     duck = _estate(estate_dir, duck_dir, SAMPLE_WORKLOADS, "[{type: focus, path: sample.csv}]")
     on_spark = _estate(estate_dir, spark_dir, SAMPLE_WORKLOADS,
                        spark_source(spark_url, path="sample.csv"))
-    for basis in ("billed", "effective"):
-        dims = ("provider", "charge_category", "month", "workload", "location")
-        want = read_ledger(duck, group_by=dims, cost_basis=basis)
-        got = read_ledger(on_spark, group_by=dims, cost_basis=basis)
-        same(want, got)
-        assert got.line_items == 1000 and got.sources == [("sample.csv", 1000)]
+    # one basis here (the generated months read EffectiveCost): each Spark read costs seconds
+    dims = ("provider", "charge_category", "month", "workload", "location")
+    want = read_ledger(duck, group_by=dims, cost_basis="list")
+    got = read_ledger(on_spark, group_by=dims, cost_basis="list")
+    same(want, got)
+    assert got.line_items == 1000 and got.sources == [("sample.csv", 1000)]
     credit = [r for r in got.rows if r.keys[1] == "Credit"]
     assert credit and all(r.cost < 0 for r in credit)
 
