@@ -13,6 +13,9 @@ from advisor.commands.common import check_output, config_options, resolve_config
               default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moves-only", is_flag=True, help="List only workloads that move.")
+@click.option("--wide", is_flag=True,
+              help="Table: every column at full width (default: fit the terminal, or 100 "
+                   "columns when the output is not a terminal).")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
@@ -24,7 +27,7 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit: float, gap: float, headroom: float | None, quiet: bool,
+            wide: bool, time_limit: float, gap: float, headroom: float | None, quiet: bool,
             timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
@@ -59,8 +62,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
         text = render_markdown(plan, moves_only=moves_only)
     else:
         from advisor.outputs.plan_text import render_table
+        from advisor.outputs.terminal import output_width
 
-        text = render_table(plan, moves_only=moves_only)
+        text = render_table(plan, moves_only=moves_only,
+                            width=output_width(wide, to_file=bool(output and output != "-")))
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE
