@@ -16,6 +16,9 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--wide", is_flag=True,
               help="Table: every column at full width (default: fit the terminal, or 100 "
                    "columns when the output is not a terminal).")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Markdown: at most this many characters, whole sections left out with a "
+                   "note (default 65000, a pull request comment; 0 = no limit).")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
@@ -27,8 +30,8 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            wide: bool, time_limit: float, gap: float, headroom: float | None, quiet: bool,
-            timings: bool) -> int:
+            wide: bool, max_chars: int | None, time_limit: float, gap: float,
+            headroom: float | None, quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -57,9 +60,11 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render(plan, include_seconds=timings)
     elif fmt == "markdown":
+        from advisor.outputs.markdown_fit import COMMENT_LIMIT
         from advisor.outputs.plan_text import render_markdown
 
-        text = render_markdown(plan, moves_only=moves_only)
+        text = render_markdown(plan, moves_only=moves_only,
+                               max_chars=COMMENT_LIMIT if max_chars is None else max_chars)
     else:
         from advisor.outputs.plan_text import render_table
         from advisor.outputs.terminal import output_width

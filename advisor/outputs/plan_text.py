@@ -183,7 +183,24 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
+MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(HEADERS) + " |",
+           "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    return out
+
+
+def render_markdown(plan: Plan, *, moves_only: bool = False,
+                    max_chars: int | None = None) -> str:
+    """Markdown for a wiki page or a pull request comment: the summary (headline, totals, the
+    moves) first, the details in collapsed sections; within ``max_chars`` when given (whole
+    sections are left out, and a note says which)."""
+    from advisor.outputs.markdown_fit import Section, details, fit
+
     s = plan.summary()
     c = plan.currency
     out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
@@ -192,75 +209,67 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
                f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
-    out.append("| " + " | ".join(HEADERS) + " |")
-    out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
-               + "|")
-    for row in _rows(plan, moves_only):
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-    out.append("")
-    out.append("## Totals")
-    out.append("")
-    out.append("| | |")
-    out.append("|---|---:|")
-    for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
-    out.append("")
-    out.append("## Findings on today's placement")
-    out.append("")
-    if plan.findings:
-        out.append("| severity | rule | workload | location | message |")
-        out.append("|---|---|---|---|---|")
-        for f in plan.findings:
-            out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                       f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
-    else:
-        out.append("None.")
-    out.append("")
-    rs_rows = _rightsizing_rows(plan, 25)
-    if rs_rows:
-        out.append("## Rightsizing")
-        out.append("")
-        out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
-        out.append("")
-        out.append("| " + " | ".join(RS_HEADERS) + " |")
-        out.append("|---|---|" + "---:|" * 7)
-        for row in rs_rows:
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
-    if plan.calibration is not None:
-        out.append("## Calibration")
-        out.append("")
-        out.append(_md_cell(_calibration_title(plan)) + ".")
-        out.append("")
-        out.append("| " + " | ".join(CAL_HEADERS) + " |")
-        out.append("|---|---:|---:|---:|---:|")
-        for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
-    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
-    if moved:
-        out.append("<details><summary>Why each workload moves</summary>")
-        out.append("")
-        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
-        out.append("")
-        out.append("</details>")
-        out.append("")
-    from advisor.outputs.diagrams import mermaid_blocks
-
-    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
-    if diagrams:
-        out.append("## Application chains that move")
-        out.append("")
-        out.append("<details><summary>Diagrams (Mermaid)</summary>")
-        out.append("")
-        out.append(diagrams.rstrip("\n"))
-        out.append("")
-        out.append("</details>")
-        out.append("")
     for n in plan.notes:
         out.append(f"> note: {_md_cell(n)}")
     for src, err in plan.failed_sources:
         out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
-    return "\n".join(out).rstrip() + "\n"
+    sections = [Section("summary", out, required=True)]
+    out = ["## Totals", "", "| | |", "|---|---:|"]
+    for k, v in _totals(plan, timings=False):
+        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+    sections.append(Section("totals", out, required=True))
+    rows = _rows(plan, moves_only)
+    moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
+    staying = [row for row in rows if row not in moving]
+    if moving:
+        sections.append(Section("the moves", ["## Workloads that move", "",
+                                              *_md_table(moving[:MAX_MOVE_ROWS])]))
+    out = ["## Findings on today's placement", ""]
+    if plan.findings:
+        out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
+        out.append("")
+        table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
+        for f in plan.findings:
+            table.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
+                         f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+        out.extend(details(f"Findings ({len(plan.findings)})", table))
+    else:
+        out.append("None.")
+    sections.append(Section("the findings", out))
+    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
+    if moved:
+        out = []
+        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"- **{_md_cell(r.workload.id)}**")
+            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+        sections.append(Section("why each workload moves",
+                                details("Why each workload moves", out)))
+    if plan.calibration is not None:
+        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+               "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
+        for row in _calibration_rows(plan):
+            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        sections.append(Section("the calibration", out))
+    rs_rows = _rightsizing_rows(plan, 25)
+    if rs_rows:
+        table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
+        for row in rs_rows:
+            table.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        sections.append(Section("rightsizing", [
+            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            *details(f"Rightsizing ({len(rs_rows)})", table)]))
+    from advisor.outputs.diagrams import mermaid_blocks
+
+    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
+    if diagrams:
+        sections.append(Section("the chain diagrams", [
+            "## Application chains that move", "",
+            *details("Diagrams (Mermaid)", [diagrams.rstrip("\n")])]))
+    if moving[MAX_MOVE_ROWS:]:
+        left = moving[MAX_MOVE_ROWS:]
+        sections.append(Section(f"{len(left)} more moves", details(
+            f"{len(left)} more moves", _md_table(left))))
+    if staying:
+        sections.append(Section("the workloads that stay", details(
+            f"Workloads that stay ({len(staying)})", _md_table(staying))))
+    return fit(sections, max_chars)
