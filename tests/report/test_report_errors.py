@@ -60,7 +60,7 @@ def test_estate_without_bills_needs_a_month(cli: Cli, tmp_path: Path) -> None:
     assert "give --month" in one_line(err)
     code, out, err = cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
                          str(tmp_path / "h.duckdb"), "--month", "2026-10", "--format",
-                         "markdown")
+                         "markdown", "-o", "-")
     assert code == 0, err
     assert "every figure in this report is modelled" in out
 
