@@ -28,7 +28,7 @@ def load_rules(estate: Estate) -> list[Rule]:
     return load_packs(estate.policies, estate.path)
 
 
-def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e-3,
+def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 1e-3,
                    headroom: Decimal = Decimal("1.2")) -> Plan:
     """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured
     usage. The estate arrives with its sources already collected (``advisor.commands.sources``):
@@ -38,7 +38,7 @@ def analyze_estate(estate: Estate, *, time_limit: float = 300.0, gap: float = 1e
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
     model = CostModel(estate)
-    solution = optimize(estate, model, ev, time_limit=time_limit, gap=gap)
+    solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap)
     plan = build_plan(estate, model, ev, solution)
     plan.rightsizing = rightsizing(estate, model, headroom)
     return plan

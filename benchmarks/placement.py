@@ -86,7 +86,7 @@ def main() -> None:
     ap.add_argument("--locations", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--capacity-factor", type=float, default=1.0)
-    ap.add_argument("--time-limit", type=float, default=600)
+    ap.add_argument("--time-limit", dest="time_limit_s", type=float, default=600)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -102,7 +102,7 @@ def main() -> None:
         model = CostModel(estate)
         t_rules = time.perf_counter() - t0
         t0 = time.perf_counter()
-        sol = optimize(estate, model, ev, time_limit=args.time_limit)
+        sol = optimize(estate, model, ev, time_limit_s=args.time_limit_s)
         t_solve = time.perf_counter() - t0
         t0 = time.perf_counter()
         plan = build_plan(estate, model, ev, sol)

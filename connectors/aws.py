@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from advisor.connectors.cloud_common import Month, first_line, month_setting, scrub
+from advisor.connectors.cloud_common import first_line, month_setting, scrub
 from advisor.errors import InputError, SourceError
 from advisor.estate.yamlfile import Doc, View
+from advisor.month import Month
 
 SETTINGS_KEYS = ("type", "name", "profile", "accounts", "role_name", "external_id", "regions",
                  "cost_explorer", "granularity", "group_by", "months", "start", "end",

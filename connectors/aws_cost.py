@@ -28,8 +28,9 @@ from typing import Any
 
 from advisor.connectors.aws import AwsSettings, describe, today_utc
 from advisor.connectors.base import Progress
-from advisor.connectors.cloud_common import FocusRow, Month, periods, write_focus_csv
+from advisor.connectors.cloud_common import FocusRow, periods, write_focus_csv
 from advisor.errors import SourceError
+from advisor.month import Month
 
 METRICS = ("NetAmortizedCost", "UnblendedCost")
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.cloud_common import Month, first_line, month_setting, scrub
+from advisor.connectors.cloud_common import first_line, month_setting, scrub
 from advisor.errors import InputError, SourceError
 from advisor.estate.yamlfile import Doc, View
+from advisor.month import Month
 
 SETTINGS_KEYS = ("type", "name", "scope", "scopes", "arm_endpoint", "authority", "cost_query",
                  "granularity", "group_by", "months", "start", "end", "max_retries",

@@ -29,8 +29,9 @@ from advisor.connectors.azure import (
     send_request,
 )
 from advisor.connectors.base import Progress, SourceFailure
-from advisor.connectors.cloud_common import FocusRow, Month, periods, write_focus_csv
+from advisor.connectors.cloud_common import FocusRow, periods, write_focus_csv
 from advisor.errors import SourceError
+from advisor.month import Month
 
 COST_TYPES = (("ActualCost", "billed"), ("AmortizedCost", "effective"))
 DATE_COLUMNS = ("BillingMonth", "UsageDate")

@@ -22,42 +22,12 @@ from typing import Any
 
 from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
+from advisor.month import Month
 
 FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
                  "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
                  "BillingCurrency", "BilledCost", "EffectiveCost", "ListCost", "RegionId",
                  "ServiceName", "ResourceId", "Tags", "x_Source")
-
-
-@dataclass(frozen=True)
-class Month:
-    """One calendar month (a billing period): ``start`` inclusive, ``end`` exclusive."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        return cls(int(text[:4]), int(text[5:7]))
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def closed(self, today: dt.date) -> bool:
-        """A month whose bill can no longer change (its last day is over)."""
-        return self.end <= today
 
 
 def month_setting(view: Any, key: str) -> Month | None:
@@ -119,7 +89,7 @@ class FocusRow:
     source: str = ""
 
     def cells(self) -> list[str]:
-        period = Month(self.charge_start.year, self.charge_start.month)
+        period = Month.of(self.charge_start)
 
         def ts(day: dt.date) -> str:
             return f"{day.isoformat()}T00:00:00Z"

@@ -305,7 +305,8 @@ def make_client(s: KubernetesSettings) -> Any:
     configuration = client.Configuration()  # fresh: never the process-wide default
     if s.in_cluster:
         try:
-            config.load_incluster_config(client_configuration=configuration)
+            config_api: Any = config
+            config_api.load_incluster_config(client_configuration=configuration)
         except ConfigException as exc:
             raise SourceError(s.name, f"in-cluster configuration unavailable: {exc}",
                               "in_cluster works only inside a pod; use a kubeconfig context "
@@ -325,7 +326,8 @@ def make_client(s: KubernetesSettings) -> Any:
         # the files checked above, explicitly (the client reads $KUBECONFIG only at import)
         merged = os.pathsep.join(str(f) for f in files if f.exists())
         try:
-            config.load_kube_config(config_file=merged, context=context,
+            loader: Any = config.load_kube_config  # the client ships no type hints
+            loader(config_file=merged, context=context,
                                     client_configuration=configuration, persist_config=False)
         except ConfigException as exc:
             raise InputError(f"kubeconfig context '{context}' is unusable: {exc}",
@@ -434,7 +436,8 @@ class Lister:
         if namespace and one_ns:
             method = getattr(api, one_ns)
             return lambda **kw: method(namespace, **kw)
-        return getattr(api, all_ns)
+        listing: Callable[..., Any] = getattr(api, all_ns)
+        return listing
 
     def _pages(self, resource: str, on_item: Callable[[dict[str, Any]], None],
                namespace: str | None) -> None:

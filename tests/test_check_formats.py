@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = ROOT / ".." / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 DATA = Path(__file__).parent / "data" / "check"
 TODAY = ("--today", "2026-11-01")
 WAIVERS = """waivers:

@@ -196,3 +196,21 @@ def test_broken_fixture_folders(run_cli, tmp_path):
     assert "rule CNL-001 is not in the packs this fixture's advisor.yaml loads" in err
     code, _, err = run_cli("policies", "test", str(tmp_path / "nothing"))
     assert code == 2 and "fixture folder not found" in err
+
+
+def _fixture_cases() -> list[tuple[str, str]]:
+    return [(d.name, kind) for d in sorted(FIXTURES.iterdir())
+            if d.is_dir() and not d.name.startswith("_") for kind in ("pass", "fail")]
+
+
+@pytest.mark.parametrize(("rule_id", "kind"), _fixture_cases(),
+                         ids=[f"{r}-{k}" for r, k in _fixture_cases()])
+def test_rule_fixture(rule_id: str, kind: str) -> None:
+    """Each rule's pass and fail fixture is its own test case: a failing rule is named."""
+    import datetime as dt
+
+    from advisor.check.fixtures import run_case
+
+    got = run_case(rule_id, kind, FIXTURES / rule_id / kind, dt.date(2026, 11, 1))
+    assert not got.error, got.error
+    assert got.ok, got.line

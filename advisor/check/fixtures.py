@@ -46,10 +46,27 @@ def run_fixtures(root: Path, today: dt.date | None = None) -> FixtureReport:
                 continue
             report.cases += 1
             try:
-                _run(rule_dir.name, kind, case, today, report)
+                got = run_case(rule_dir.name, kind, case, today)
             except AdvisorError as exc:
                 report.errors.append(exc.render().replace("\n", " "))
+                continue
+            if got.error:
+                report.errors.append(got.error)
+                continue
+            if not got.ok:
+                report.unexpected += 1
+            report.lines.append(got.line)
     return report
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One fixture's outcome: ``ok`` when the rule did what the fixture expects; ``error`` when
+    the fixture itself is broken (its packs do not hold the rule)."""
+
+    ok: bool
+    line: str
+    error: str = ""
 
 
 def _expected(case: Path, kind: str) -> tuple[list[str] | None, dt.date | None]:
@@ -68,8 +85,8 @@ def _expected(case: Path, kind: str) -> tuple[list[str] | None, dt.date | None]:
     return failing, top.date("today") if top.has("today") else None
 
 
-def _run(rule_id: str, kind: str, case: Path, today: dt.date | None,
-         report: FixtureReport) -> None:
+def run_case(rule_id: str, kind: str, case: Path, today: dt.date | None = None) -> CaseResult:
+    """Check one fixture folder (``pass`` or ``fail``) of ``rule_id`` as ``advisor check``."""
     from advisor.check.gate import run_check
 
     expected, fixed_day = _expected(case, kind)
@@ -80,9 +97,8 @@ def _run(rule_id: str, kind: str, case: Path, today: dt.date | None,
                        terraform_plan=str(plan) if plan.is_file() else None,
                        today=today or fixed_day, fail_on="never")
     if rule_id not in {r.id for r in result.rules}:
-        report.errors.append(f"{case}: rule {rule_id} is not in the packs this fixture's "
-                             "advisor.yaml loads (policies:)")
-        return
+        return CaseResult(False, "", f"{case}: rule {rule_id} is not in the packs this "
+                                     "fixture's advisor.yaml loads (policies:)")
     got = sorted({i.finding.key for i in result.items if i.finding.rule == rule_id})
     evaluated = sum(1 for c in result.cases if c.rule.id == rule_id)
     name = f"{rule_id} {kind}"
@@ -103,6 +119,4 @@ def _run(rule_id: str, kind: str, case: Path, today: dt.date | None,
             if missing:
                 parts.append(f"expected to fail but passed: {', '.join(missing)}")
             detail = "; ".join(parts)
-    if not ok:
-        report.unexpected += 1
-    report.lines.append(f"{'ok  ' if ok else 'FAIL'}  {name}: {detail}")
+    return CaseResult(ok, f"{'ok  ' if ok else 'FAIL'}  {name}: {detail}")

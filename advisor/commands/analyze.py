@@ -19,7 +19,8 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--max-chars", type=click.IntRange(min=0), default=None,
               help="Markdown: at most this many characters, whole sections left out with a "
                    "note (default 65000, a pull request comment; 0 = no limit).")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+              show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops (0.001 = 0.1%).")
@@ -30,7 +31,7 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            wide: bool, max_chars: int | None, time_limit: float, gap: float,
+            wide: bool, max_chars: int | None, time_limit_s: float, gap: float,
             headroom: float | None, quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
@@ -52,7 +53,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     from advisor.commands.progress import progress
     from advisor.commands.sources import analyze_config
 
-    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+    plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
                           headroom=None if headroom is None else Decimal(str(headroom)),
                           progress=progress(quiet))
     if fmt == "json":
@@ -66,8 +67,8 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
         text = render_markdown(plan, moves_only=moves_only,
                                max_chars=COMMENT_LIMIT if max_chars is None else max_chars)
     else:
+        from advisor.commands.common import output_width
         from advisor.outputs.plan_text import render_table
-        from advisor.outputs.terminal import output_width
 
         text = render_table(plan, moves_only=moves_only,
                             width=output_width(wide, to_file=bool(output and output != "-")))

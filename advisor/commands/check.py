@@ -122,7 +122,7 @@ def _render(fmt: str, result: object, wide: bool = False, output: str | None = N
         from advisor.outputs.markdown_fit import COMMENT_LIMIT
 
         return check_markdown.render(result, COMMENT_LIMIT if max_chars is None else max_chars)
+    from advisor.commands.common import output_width
     from advisor.outputs import check_text
-    from advisor.outputs.terminal import output_width
 
     return check_text.render(result, output_width(wide, to_file=bool(output and output != "-")))

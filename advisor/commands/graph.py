@@ -15,10 +15,11 @@ from advisor.commands.common import config_options, resolve_config, write_output
               default="mermaid", show_default=True, help="Diagram syntax.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moving", is_flag=True, help="Only the chains in which a workload moves.")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+              show_default=True,
               help="Seconds the optimizer may spend.")
 def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: str,
-          output: str | None, moving: bool, time_limit: float) -> int:
+          output: str | None, moving: bool, time_limit_s: float) -> int:
     """Draw the application chains: one diagram per application.
 
     Each workload is coloured by where it runs now and where it should run, each dependency is
@@ -36,7 +37,7 @@ def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: st
     from advisor.commands.sources import analyze_config
     from advisor.outputs.diagrams import render
 
-    plan = analyze_config(resolve_config(config, demo), time_limit=time_limit,
+    plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s,
                           calibration=False)
     write_output(render(plan, fmt, applications or None, moving_only=moving), output)
     if plan.failed_sources:

@@ -68,7 +68,8 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
                 "constrains": r.constrains()} for r in rules]
         click.echo(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
         return
-    from advisor.outputs.terminal import Column, fit_table, output_width, wrap
+    from advisor.commands.common import output_width
+    from advisor.outputs.terminal import Column, fit_table, wrap
 
     width = output_width(wide)
     # narrow: titles wrap, references go under their rule

@@ -47,14 +47,15 @@ if TYPE_CHECKING:
               help="CA certificate(s) to verify the relay with (an internal CA).")
 @click.option("--smtp-plain", is_flag=True,
               help="Allow a relay without STARTTLS on a closed network (no login then).")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+              show_default=True,
               help="Seconds the optimizer may spend.")
 @click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops.")
 def report(config: str | None, demo: bool, month: str | None, fmt: str, output: str | None,
            lang: str, cost_basis: str, store: str | None, window: int, waivers: str | None,
            email: tuple[str, ...], smtp: str | None, smtp_user: str | None,
-           smtp_from: str | None, smtp_ca: str | None, smtp_plain: bool, time_limit: float,
+           smtp_from: str | None, smtp_ca: str | None, smtp_plain: bool, time_limit_s: float,
            gap: float) -> int:
     """The monthly IT cost report: what the month cost, how that changes, what to move.
 
@@ -101,7 +102,7 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
                       smtp_plain)
     check_request(month, window)
     with open_store(store) as history:  # an unreachable store stops everything (exit 3)
-        plan = analyze_config(resolve_config(config, demo), time_limit=time_limit, gap=gap,
+        plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
                               calibration=False)
         ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
             if has_ledger(plan.estate) else None

@@ -20,10 +20,8 @@ import yaml
 
 from advisor.errors import InputError
 
-try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is absent
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Base = yaml.SafeLoader
+# The C parser is ~10x faster; fall back to pure Python where libyaml is absent.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # First characters with which a plain scalar may be something other than text under YAML 1.1's
 # implicit resolvers (bool, int, float, null, timestamp, merge, value). Any other first character
@@ -32,7 +30,7 @@ _MAYBE_NOT_TEXT = frozenset("yYnNtTfFoO-+0123456789.<~=")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class _Loader(_Base):
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """The safe loader with a fast path for plain scalars that can only be text."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.errors import AdvisorError, InputError
 from advisor.estate.model import Estate, ExchangeRate
 from advisor.money import EXACT, cents
+from advisor.month import Month
 
 if TYPE_CHECKING:
     from advisor.ledger.focus import LedgerFile
@@ -219,16 +220,8 @@ def summarize(rep: LedgerReport, month: str | None = None) -> LedgerSummary:
 
 
 def check_month(month: str | None) -> None:
-    if month is None:
-        return
-    try:
-        dt.date.fromisoformat(month + "-01")
-        ok = len(month) == 7
-    except ValueError:
-        ok = False
-    if not ok:
-        raise InputError(f"invalid month '{month}'", hint="write the month as YYYY-MM, "
-                         "e.g. 2026-10")
+    if month is not None:
+        Month.parse(month)
 
 
 def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:

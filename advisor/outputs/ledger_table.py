@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from advisor.ledger.report import COST_BASES, LedgerReport, shown_split
 from advisor.money import cents, money_text
@@ -33,30 +34,22 @@ def render_csv(rep: LedgerReport) -> str:
 
 def render_table(rep: LedgerReport) -> str:
     """The terminal view: groups, totals, the invariant per provider and month, rates, files."""
+    from tabulate import SEPARATING_LINE, tabulate
+
     head = [*rep.group_by, f"cost ({rep.currency})", "line items"]
-    body = [[*(_show(d, k) for d, k in zip(rep.group_by, row.keys, strict=True)),
-             money_text(row.cost), f"{row.line_items:,}"] for row in rep.rows]
-    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
     n = len(rep.group_by)
-
-    def line(cells: list[str]) -> str:
-        parts = [c.ljust(widths[i]) if i < n else c.rjust(widths[i]) for i, c in enumerate(cells)]
-        return "  ".join(parts).rstrip()
-
+    body: list[Any] = [[*(_show(d, k) for d, k in zip(rep.group_by, row.keys, strict=True)),
+                        money_text(row.cost), f"{row.line_items:,}"] for row in rep.rows]
+    total, allocated, unallocated = shown_split(rep.total, rep.unallocated)
+    body.append(SEPARATING_LINE)
+    for label, amount, count in (("total", total, f"{rep.line_items:,}"),
+                                 ("allocated", allocated, ""), ("unallocated", unallocated, "")):
+        body.append([label, *[""] * (n - 1), money_text(amount), count])
     period = f"billing month {rep.month}" if rep.month else "all billing months"
     out = [f"Costs by {', '.join(rep.group_by)}: {period}, cost basis {rep.cost_basis} "
-           f"(FOCUS {COST_BASES[rep.cost_basis]}), in {rep.currency}", "", line(head),
-           line(["-" * w for w in widths])]
-    out.extend(line(r) for r in body)
-    out.append(line(["-" * w for w in widths]))
-    label_width = sum(widths[:n]) + 2 * (n - 1)
-    total, allocated, unallocated = shown_split(rep.total, rep.unallocated)
-    for label, amount, count in (("total", total, rep.line_items),
-                                 ("allocated", allocated, None),
-                                 ("unallocated", unallocated, None)):
-        cells = [label.rjust(label_width), money_text(amount).rjust(widths[n]),
-                 "" if count is None else f"{count:,}".rjust(widths[n + 1])]
-        out.append("  ".join(cells).rstrip())
+           f"(FOCUS {COST_BASES[rep.cost_basis]}), in {rep.currency}", "",
+           tabulate(body, headers=head, tablefmt="simple", disable_numparse=True,
+                    colalign=("left",) * n + ("right", "right"))]
     out += ["", "Check per provider and month: allocated + unallocated = total"]
     for b in rep.balances:
         mark = "ok" if b.holds else "MISMATCH"

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from advisor import __version__
 from advisor.ledger.report import COST_BASES
+from advisor.month import month_add
 from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
 from advisor.outputs.i18n import Lang, provider_name
@@ -20,7 +21,6 @@ from advisor.report.build import (
     MonthCost,
     Report,
     change,
-    month_add,
     provider_rank,
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from advisor.ledger.report import COST_BASES
+from advisor.month import month_add
 from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
 from advisor.outputs.i18n import Lang, provider_name
 from advisor.report.build import (
@@ -15,7 +16,6 @@ from advisor.report.build import (
     TOP_APPLICATIONS,
     Report,
     change,
-    month_add,
     provider_rank,
 )
 

@@ -2,35 +2,17 @@
 under its row, and paragraphs wrapped with a hanging indent.
 
 ``width=None`` means "no limit" (``--wide``): the table is what tabulate makes of every column,
-exactly as before widths were fitted.
+exactly as before widths were fitted. The width itself comes from the command line
+(``advisor.commands.common.output_width``): only the commands look at the terminal.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tabulate import tabulate
-
-DEFAULT_WIDTH = 100  # when the output is not a terminal (a pipe, a file, a CI log)
-MIN_WIDTH = 40
-
-
-def output_width(wide: bool, to_file: bool = False) -> int | None:
-    """The width to fit: None with ``--wide``; the terminal's columns when stdout is one (or
-    $COLUMNS when set); DEFAULT_WIDTH for a pipe, a file or a CI log."""
-    if wide:
-        return None
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return max(int(columns), MIN_WIDTH)
-    if to_file or not sys.stdout.isatty():
-        return DEFAULT_WIDTH
-    return max(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MIN_WIDTH)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from advisor.estate.model import HOURS_PER_MONTH, Dependency, Estate, Location, 
 class LocalPrices:
     """A location's prices converted into the estate currency."""
 
-    cpu_month: Decimal
-    memory_gb_month: Decimal
-    storage_gb_month: Decimal
-    egress_gb: Decimal
+    cpu_price_month: Decimal  # per vCPU requested for a month
+    memory_price_gb_month: Decimal
+    storage_price_gb_month: Decimal
+    egress_price_per_gb: Decimal
 
 
 class CostModel:
@@ -53,19 +53,19 @@ class CostModel:
     def run_monthly(self, w: Workload, location_id: str) -> Decimal:
         p = self.prices[location_id]
         res = w.resources
-        return res.cpu * p.cpu_month + res.memory_gb * p.memory_gb_month \
-            + res.storage_gb * p.storage_gb_month
+        return res.cpu * p.cpu_price_month + res.memory_gb * p.memory_price_gb_month \
+            + res.storage_gb * p.storage_price_gb_month
 
     def edge_monthly(self, dep: Dependency, caller_location: str, callee_location: str) -> Decimal:
         if caller_location == callee_location:
             return Decimal(0)
-        return dep.receive_gb_month * self.prices[callee_location].egress_gb \
-            + dep.send_gb_month * self.prices[caller_location].egress_gb
+        return dep.receive_gb_month * self.prices[callee_location].egress_price_per_gb \
+            + dep.send_gb_month * self.prices[caller_location].egress_price_per_gb
 
     def migration_one_off(self, w: Workload) -> Decimal:
         if w.migration_cost is not None:
             return w.migration_cost
-        return w.resources.storage_gb * self.prices[w.location].egress_gb \
+        return w.resources.storage_gb * self.prices[w.location].egress_price_per_gb \
             + self.run_monthly(w, w.location)
 
     def migration_monthly(self, w: Workload, location_id: str) -> Decimal:

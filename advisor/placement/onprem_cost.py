@@ -17,7 +17,6 @@ are part of idle). Amounts stay exact Decimals; the CSV carries them to 10 decim
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import json
@@ -29,6 +28,7 @@ from typing import Protocol
 
 from advisor.errors import InputError
 from advisor.estate.model import Location, Workload
+from advisor.month import Month
 
 PROVIDER = "On-premises"
 PLACES = Decimal("0.0000000001")
@@ -76,28 +76,9 @@ class ClusterInventory(Protocol):
     def node_memory_gb(self) -> Decimal: ...
 
 
-@dataclass(frozen=True)
-class Period:
-    """A calendar month: [start, end) in UTC and its hours."""
-
-    label: str
-    start: dt.datetime
-    end: dt.datetime
-
-    @property
-    def hours(self) -> Decimal:
-        return Decimal(int((self.end - self.start).total_seconds()) // 3600)
-
-
-def month_period(text: str) -> Period:
+def month_period(text: str) -> Month:
     """'2024-01' -> the month; an InputError for anything else."""
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
-    except ValueError:
-        raise InputError(f"month '{text}' is not YYYY-MM", hint="e.g. --month 2024-01") from None
-    days = calendar.monthrange(year, month)[1]
-    return Period(f"{year:04d}-{month:02d}", start, start + dt.timedelta(days=days))
+    return Month.parse(text)
 
 
 def billed(request: Decimal, usage: Decimal | None) -> Decimal:
@@ -136,7 +117,7 @@ class ClusterCost:
     location: str
     region: str
     currency: str
-    period: Period
+    period: Month
     cpu_hour: Decimal
     memory_gb_hour: Decimal
     storage_gb_month: Decimal
@@ -192,7 +173,7 @@ def workload_cost(w: Workload, loc: Location, hours: Decimal, namespace: str = "
         storage_cost=w.resources.storage_gb * p.storage_gb_month)
 
 
-def cluster_cost(found: ClusterInventory, loc: Location, period: Period) -> ClusterCost:
+def cluster_cost(found: ClusterInventory, loc: Location, period: Month) -> ClusterCost:
     """Price one discovered cluster for a month at its location's prices."""
     costs = []
     for w in found.workloads:
@@ -215,8 +196,9 @@ def _qty(amount: Decimal) -> str:
     return format(amount.quantize(Decimal("0.000001")).normalize(), "f") if amount else "0"
 
 
-def _stamp(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _stamp(day: dt.date) -> str:
+    """Midnight UTC of ``day`` in FOCUS's date-time form."""
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:

@@ -49,39 +49,35 @@ class Solution:
     notes: list[str] = field(default_factory=list)
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 _banner_silenced = False
 
 
+def _highs(module: Any) -> Any:
+    """``highspy.Highs()`` (the package ships no type hints)."""
+    return module.Highs()
+
+
 def _new_highs() -> Any:
-    """A silent HiGHS instance. HiGHS prints a banner to fd 1 on first construction, which
-    would corrupt JSON on stdout, so the first construction runs with fd 1 pointed at null."""
+    """A silent HiGHS instance.
+
+    The one process-wide side effect in the advisor, and unavoidable: HiGHS's C++ constructor
+    prints a banner to file descriptor 1 the first time one is built in a process, before any
+    option can be set (``output_flag`` only silences what follows). That banner would corrupt
+    JSON or SARIF written to stdout, so the first construction runs with fd 1 pointed at
+    /dev/null for the duration of that one call; fd 1 is restored even when it fails. A thread
+    writing to stdout at that very moment would lose its output, which is why the optimizer is
+    only ever called from the command's own thread."""
     global _banner_silenced
     import highspy
 
     if _banner_silenced:
-        h = highspy.Highs()
+        h = _highs(highspy)
     else:
         saved = os.dup(1)
         null = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(null, 1)
-            h = highspy.Highs()
+            h = _highs(highspy)
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -108,10 +104,10 @@ class Problem:
         cur = np.array([li[w.location] for w in ws], dtype=np.int64)
         self.cur = cur
         price = model.prices
-        cpu_m = np.array([float(price[i].cpu_month) for i in self.loc_ids])
-        mem_m = np.array([float(price[i].memory_gb_month) for i in self.loc_ids])
-        sto_m = np.array([float(price[i].storage_gb_month) for i in self.loc_ids])
-        self.egress = np.array([float(price[i].egress_gb) for i in self.loc_ids])
+        cpu_m = np.array([float(price[i].cpu_price_month) for i in self.loc_ids])
+        mem_m = np.array([float(price[i].memory_price_gb_month) for i in self.loc_ids])
+        sto_m = np.array([float(price[i].storage_price_gb_month) for i in self.loc_ids])
+        self.egress = np.array([float(price[i].egress_price_per_gb) for i in self.loc_ids])
         res = np.array([[float(w.resources.cpu), float(w.resources.memory_gb),
                          float(w.resources.storage_gb)] for w in ws]).reshape(n, 3)
         cost = np.outer(res[:, 0], cpu_m) + np.outer(res[:, 1], mem_m) + np.outer(res[:, 2], sto_m)
@@ -135,12 +131,16 @@ class Problem:
                 allowed[i] = False
                 allowed[i, cur[i]] = True
         # Contract colocate edges into units.
-        uf = _UnionFind(n)
+        import networkx as nx
+
+        sets = nx.utils.UnionFind(range(n))
         for i, w in enumerate(ws):
             for d in w.depends_on:
                 if d.colocate:
-                    uf.union(i, widx[d.workload])
-        roots = np.array([uf.find(i) for i in range(n)])
+                    sets.union(i, widx[d.workload])
+        roots = np.arange(n)  # each workload's unit is named by its first member
+        for members_of in sets.to_sets():
+            roots[sorted(members_of)] = min(members_of)
         uniq, unit_of = np.unique(roots, return_inverse=True)
         self.unit_of = unit_of
         g = len(uniq)
@@ -196,7 +196,7 @@ class Problem:
         return lat
 
 
-def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: float = 300.0,
+def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
              gap: float = 1e-3) -> Solution:
     """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity."""
     started = time.perf_counter()
@@ -293,7 +293,7 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit: fl
     comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: c[0])
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
-    deadline = started + time_limit
+    deadline = started + time_limit_s
     obj = const
     bound = const
     singles = [c[0] for c in comps if len(c) == 1]
@@ -507,7 +507,7 @@ def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
     if start is not None:
         h.setSolution(_solution(start[1]))
     h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
+    h.setOptionValue("time_limit_s", max(1.0, deadline - time.perf_counter()))
     h.setOptionValue("random_seed", 0)
     h.run()
     name = h.modelStatusToString(h.getModelStatus())
@@ -533,7 +533,7 @@ def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
     h = _new_highs()
     h.passModel(lp)
     h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit", max(1.0, time_left))
+    h.setOptionValue("time_limit_s", max(1.0, time_left))
     h.setOptionValue("random_seed", 0)
     h.run()
     info = h.getInfo()
@@ -555,7 +555,8 @@ def _choice(mask: np.ndarray, xv: np.ndarray) -> np.ndarray:
     """The chosen location per unit from the x columns (the largest value wins)."""
     xs = np.full(mask.shape, -1.0)
     xs[mask] = xv
-    return xs.argmax(axis=1)
+    chosen: np.ndarray = xs.argmax(axis=1)
+    return chosen
 
 
 def given_solution(estate: Estate, model: CostModel, ev: Evaluation,

@@ -132,7 +132,7 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
             j = index[d.workload]
             neighbours[i].append((j, float(d.send_gb_month), float(d.receive_gb_month)))
             neighbours[j].append((i, float(d.receive_gb_month), float(d.send_gb_month)))
-    eg = np.array([float(model.prices[loc].egress_gb) for loc in loc_ids])
+    eg = np.array([float(model.prices[loc].egress_price_per_gb) for loc in loc_ids])
     loc_pos = {loc: k for k, loc in enumerate(loc_ids)}
     rec_pos = np.array([loc_pos[rec_place[w.id]] for w in ws])
     recs = []

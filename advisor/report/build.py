@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
+from advisor.month import Month, month_add
 from advisor.report.history import HistoryStore, LedgerCell, LedgerMonth, PlanMonth, PlanRow, exact
 
 if TYPE_CHECKING:
@@ -39,16 +40,6 @@ TOP_APPLICATIONS = 15
 
 
 # -- months ---------------------------------------------------------------------------------------
-
-def month_add(month: str, n: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_end(month: str) -> dt.date:
-    return dt.date.fromisoformat(month_add(month, 1) + "-01") - dt.timedelta(days=1)
-
 
 # -- one month's cost -----------------------------------------------------------------------------
 
@@ -418,7 +409,7 @@ def _compliance(plan: Plan, month: str, waivers_path: str | None
     rules = {r.id: r for r in load_rules(estate)}
     path = waivers_file(estate.path, waivers_path)
     loaded = load_waivers(path, estate, rules) if path else None
-    end = month_end(month)
+    end = Month.parse(month).last_day
     used: dict[int, int] = {}
 
     index = {id(w): i for i, w in enumerate(loaded or ())}

@@ -15,7 +15,7 @@ from ci_runner import Context, base_env, run_action
 from conftest import ROOT, FakeGitHub
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def inputs(**given: str) -> dict[str, str]:
@@ -65,10 +65,9 @@ def test_action_checks_uploads_and_comments(fresh_venv: Path, estate_repo: Path,
     sarif_path = estate_repo / ctx.steps["check"]["sarif"]
     sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
-    if SARIF_SCHEMA.exists():
-        import jsonschema
+    import jsonschema
 
-        jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     ET.parse(estate_repo / "advisor-reports" / "advisor-junit.xml")
     comment = (estate_repo / ctx.steps["check"]["comment"]).read_text(encoding="utf-8")
     assert comment.startswith("### :x: advisor check failed") and len(comment) <= 65000

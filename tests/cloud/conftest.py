@@ -28,13 +28,6 @@ from cloud_helpers import (
 )
 from cloud_servers import AwsProxy, AzureServer, ConnectProxy
 
-
-@pytest.fixture
-def run(run_cli: Any) -> Any:
-    """Run the CLI in-process: (exit code, stdout, stderr) (tests/conftest.py's run_cli)."""
-    return run_cli
-
-
 # -- AWS ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

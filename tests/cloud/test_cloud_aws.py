@@ -50,13 +50,13 @@ def _queue_two_months(aws: AwsProxy) -> None:
     ])
 
 
-def test_cost_explorer_pages_backoff_cache_and_ledger(aws: AwsProxy, estate: Any, run: Any,
+def test_cost_explorer_pages_backoff_cache_and_ledger(aws: AwsProxy, estate: Any, run_cli: Any,
                                                       tmp_path: Path) -> None:
     _queue_two_months(aws)
     aws.faults.append(AwsFault("GetCostAndUsage", "LimitExceededException", times=1))
     config = estate(SOURCE, WORKLOADS)
     started = time.monotonic()
-    code, out, err = run("costs", "-c", str(config), "--group-by", "month,workload",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "month,workload",
                          "--format", "json")
     assert code == 0, err
     assert time.monotonic() - started >= 1.0  # waited before retrying the throttled request
@@ -70,7 +70,7 @@ def test_cost_explorer_pages_backoff_cache_and_ledger(aws: AwsProxy, estate: Any
     assert aws.actions().count("GetCostAndUsage") == 4  # one throttled, three answered
     # closed months come from the disk cache the second time: no paid request at all
     aws.log.clear()
-    code, out2, err = run("costs", "-c", str(config), "--group-by", "month,workload",
+    code, out2, err = run_cli("costs", "-c", str(config), "--group-by", "month,workload",
                           "--format", "json")
     assert code == 0, err
     assert out2 == out  # deterministic
@@ -82,10 +82,10 @@ def test_cost_explorer_pages_backoff_cache_and_ledger(aws: AwsProxy, estate: Any
 
 
 def test_throttling_that_never_ends_names_the_source(aws: AwsProxy, estate: Any,
-                                                     run: Any) -> None:
+                                                     run_cli: Any) -> None:
     aws.faults.append(AwsFault("GetCostAndUsage", "LimitExceededException", times=-1))
     config = estate(SOURCE.replace("max_retries: 3", "max_retries: 1"))
-    code, out, err = run("costs", "-c", str(config))
+    code, out, err = run_cli("costs", "-c", str(config))
     assert code == 3
     assert "source aws-org: ce:GetCostAndUsage: LimitExceededException" in err
     assert "still throttled after 2 attempts" in err
@@ -93,27 +93,27 @@ def test_throttling_that_never_ends_names_the_source(aws: AwsProxy, estate: Any,
     assert_no_secrets(out, err)
 
 
-def test_one_source_failing_keeps_the_others(aws: AwsProxy, estate: Any, run: Any) -> None:
+def test_one_source_failing_keeps_the_others(aws: AwsProxy, estate: Any, run_cli: Any) -> None:
     _queue_two_months(aws)
     broken = ("  - {type: aws, name: aws-broken, profile: org-admin, start: 2026-09, "
               "end: 2026-09, accounts: ['444444444444']}\n")
     aws.faults.append(AwsFault("GetCostAndUsage", "AccessDeniedException", match="444444444444",
                                times=-1))
     config = estate(SOURCE + broken, WORKLOADS)
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload")
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload")
     assert code == 3
     assert "FAILED source aws-broken: ce:GetCostAndUsage: AccessDeniedException" in out
     assert "zaak" in out  # the good source's figures are still shown
     assert "advisor: source failed: source aws-broken" in err
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload",
                          "--allow-partial")
     assert code == 0
     assert "FAILED source aws-broken" in out
 
 
-def test_expired_credentials_one_line(aws: AwsProxy, estate: Any, run: Any) -> None:
+def test_expired_credentials_one_line(aws: AwsProxy, estate: Any, run_cli: Any) -> None:
     aws.faults.append(AwsFault("GetCallerIdentity", "ExpiredToken", status=403, times=-1))
-    code, out, err = run("costs", "-c", str(estate(SOURCE)))
+    code, out, err = run_cli("costs", "-c", str(estate(SOURCE)))
     assert code == 3
     lines = [line for line in err.splitlines() if line.strip()]
     assert any("sts:GetCallerIdentity: ExpiredToken" in line for line in lines)
@@ -123,21 +123,22 @@ def test_expired_credentials_one_line(aws: AwsProxy, estate: Any, run: Any) -> N
     assert AWS_KEY_ID not in err
 
 
-def test_unknown_profile_is_bad_input(aws: AwsProxy, estate: Any, run: Any) -> None:
-    code, _out, err = run("costs", "-c", str(estate(SOURCE.replace("org-admin", "nope"))))
+def test_unknown_profile_is_bad_input(aws: AwsProxy, estate: Any, run_cli: Any) -> None:
+    code, _out, err = run_cli("costs", "-c", str(estate(SOURCE.replace("org-admin", "nope"))))
     assert code == 2
     assert "unknown AWS profile 'nope'" in err
-    code, _out, err = run("discover", "aws", "--profile", "nope")
+    code, _out, err = run_cli("discover", "aws", "--profile", "nope")
     assert code == 2 and "unknown AWS profile 'nope'" in err
 
 
-def test_unknown_setting_names_file_and_line(aws: AwsProxy, estate: Any, run: Any) -> None:
-    code, _out, err = run("costs", "-c", str(estate(SOURCE.replace("max_retries", "max_retry"))))
+def test_unknown_setting_names_file_and_line(aws: AwsProxy, estate: Any, run_cli: Any) -> None:
+    config = estate(SOURCE.replace("max_retries", "max_retry"))
+    code, _out, err = run_cli("costs", "-c", str(config))
     assert code == 2
     assert "advisor.yaml:" in err and "unknown key 'max_retry'" in err
     assert "did you mean 'max_retries'?" in err
     bad = SOURCE.replace("[LINKED_ACCOUNT, 'TAG:application']", "[SERVICE, REGION, 'TAG:a']")
-    code, _out, err = run("costs", "-c", str(estate(bad)))
+    code, _out, err = run_cli("costs", "-c", str(estate(bad)))
     assert code == 2 and "at most two keys" in err
 
 
@@ -165,12 +166,12 @@ def _seed_organization(aws: AwsProxy) -> tuple[str, str]:
     return prod, test
 
 
-def test_discover_organization_writes_valid_workloads(aws: AwsProxy, run: Any,
+def test_discover_organization_writes_valid_workloads(aws: AwsProxy, run_cli: Any,
                                                       tmp_path: Path) -> None:
     prod, test = _seed_organization(aws)
     aws.log.clear()
     out_file = tmp_path / "workloads.yaml"
-    code, _out, err = run("discover", "aws", "--profile", "org-admin", "--accounts", "all",
+    code, _out, err = run_cli("discover", "aws", "--profile", "org-admin", "--accounts", "all",
                          "--region", "eu-central-1", "-o", str(out_file), "-q")
     assert code == 0, err
     doc = yaml.safe_load(out_file.read_text())
@@ -201,12 +202,12 @@ def test_discover_organization_writes_valid_workloads(aws: AwsProxy, run: Any,
     assert "AssumeRole" in aws.actions() and "ListAccounts" in aws.actions()
 
 
-def test_role_that_cannot_be_assumed_keeps_other_accounts(aws: AwsProxy, run: Any,
+def test_role_that_cannot_be_assumed_keeps_other_accounts(aws: AwsProxy, run_cli: Any,
                                                            tmp_path: Path) -> None:
     prod, test = _seed_organization(aws)
     aws.faults.append(AwsFault("AssumeRole", "AccessDenied", status=403, match=test, times=-1))
     out_file = tmp_path / "w.yaml"
-    code, out, err = run("discover", "aws", "--profile", "org-admin", "--accounts", "all",
+    code, out, err = run_cli("discover", "aws", "--profile", "org-admin", "--accounts", "all",
                          "-o", str(out_file), "-q")
     assert code == 3
     assert (f"source aws:org-admin account {test}: cannot assume role "
@@ -215,7 +216,7 @@ def test_role_that_cannot_be_assumed_keeps_other_accounts(aws: AwsProxy, run: An
     assert f"aws:{prod}:eu-central-1:zaak" in text and "# FAILED" in text
     assert "Traceback" not in err
     assert_no_secrets(out, err, text)
-    code, out, err = run("discover", "aws", "--profile", "org-admin", "--accounts", "all",
+    code, out, err = run_cli("discover", "aws", "--profile", "org-admin", "--accounts", "all",
                          "--allow-partial", "-q")
     assert code == 0 and f"aws:{prod}:eu-central-1:zaak" in out
 
@@ -256,7 +257,7 @@ def _put_cpu(aws: AwsProxy, account: str, series: dict[str, list[float]]) -> Non
             for k, value in enumerate(values)])
 
 
-def test_discover_cpu_p95_from_cloudwatch(aws: AwsProxy, run: Any, tmp_path: Path,
+def test_discover_cpu_p95_from_cloudwatch(aws: AwsProxy, run_cli: Any, tmp_path: Path,
                                           estate: Any) -> None:
     prod, test = _seed_organization(aws)
     by_type = {itype: iid for iid, (_app, itype) in _instances(aws, prod).items()}
@@ -267,7 +268,7 @@ def test_discover_cpu_p95_from_cloudwatch(aws: AwsProxy, run: Any, tmp_path: Pat
     })  # the web instance in `test` has no data at all
     aws.log.clear()
     out_file = tmp_path / "w.yaml"
-    code, _out, err = run("discover", "aws", "--profile", "org-admin", "--accounts", "all",
+    code, _out, err = run_cli("discover", "aws", "--profile", "org-admin", "--accounts", "all",
                          "--cpu-window", "1d", "-o", str(out_file), "-q")
     assert code == 0, err
     text = out_file.read_text()
@@ -287,7 +288,7 @@ def test_discover_cpu_p95_from_cloudwatch(aws: AwsProxy, run: Any, tmp_path: Pat
     # the same window from the source settings in advisor.yaml (regions map to its locations)
     config = estate("  - {type: aws, name: org, profile: org-admin, accounts: all, "
                     "cpu_window: 1d, cost_explorer: false}\n")
-    code, out, err = run("discover", "aws", "-c", str(config), "--source", "org", "-q")
+    code, out, err = run_cli("discover", "aws", "-c", str(config), "--source", "org", "-q")
     assert code == 0, err
     again = {w["id"]: w for w in yaml.safe_load(out)["workloads"]}
     assert {k: w.get("usage") for k, w in again.items()} == \
@@ -295,12 +296,12 @@ def test_discover_cpu_p95_from_cloudwatch(aws: AwsProxy, run: Any, tmp_path: Pat
     assert {w["location"] for w in again.values()} == {"aws-fra"}
 
 
-def test_cloudwatch_refusal_keeps_the_inventory(aws: AwsProxy, run: Any, tmp_path: Path,
+def test_cloudwatch_refusal_keeps_the_inventory(aws: AwsProxy, run_cli: Any, tmp_path: Path,
                                                 estate: Any) -> None:
     prod, _test = _seed_organization(aws)
     aws.faults.append(AwsFault("GetMetricData", "AccessDenied", status=403, times=-1))
     out_file = tmp_path / "w.yaml"
-    code, out, err = run("discover", "aws", "--profile", "org-admin", "--accounts", "all",
+    code, out, err = run_cli("discover", "aws", "--profile", "org-admin", "--accounts", "all",
                          "--cpu-window", "14d", "-o", str(out_file), "-q")
     assert code == 3
     assert (f"source aws:org-admin account {prod} eu-central-1: cloudwatch:GetMetricData: "
@@ -312,14 +313,15 @@ def test_cloudwatch_refusal_keeps_the_inventory(aws: AwsProxy, run: Any, tmp_pat
     assert "Traceback" not in err
     assert_no_secrets(out, err, out_file.read_text())
     # a window that is not a duration, or longer than CloudWatch keeps data, is bad input
-    code, _out, err = run("discover", "aws", "--profile", "org-admin", "--cpu-window", "2 weeks")
+    code, _out, err = run_cli("discover", "aws", "--profile", "org-admin",
+                              "--cpu-window", "2 weeks")
     assert code == 2 and "invalid cpu_window '2 weeks'" in err
-    code, _out, err = run("discover", "aws", "--profile", "org-admin", "--cpu-window", "500d")
+    code, _out, err = run_cli("discover", "aws", "--profile", "org-admin", "--cpu-window", "500d")
     assert code == 2 and "outside 1h to 455d" in err
     config = estate("  - {type: aws, name: org, profile: org-admin, cpu_window: 3x}\n")
-    code, _out, err = run("discover", "aws", "-c", str(config), "--source", "org")
+    code, _out, err = run_cli("discover", "aws", "-c", str(config), "--source", "org")
     assert code == 2 and "advisor.yaml:" in err and "invalid cpu_window '3x'" in err
-    code, _out, err = run("discover", "aws", "-c", str(config), "--source", "nope")
+    code, _out, err = run_cli("discover", "aws", "-c", str(config), "--source", "nope")
     assert code == 2 and "no aws source named 'nope'" in err
 
 
@@ -330,7 +332,7 @@ def _focus_csv(*costs: str, month: str = "2026-10") -> bytes:
     return gzip.compress((header + rows).encode(), mtime=0)
 
 
-def test_data_export_manifest_picks_the_delivery(aws: AwsProxy, estate: Any, run: Any) -> None:
+def test_data_export_manifest_picks_the_delivery(aws: AwsProxy, estate: Any, run_cli: Any) -> None:
     """AWS Data Exports (create-new mode): the period's Manifest.json names the current delivery,
     even when a newer, half-written delivery lies beside it; a period without one falls back to
     the newest files, with a note."""
@@ -358,7 +360,7 @@ def test_data_export_manifest_picks_the_delivery(aws: AwsProxy, estate: Any, run
     source = ("  - {type: aws, name: cur, profile: org-admin, cost_explorer: false, "
               "focus_path: 's3://billing/exports'}\n")
     config = estate(source)
-    code, out, err = run("costs", "-c", str(config), "--group-by", "month", "--format", "json")
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "month", "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
     assert {r["month"]: r["cost"] for r in doc["rows"]} == {"2026-09": 8.0, "2026-10": 5.0}
@@ -369,14 +371,14 @@ def test_data_export_manifest_picks_the_delivery(aws: AwsProxy, estate: Any, run
     assert {a for a in aws.actions()} <= {"s3:GET", "s3:HEAD"}
     # --month skips the other period before anything is read
     aws.log.clear()
-    code, out, err = run("costs", "-c", str(config), "--month", "2026-09", "--format", "json")
+    code, out, err = run_cli("costs", "-c", str(config), "--month", "2026-09", "--format", "json")
     assert code == 0 and json.loads(out)["total"] == 8.0
     assert not any("Manifest" in path for _a, _m, path in aws.log)
     # a manifest that names a file which is not there stops the source (exit 3), named
     manifest["dataFiles"].append(f"s3://billing/{october}/20261031T0000-exec2/gone.csv.gz")
     s3.put_object(Bucket="billing", Body=json.dumps(manifest).encode(),
                   Key=f"{root}/metadata/BILLING_PERIOD=2026-10/focus-export-Manifest.json")
-    code, out, err = run("costs", "-c", str(config))
+    code, out, err = run_cli("costs", "-c", str(config))
     assert code == 3
     assert "focus-export-Manifest.json lists s3://billing/" in err and "gone.csv.gz" in err
     assert_no_secrets(out, err)

@@ -48,16 +48,16 @@ WORKLOADS = ("  - {id: zaak, application: zaak, location: azure-weu, resources: 
 
 
 def test_cost_management_pages_into_the_ledger(azure: AzureServer, estate: Any,
-                                                run: Any) -> None:
+                                                run_cli: Any) -> None:
     scope = f"/subscriptions/{SUB_A}"
     _seed(azure, scope)
     config = estate(_source(scope).replace("ARM", azure.url), WORKLOADS)
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload", "--format",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload", "--format",
                          "json")
     assert code == 0, err
     doc = json.loads(out)
     assert {r["workload"]: r["cost"] for r in doc["rows"]} == {"zaak": 12.5, None: 103.25}
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload", "--format",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload", "--format",
                          "json", "--cost", "effective")
     assert {r["workload"]: r["cost"] for r in json.loads(out)["rows"]} == \
         {"zaak": 15.75, None: 3.25}
@@ -73,7 +73,7 @@ def test_cost_management_pages_into_the_ledger(azure: AzureServer, estate: Any,
     assert_no_secrets(out, err)
 
 
-def test_throttling_headers_are_honoured(azure: AzureServer, estate: Any, run: Any) -> None:
+def test_throttling_headers_are_honoured(azure: AzureServer, estate: Any, run_cli: Any) -> None:
     scope = f"/subscriptions/{SUB_A}"
     _seed(azure, scope)
     azure.faults[scope] = [
@@ -85,32 +85,32 @@ def test_throttling_headers_are_honoured(azure: AzureServer, estate: Any, run: A
     ]
     config = estate(_source(scope).replace("ARM", azure.url), WORKLOADS)
     started = time.monotonic()
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload")
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload")
     assert code == 0, err
     assert time.monotonic() - started >= 2.0  # waited what the Cost Management headers said
     assert "zaak" in out
 
 
-def test_throttling_that_never_ends(azure: AzureServer, estate: Any, run: Any) -> None:
+def test_throttling_that_never_ends(azure: AzureServer, estate: Any, run_cli: Any) -> None:
     scope = f"/subscriptions/{SUB_A}"
     azure.faults[scope] = [AzureReply(429, {"x-ms-ratelimit-microsoft.costmanagement-tenant-"
                                             "retry-after": "0"})] * 10
     config = estate(_source(scope, extra=", max_retries: 2").replace("ARM", azure.url))
-    code, _out, err = run("costs", "-c", str(config))
+    code, _out, err = run_cli("costs", "-c", str(config))
     assert code == 3
     assert f"source az scope {scope}: Cost Management query (ActualCost 2026-10): still " \
            "throttled (HTTP 429) after 3 attempts" in err
     assert "Traceback" not in err
 
 
-def test_one_scope_failing_keeps_the_others(azure: AzureServer, estate: Any, run: Any) -> None:
+def test_one_scope_failing_keeps_the_others(azure: AzureServer, estate: Any, run_cli: Any) -> None:
     good, denied = f"/subscriptions/{SUB_A}", f"/subscriptions/{SUB_B}"
     missing = "/providers/Microsoft.Management/managementGroups/nope"
     _seed(azure, good)
     azure.faults[denied] = [AzureReply(403, body={"error": {
         "code": "AuthorizationFailed", "message": f"no access; token {AZURE_TOKEN}"}})]
     config = estate(_source(good, denied, missing).replace("ARM", azure.url), WORKLOADS)
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload")
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload")
     assert code == 3
     assert f"FAILED source az scope {denied}: Cost Management query (ActualCost 2026-10): not " \
            "authorised (HTTP 403)" in out
@@ -119,30 +119,30 @@ def test_one_scope_failing_keeps_the_others(azure: AzureServer, estate: Any, run
     assert "Cost Management Reader" in out
     assert "zaak" in out
     assert_no_secrets(out, err)  # the token the server echoed back is scrubbed
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload",
                          "--allow-partial")
     assert code == 0
 
 
-def test_rejected_token_is_one_line(azure: AzureServer, estate: Any, run: Any) -> None:
+def test_rejected_token_is_one_line(azure: AzureServer, estate: Any, run_cli: Any) -> None:
     scope = f"/subscriptions/{SUB_A}"
     _seed(azure, scope)
     azure.faults[scope] = [AzureReply(401, body={"error": {
         "code": "InvalidAuthenticationToken", "message": "The access token is expired"}})]
-    code, out, err = run("costs", "-c", str(estate(_source(scope).replace("ARM", azure.url))))
+    code, out, err = run_cli("costs", "-c", str(estate(_source(scope).replace("ARM", azure.url))))
     assert code == 3
     assert "not authenticated (HTTP 401) (InvalidAuthenticationToken" in err
     assert "Traceback" not in err
     assert_no_secrets(out, err)
 
 
-def test_bad_scope_setting_is_input_error(azure: AzureServer, estate: Any, run: Any) -> None:
-    code, _out, err = run("costs", "-c", str(estate(_source("/subscription/xyz").replace(
+def test_bad_scope_setting_is_input_error(azure: AzureServer, estate: Any, run_cli: Any) -> None:
+    code, _out, err = run_cli("costs", "-c", str(estate(_source("/subscription/xyz").replace(
         "ARM", azure.url))))
     assert code == 2 and "is not an Azure scope" in err and "advisor.yaml:" in err
 
 
-def test_discover_azure_virtual_machines(azure: AzureServer, run: Any, tmp_path: Path) -> None:
+def test_discover_azure_virtual_machines(azure: AzureServer, run_cli: Any, tmp_path: Path) -> None:
     base = f"/subscriptions/{SUB_A}/providers/Microsoft.Compute"
     vm_id = f"/subscriptions/{SUB_A}/resourceGroups/rg/providers/Microsoft.Compute/" \
             "virtualMachines/zaak-1"
@@ -167,7 +167,7 @@ def test_discover_azure_virtual_machines(azure: AzureServer, run: Any, tmp_path:
         "value": [{"name": "Standard_D2s_v5", "numberOfCores": 2, "memoryInMB": 8192},
                   {"name": "Standard_D4s_v5", "numberOfCores": 4, "memoryInMB": 16384}]})
     out_file = tmp_path / "w.yaml"
-    code, _out, err = run("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
+    code, _out, err = run_cli("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
                          "--scope", f"/subscriptions/{SUB_B}", "--arm-endpoint", azure.url,
                          "-o", str(out_file), "-q")
     assert code == 3  # SUB_B is not served: named, the rest still written
@@ -181,7 +181,7 @@ def test_discover_azure_virtual_machines(azure: AzureServer, run: Any, tmp_path:
 
 
 def test_focus_export_in_azurite(azure: AzureServer, azurite: str, estate: Any,
-                                 run: Any) -> None:
+                                 run_cli: Any) -> None:
     from azure.storage.blob import BlobServiceClient
 
     service = BlobServiceClient.from_connection_string(azurite)
@@ -199,14 +199,14 @@ def test_focus_export_in_azurite(azure: AzureServer, azurite: str, estate: Any,
     source = ("  - {type: azure, name: az, scope: /subscriptions/" + SUB_A + ", cost_query: "
               "false, focus_path: 'az://exports-cloud/focus', connection_string: '"
               + azurite + "'}\n")
-    code, out, err = run("costs", "-c", str(estate(source, WORKLOADS)), "--group-by",
+    code, out, err = run_cli("costs", "-c", str(estate(source, WORKLOADS)), "--group-by",
                          "workload", "--format", "json")
     assert code == 0, err
     assert {r["workload"]: r["cost"] for r in json.loads(out)["rows"]} == {"zaak": 2.0}
 
 
 def test_analyze_calibrates_against_cost_management(azure: AzureServer, estate: Any,
-                                                    run: Any) -> None:
+                                                    run_cli: Any) -> None:
     """`advisor analyze` with an azure source: the bill beside the model; a failing scope is
     named among the failed sources and exits 3, and the plan is still complete."""
     good, denied = f"/subscriptions/{SUB_A}", f"/subscriptions/{SUB_B}"
@@ -214,7 +214,7 @@ def test_analyze_calibrates_against_cost_management(azure: AzureServer, estate: 
     azure.faults[denied] = [AzureReply(403, body={"error": {
         "code": "AuthorizationFailed", "message": "no access"}})]
     config = estate(_source(good).replace("ARM", azure.url), WORKLOADS)
-    code, out, err = run("analyze", "-c", str(config), "-f", "json")
+    code, out, err = run_cli("analyze", "-c", str(config), "-f", "json")
     assert code == 0, err
     doc = json.loads(out)
     cal = doc["calibration"]
@@ -222,7 +222,7 @@ def test_analyze_calibrates_against_cost_management(azure: AzureServer, estate: 
     assert {p["workload"]: p["billed"] for p in cal["workloads"]} == {"zaak": 12.5}
     assert cal["unallocated"] == 103.25
     config = estate(_source(good, denied).replace("ARM", azure.url), WORKLOADS)
-    code, out, err = run("analyze", "-c", str(config), "-f", "json")
+    code, out, err = run_cli("analyze", "-c", str(config), "-f", "json")
     assert code == 3
     doc = json.loads(out)
     assert doc["summary"]["workloads"] == 1
@@ -251,7 +251,7 @@ def _serve_compute(server: AzureServer, sub: str, vms: list[tuple[str, str, str]
                   {"name": "Standard_D4s_v5", "numberOfCores": 4, "memoryInMB": 16384}]})
 
 
-def test_discover_management_group_reads_each_subscription(azure: AzureServer, run: Any,
+def test_discover_management_group_reads_each_subscription(azure: AzureServer, run_cli: Any,
                                                            tmp_path: Path) -> None:
     """A management group's subscriptions (any depth, over two pages of descendants) are each
     read; one that refuses is named and the others are kept; a group that cannot be listed
@@ -284,7 +284,7 @@ def test_discover_management_group_reads_each_subscription(azure: AzureServer, r
         lambda q: AzureReply(403, body={"error": {"code": "AuthorizationFailed",
                                                    "message": "no Reader role"}})
     out_file = tmp_path / "w.yaml"
-    code, _out, err = run("discover", "azure", "--scope", f"{MG}/gemeente", "--scope",
+    code, _out, err = run_cli("discover", "azure", "--scope", f"{MG}/gemeente", "--scope",
                          f"{MG}/locked", "--scope", f"/subscriptions/{SUB_A}",
                          "--arm-endpoint", azure.url, "-o", str(out_file), "-q")
     assert code == 3
@@ -302,7 +302,7 @@ def test_discover_management_group_reads_each_subscription(azure: AzureServer, r
     assert sorted(reads) == sorted(f"/subscriptions/{s}/providers/Microsoft.Compute/"
                                    "virtualMachines" for s in (SUB_A, SUB_B, SUB_C))
     assert {m for m, p, _ in azure.log if p != "/msi/token"} == {"GET"}
-    code, _out, err = run("discover", "azure", "--scope", f"{MG}/gemeente", "--arm-endpoint",
+    code, _out, err = run_cli("discover", "azure", "--scope", f"{MG}/gemeente", "--arm-endpoint",
                          azure.url, "--allow-partial", "-q", "-o", str(out_file))
     assert code == 0, err
     # a resource group scope reads only that group's machines
@@ -310,7 +310,7 @@ def test_discover_management_group_reads_each_subscription(azure: AzureServer, r
     group = f"/subscriptions/{SUB_C}/resourceGroups/rg-web/providers/Microsoft.Compute"
     for kind in ("virtualMachines", "disks"):
         azure.routes[f"{group}/{kind}"] = azure.routes[f"{compute}/{kind}"]
-    code, out, err = run("discover", "azure", "--scope",
+    code, out, err = run_cli("discover", "azure", "--scope",
                          f"/subscriptions/{SUB_C}/resourceGroups/rg-web", "--arm-endpoint",
                          azure.url, "-q")
     assert code == 0, err
@@ -322,7 +322,7 @@ def test_discover_management_group_reads_each_subscription(azure: AzureServer, r
     ("login.chinacloudapi.cn", "https://management.chinacloudapi.cn"),
     ("login.microsoftonline.us", "https://management.usgovcloudapi.net")])
 def test_sovereign_cloud_authority_and_endpoint(sovereign: tuple[AzureServer, ConnectProxy],
-                                                estate: Any, run: Any, authority: str,
+                                                estate: Any, run_cli: Any, authority: str,
                                                 arm: str) -> None:
     """`authority` and `arm_endpoint` reach the credential and the clients: the real
     DefaultAzureCredential (service principal from the environment) asks the configured
@@ -334,12 +334,12 @@ def test_sovereign_cloud_authority_and_endpoint(sovereign: tuple[AzureServer, Co
     _serve_compute(server, SUB_A, [("zaak-1", "zaak", "Standard_D4s_v5")])
     config = estate(_source(scope, extra=f", authority: {authority}").replace("ARM", arm),
                     WORKLOADS)
-    code, out, err = run("costs", "-c", str(config), "--group-by", "workload", "--format",
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload", "--format",
                          "json")
     assert code == 0, err
     assert {r["workload"]: r["cost"] for r in json.loads(out)["rows"]} == \
         {"zaak": 12.5, None: 103.25}
-    code, out2, err2 = run("discover", "azure", "--scope", scope, "--arm-endpoint", arm,
+    code, out2, err2 = run_cli("discover", "azure", "--scope", scope, "--arm-endpoint", arm,
                            "--authority", authority, "-q")
     assert code == 0, err2
     assert [w["id"] for w in yaml.safe_load(out2)["workloads"]] == \
@@ -347,7 +347,7 @@ def test_sovereign_cloud_authority_and_endpoint(sovereign: tuple[AzureServer, Co
     arm_host = arm.removeprefix("https://")
     # nothing went to the public cloud: only the configured hosts were asked for
     assert set(proxy.log) == {f"{authority}:443", f"{arm_host}:443"}
-    # one token per run, from the configured authority, for the configured audience
+    # one token per run_cli, from the configured authority, for the configured audience
     assert len(server.token_requests) == 2
     for host, path, form in server.token_requests:
         assert host == authority
@@ -363,7 +363,7 @@ def test_sovereign_cloud_authority_and_endpoint(sovereign: tuple[AzureServer, Co
     assert_no_secrets(out, err, out2, err2)
 
 
-def test_authority_must_be_https(azure: AzureServer, run: Any) -> None:
-    code, _out, err = run("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
+def test_authority_must_be_https(azure: AzureServer, run_cli: Any) -> None:
+    code, _out, err = run_cli("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
                          "--authority", "http://login.example", "--arm-endpoint", azure.url)
     assert code == 2 and "authority 'http://login.example'" in err

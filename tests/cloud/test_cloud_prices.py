@@ -79,9 +79,9 @@ def pricing_env(price_server: StaticServer, monkeypatch: pytest.MonkeyPatch,
     return price_server
 
 
-def test_refresh_from_the_apis(pricing_env: StaticServer, run: Any, tmp_path: Path) -> None:
+def test_refresh_from_the_apis(pricing_env: StaticServer, run_cli: Any, tmp_path: Path) -> None:
     out_file, snap = tmp_path / "locations.yaml", tmp_path / "snap.json"
-    code, out, err = run("prices", "refresh", "--provider", "aws", "--region", "eu-central-1",
+    code, out, err = run_cli("prices", "refresh", "--provider", "aws", "--region", "eu-central-1",
                          "--provider", "azure", "--region", "westeurope", "--azure-prices-url",
                          pricing_env.url, "--snapshot-out", str(snap), "-o", str(out_file))
     assert code == 0, err
@@ -116,19 +116,19 @@ def test_refresh_from_the_apis(pricing_env: StaticServer, run: Any, tmp_path: Pa
     assert len(load_estate(tmp_path / "advisor.yaml").locations) == 2
 
 
-def test_offline_snapshot(run: Any) -> None:
-    code, out, err = run("prices", "refresh", "--offline", "--provider", "aws", "--region",
+def test_offline_snapshot(run_cli: Any) -> None:
+    code, out, err = run_cli("prices", "refresh", "--offline", "--provider", "aws", "--region",
                          "eu-central-1", "--provider", "azure", "--region", "westeurope")
     assert code == 0, err
     assert "price snapshot of 20" in out
     assert {loc["id"] for loc in yaml.safe_load(out)["locations"]} == \
         {"aws-eu-central-1", "azure-westeurope"}
-    code, out, err = run("prices", "refresh", "--offline", "--provider", "aws", "--region",
+    code, out, err = run_cli("prices", "refresh", "--offline", "--provider", "aws", "--region",
                          "mars-1")
     assert code == 2 and "has no aws mars-1" in err
 
 
-def test_mismatched_provider_and_region(run: Any) -> None:
-    code, _out, err = run("prices", "refresh", "--provider", "aws", "--provider", "azure",
+def test_mismatched_provider_and_region(run_cli: Any) -> None:
+    code, _out, err = run_cli("prices", "refresh", "--provider", "aws", "--provider", "azure",
                          "--region", "westeurope")
     assert code == 2 and "one --region after each --provider" in err

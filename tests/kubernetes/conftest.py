@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import promdata
 from k8s_fakeapi import Cluster, FakeApiServer, estate_cluster, write_kubeconfig
-from k8s_support import CATALOGUE, LOCATIONS, Prometheus, Result, Run, free_port
+from k8s_support import CATALOGUE, LOCATIONS, Prometheus
+from servers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -107,16 +108,3 @@ def estate_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run the CLI in-process (``advisor.commands.main.main``); never a traceback."""
-    from advisor.commands.main import main
-
-    def invoke(*argv: str) -> Result:
-        capsys.readouterr()
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Result(code, captured.out, captured.err)
-
-    return invoke

@@ -14,9 +14,9 @@ def _add_source(estate_dir: Path, kubeconfig: Path, context: str) -> None:
 
 
 def test_analyze_merges_the_cluster_and_rightsizes(estate_dir: Path, kubeconfig: Path,
-                                                   run) -> None:
+                                                   run_cli) -> None:
     _add_source(estate_dir, kubeconfig, "dc1")
-    result = run("analyze", "-c", str(estate_dir), "-f", "json")
+    result = run_cli("analyze", "-c", str(estate_dir), "-f", "json")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     ids = {r["workload"] for r in doc["recommendations"]}
@@ -32,9 +32,9 @@ def test_analyze_merges_the_cluster_and_rightsizes(estate_dir: Path, kubeconfig:
 
 
 def test_unreachable_cluster_is_named_and_exits_3(estate_dir: Path, kubeconfig: Path,
-                                                  run) -> None:
+                                                  run_cli) -> None:
     _add_source(estate_dir, kubeconfig, "down")
-    result = run("analyze", "-c", str(estate_dir), "-f", "json")
+    result = run_cli("analyze", "-c", str(estate_dir), "-f", "json")
     assert result.code == 3
     doc = json.loads(result.out)  # the catalogue is still analyzed and printed
     assert doc["summary"]["workloads"] >= 1

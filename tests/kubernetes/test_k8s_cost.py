@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from k8s_support import Run
+from cli_runner import RunCli
 
 from advisor.connectors.kubernetes import discover, parse_settings
 from advisor.errors import InputError
@@ -80,9 +80,9 @@ def test_cluster_cost_and_idle(kubeconfig: Path, estate_dir: Path) -> None:
 
 
 def test_focus_rows_balance_to_the_node_cost(kubeconfig: Path, estate_dir: Path,
-                                             tmp_path: Path, run: Run) -> None:
+                                             tmp_path: Path, run_cli: RunCli) -> None:
     out = tmp_path / "ledger" / "onprem-2024-01.csv"
-    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
+    result = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
                  "--context", "dc1", "--location", "onprem-dc1", "-c",
                  str(estate_dir / "advisor.yaml"), "--focus-out", str(out), "--month",
                  "2024-01", "-o", str(tmp_path / "w.yaml"))
@@ -113,8 +113,8 @@ def test_focus_rows_balance_to_the_node_cost(kubeconfig: Path, estate_dir: Path,
                                                              "k8s-cluster": "dc1"}
 
 
-def test_focus_out_needs_prices(run: Run, kubeconfig: Path, tmp_path: Path) -> None:
-    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
+def test_focus_out_needs_prices(run_cli: RunCli, kubeconfig: Path, tmp_path: Path) -> None:
+    result = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
                  "--context", "dc1", "--location", "onprem-dc1", "--focus-out",
                  str(tmp_path / "x.csv"))
     assert result.code == 2 and "--focus-out needs -c advisor.yaml" in result.err
@@ -132,14 +132,14 @@ def test_overcommitted_cluster_has_no_idle_rows(kubeconfig: Path, estate_dir: Pa
 
 
 def test_the_ledger_reads_the_rows(kubeconfig: Path, estate_dir: Path, tmp_path: Path,
-                                   run: Run) -> None:
+                                   run_cli: RunCli) -> None:
     pytest.importorskip("advisor.ledger.report", reason="the ledger (issue 3) is not in this tree")
     out = tmp_path / "onprem.csv"
-    assert run("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
+    assert run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
                "--context", "dc1", "--location", "onprem-dc1", "-c",
                str(estate_dir / "advisor.yaml"), "--focus-out", str(out), "--month", "2024-01",
                "-o", str(tmp_path / "w.yaml")).code == 0
-    result = run("costs", str(out), "-c", str(estate_dir / "advisor.yaml"),
+    result = run_cli("costs", str(out), "-c", str(estate_dir / "advisor.yaml"),
                  "--group-by", "provider", "--format", "json")
     assert result.code == 0, result.err
     assert "On-premises" in result.out

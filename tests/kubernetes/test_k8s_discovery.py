@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from cli_runner import RunCli
 from k8s_fakeapi import FakeApiServer, estate_cluster, write_kubeconfig
-from k8s_support import Run
 
 from advisor.commands.progress import TerminalProgress
 from advisor.connectors.kubernetes import (
@@ -151,10 +151,10 @@ def test_quantities() -> None:
     assert quantity("100M") == D(10**8)
 
 
-def test_cli_writes_a_workloads_file_that_loads(run: Run, kubeconfig: Path,
+def test_cli_writes_a_workloads_file_that_loads(run_cli: RunCli, kubeconfig: Path,
                                                 estate_dir: Path) -> None:
     out = estate_dir / "discovered.yaml"
-    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context",
+    result = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context",
                  "dc1", "--location", "onprem-dc1", "--page-size", "100", "-o", str(out))
     assert result.code == 0, result.err
     assert "discovered 89 workloads (256 pods) on 4 nodes in kubernetes:dc1" in result.err
@@ -171,7 +171,7 @@ def test_cli_writes_a_workloads_file_that_loads(run: Run, kubeconfig: Path,
     web = estate.workload_by_id()["dc1/shop/deployment/web"]
     assert web.resources.memory_gb == D("0.9375")
     assert web.usage is not None and web.usage.cpu_p95 == D("0.39")
-    again = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context",
+    again = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context",
                 "dc1", "--location", "onprem-dc1", "-q")
     assert again.code == 0 and again.out == text  # deterministic, stdout without -o
     assert "discovered" not in again.err  # --quiet: no summary
@@ -245,7 +245,7 @@ def test_cronjob_workload_takes_the_cronjobs_labels_and_name(kubeconfig: Path,
 
 
 def test_controllers_scaled_to_zero_are_named_not_workloads(
-        run: Run, kubeconfig: Path, tmp_path: Path) -> None:
+        run_cli: RunCli, kubeconfig: Path, tmp_path: Path) -> None:
     found = discover(settings(kubeconfig))
     idle = ["dc1/payments/statefulset/ledger-replica", "dc1/shop/deployment/web-canary"]
     assert found.scaled_to_zero == idle
@@ -254,7 +254,7 @@ def test_controllers_scaled_to_zero_are_named_not_workloads(
             + ", ".join(idle))
     assert note in found.notes
     out = tmp_path / "w.yaml"
-    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context", "dc1",
+    result = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig), "--context", "dc1",
                  "--location", "onprem-dc1", "-o", str(out))
     assert result.code == 0, result.err
     assert f"advisor: note: {note}" in result.err
@@ -263,7 +263,7 @@ def test_controllers_scaled_to_zero_are_named_not_workloads(
     assert [w["id"] for w in yaml.safe_load(text)["workloads"] if "canary" in w["id"]] == []
 
 
-def test_many_scaled_to_zero_are_all_in_the_header(run: Run, tmp_path: Path) -> None:
+def test_many_scaled_to_zero_are_all_in_the_header(run_cli: RunCli, tmp_path: Path) -> None:
     from k8s_fakeapi import Builder, container
 
     b = Builder(nodes=1)
@@ -278,7 +278,7 @@ def test_many_scaled_to_zero_are_all_in_the_header(run: Run, tmp_path: Path) -> 
     try:
         kc = write_kubeconfig(tmp_path / "kc", {"dc1": server.url})
         out = tmp_path / "w.yaml"
-        result = run("discover", "kubernetes", "--kubeconfig", str(kc), "--context", "dc1",
+        result = run_cli("discover", "kubernetes", "--kubeconfig", str(kc), "--context", "dc1",
                      "--location", "onprem-dc1", "-o", str(out))
     finally:
         server.stop()

@@ -9,7 +9,8 @@ from pathlib import Path
 import promdata
 import pytest
 import yaml
-from k8s_support import Prometheus, Run
+from cli_runner import RunCli
+from k8s_support import Prometheus
 
 from advisor.connectors.kubernetes import discover, parse_settings
 from advisor.connectors.prometheus import PrometheusClient, PromSettings, collect_usage
@@ -53,10 +54,10 @@ def test_mesh_traffic_becomes_edges(prometheus: Prometheus) -> None:
         assert six(edge.receive_gb_month) == six(receive)
 
 
-def test_cli_discover_with_prometheus(run: Run, kubeconfig: Path, prometheus: Prometheus,
+def test_cli_discover_with_prometheus(run_cli: RunCli, kubeconfig: Path, prometheus: Prometheus,
                                       estate_dir: Path) -> None:
     out = estate_dir / "discovered.yaml"
-    result = run("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
+    result = run_cli("discover", "kubernetes", "--kubeconfig", str(kubeconfig),
                  "--context", "dc1", "--location", "onprem-dc1", "--prometheus", prometheus.url,
                  "--window", "7d", "--at", prometheus.at, "-o", str(out))
     assert result.code == 0, result.err

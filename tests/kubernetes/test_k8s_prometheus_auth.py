@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_runner import RunCli
 from k8s_authproxy import AuthProxy, make_certificates
-from k8s_support import Prometheus, Run
+from k8s_support import Prometheus
 
 from advisor.connectors.kubernetes import collect
 from advisor.estate.load import load_estate
@@ -61,20 +62,20 @@ def web_usage(path: Path) -> object:
 
 
 def test_bearer_token_from_a_variable_and_the_canary_never_shows(
-        run: Run, kubeconfig: Path, proxy: AuthProxy, tmp_path: Path,
+        run_cli: RunCli, kubeconfig: Path, proxy: AuthProxy, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, debug_logs: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("PROM_TOKEN", CANARY)
     monkeypatch.setenv("PROM_WRONG", WRONG)
     out = tmp_path / "discovered.yaml"
 
-    missing = run(*discover_args(kubeconfig, proxy.url, "-o", str(out)))
+    missing = run_cli(*discover_args(kubeconfig, proxy.url, "-o", str(out)))
     assert missing.code == 3
     assert one_error(missing.err) == (
         f"advisor: error: source kubernetes:dc1: Prometheus at {proxy.url} answered HTTP 401 "
         "Unauthorized: it requires credentials and none were given")
     assert "--prometheus-token-file" in missing.err  # the hint says how
 
-    wrong = run(*discover_args(kubeconfig, proxy.url, "--prometheus-token-env", "PROM_WRONG",
+    wrong = run_cli(*discover_args(kubeconfig, proxy.url, "--prometheus-token-env", "PROM_WRONG",
                                "-o", str(out)))
     assert wrong.code == 3
     assert one_error(wrong.err) == (
@@ -82,7 +83,7 @@ def test_bearer_token_from_a_variable_and_the_canary_never_shows(
         "Unauthorized: it refused the bearer token in $PROM_WRONG")
     assert not out.exists()
 
-    good = run(*discover_args(kubeconfig, proxy.url, "--prometheus-token-env", "PROM_TOKEN",
+    good = run_cli(*discover_args(kubeconfig, proxy.url, "--prometheus-token-env", "PROM_TOKEN",
                               "-o", str(out)))
     assert good.code == 0, good.err
     assert web_usage(out) == {"cpu_p95": 1.5, "memory_gb_p95": 1.125}
@@ -95,13 +96,14 @@ def test_bearer_token_from_a_variable_and_the_canary_never_shows(
 
 
 def test_a_secret_echoed_by_the_server_is_redacted(
-        run: Run, kubeconfig: Path, prometheus: Prometheus, tmp_path: Path,
+        run_cli: RunCli, kubeconfig: Path, prometheus: Prometheus, tmp_path: Path,
         debug_logs: pytest.LogCaptureFixture) -> None:
     token = tmp_path / "token"
     token.write_text(CANARY + "\n")
     echo = AuthProxy(prometheus.url, expect=bearer(CANARY), echo=True).start()
     try:
-        result = run(*discover_args(kubeconfig, echo.url, "--prometheus-token-file", str(token)))
+        result = run_cli(*discover_args(kubeconfig, echo.url, "--prometheus-token-file",
+                                        str(token)))
     finally:
         echo.stop()
     assert result.code == 3
@@ -143,12 +145,12 @@ def test_token_file_and_basic_auth_as_source_settings(
 
 
 def test_basic_auth_refused_names_the_user_not_the_password(
-        run: Run, kubeconfig: Path, prometheus: Prometheus,
+        run_cli: RunCli, kubeconfig: Path, prometheus: Prometheus,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROM_PASSWORD", WRONG)
     server = AuthProxy(prometheus.url, expect=basic(USER, CANARY)).start()
     try:
-        result = run(*discover_args(kubeconfig, server.url, "--prometheus-user", USER,
+        result = run_cli(*discover_args(kubeconfig, server.url, "--prometheus-user", USER,
                                     "--prometheus-password-env", "PROM_PASSWORD"))
     finally:
         server.stop()
@@ -167,7 +169,7 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     return made
 
 
-def test_https_with_a_private_ca(run: Run, kubeconfig: Path, prometheus: Prometheus,
+def test_https_with_a_private_ca(run_cli: RunCli, kubeconfig: Path, prometheus: Prometheus,
                                  certificates: tuple[Path, Path, Path], tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     ca, cert, key = certificates
@@ -175,11 +177,11 @@ def test_https_with_a_private_ca(run: Run, kubeconfig: Path, prometheus: Prometh
     server = AuthProxy(prometheus.url, expect=bearer(CANARY), tls=(cert, key)).start()
     out = tmp_path / "w.yaml"
     try:
-        unknown_ca = run(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
+        unknown_ca = run_cli(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
                                         "PROM_TOKEN"))
-        trusted = run(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
+        trusted = run_cli(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
                                      "PROM_TOKEN", "--prometheus-ca", str(ca), "-o", str(out)))
-        insecure = run(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
+        insecure = run_cli(*discover_args(kubeconfig, server.url, "--prometheus-token-env",
                                       "PROM_TOKEN", "--prometheus-insecure"))
     finally:
         server.stop()
@@ -208,26 +210,26 @@ def test_https_with_a_private_ca(run: Run, kubeconfig: Path, prometheus: Prometh
      "shown)"),
     (("--prometheus-ca", "/nonexistent/ca.pem"), "prometheus_ca: /nonexistent/ca.pem not found"),
 ])
-def test_bad_credential_settings_are_input_errors(run: Run, kubeconfig: Path,
+def test_bad_credential_settings_are_input_errors(run_cli: RunCli, kubeconfig: Path,
                                                   extra: tuple[str, ...], message: str) -> None:
-    result = run(*discover_args(kubeconfig, "http://127.0.0.1:9", *extra))
+    result = run_cli(*discover_args(kubeconfig, "http://127.0.0.1:9", *extra))
     assert result.code == 2
     assert one_error(result.err) == f"advisor: error: {message}"
     assert CANARY not in result.err
 
 
-def test_a_token_with_a_line_break_is_refused_unshown(run: Run, kubeconfig: Path,
+def test_a_token_with_a_line_break_is_refused_unshown(run_cli: RunCli, kubeconfig: Path,
                                                      tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text(f"{CANARY}\n{CANARY}\n")
-    result = run(*discover_args(kubeconfig, "http://127.0.0.1:9", "--prometheus-token-file",
+    result = run_cli(*discover_args(kubeconfig, "http://127.0.0.1:9", "--prometheus-token-file",
                                 str(token)))
     assert result.code == 2
     assert "holds line breaks" in one_error(result.err) and CANARY not in result.err
 
 
-def test_credentials_in_the_url_are_refused_unshown(run: Run, kubeconfig: Path) -> None:
-    result = run(*discover_args(kubeconfig, f"http://advisor:{CANARY}@127.0.0.1:9"))
+def test_credentials_in_the_url_are_refused_unshown(run_cli: RunCli, kubeconfig: Path) -> None:
+    result = run_cli(*discover_args(kubeconfig, f"http://advisor:{CANARY}@127.0.0.1:9"))
     assert result.code == 2
     assert "holds credentials" in one_error(result.err)
     assert CANARY not in result.err + result.out

@@ -19,12 +19,6 @@ from servers import free_port, wait_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-@pytest.fixture
-def run(run_cli: Any) -> Any:
-    """Run the CLI in-process: (exit code, stdout, stderr) (tests/conftest.py's run_cli)."""
-    return run_cli
-
-
 @pytest.fixture(scope="session")
 def aws_env() -> Iterator[None]:
     """Dummy credentials so boto3 never looks further (no real account is ever touched)."""

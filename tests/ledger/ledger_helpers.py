@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT.parent / "shared" / "data" / "focus" / "focus-1.0-sample-1000.csv"
+SAMPLE = ROOT / "tests" / "data" / "focus" / "focus-1.0-sample-1000.csv"
 
 COLUMNS = [
     "BilledCost", "EffectiveCost", "ListCost", "BillingCurrency", "BillingAccountId",

@@ -85,32 +85,32 @@ def test_location_dimension_and_summary(ledger: Path) -> None:
     assert summary.sources == ("bill/focus.csv",)
 
 
-def test_table_prints_the_invariant(ledger: Path, run) -> None:
-    code, out, err = run("costs", "-c", str(ledger), "--group-by", "provider,application")
+def test_table_prints_the_invariant(ledger: Path, run_cli) -> None:
+    code, out, err = run_cli("costs", "-c", str(ledger), "--group-by", "provider,application")
     assert code == 0, err
     assert "AWS 2026-10: 150.00 + 4.30 = 154.30  ok" in out
     assert "Microsoft 2026-10: 0.00 + 7.00 = 7.00  ok" in out
     assert "(unallocated)" in out
 
 
-def test_duplicate_claim_is_an_error(tmp_path: Path, estate_dir, run) -> None:
+def test_duplicate_claim_is_an_error(tmp_path: Path, estate_dir, run_cli) -> None:
     write_focus(tmp_path / "f.csv", [focus_row()])
     config = estate_dir(workload("a", "{tags: {app: x}}") + workload("b", "{tags: {app: x}}"),
                         sources="[{type: focus, path: f.csv}]")
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2
     assert "workloads.yaml:" in err and "already claimed by workload 'a'" in err
 
 
-def test_month_filter_and_unknown_month(tmp_path: Path, estate_dir, run) -> None:
+def test_month_filter_and_unknown_month(tmp_path: Path, estate_dir, run_cli) -> None:
     write_focus(tmp_path / "f.csv", [focus_row(month="2026-09", BilledCost="1.005"),
                                      focus_row(month="2026-10", BilledCost="2")])
     config = estate_dir("", sources="[{type: focus, path: f.csv}]")
-    code, out, _ = run("costs", "-c", str(config), "--month", "2026-09", "--format", "json")
+    code, out, _ = run_cli("costs", "-c", str(config), "--month", "2026-09", "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert doc["total"] == 1.01 and doc["month"] == "2026-09"  # half-up at display only
-    code, _, err = run("costs", "-c", str(config), "--month", "2026-12")
+    code, _, err = run_cli("costs", "-c", str(config), "--month", "2026-12")
     assert code == 2 and "2026-09, 2026-10" in err
 
 
@@ -131,18 +131,18 @@ def test_currency_conversion_uses_the_dated_rate(tmp_path: Path, estate_dir) -> 
                     ("USD", "2026-10"): (Decimal("0.95"), "2026-10-31")}
 
 
-def test_currency_without_rate_is_an_error_naming_it(tmp_path: Path, estate_dir, run) -> None:
+def test_currency_without_rate_is_an_error_naming_it(tmp_path: Path, estate_dir, run_cli) -> None:
     write_focus(tmp_path / "f.csv", [focus_row(BillingCurrency="GBP")])
     config = estate_dir("", sources="[{type: focus, path: f.csv}]")
-    code, _, err = run("costs", "-c", str(config))
+    code, _, err = run_cli("costs", "-c", str(config))
     assert code == 2
     assert "GBP" in err and "exchange rate" in err and "Traceback" not in err
 
 
-def test_mixed_currencies_without_estate(tmp_path: Path, run) -> None:
+def test_mixed_currencies_without_estate(tmp_path: Path, run_cli) -> None:
     path = write_focus(tmp_path / "f.csv", [focus_row(BillingCurrency="USD"),
                                             focus_row(BillingCurrency="EUR")])
-    code, _, err = run("costs", str(path))
+    code, _, err = run_cli("costs", str(path))
     assert code == 2 and "EUR, USD" in err and len(err.strip().splitlines()) <= 2
 
 
@@ -162,9 +162,9 @@ def test_glob_rules_in_workload_order(tmp_path: Path, estate_dir) -> None:
 
 
 def test_csv_shows_the_unallocated_share_and_o_writes_a_file(ledger: Path, tmp_path: Path,
-                                                             run) -> None:
+                                                             run_cli) -> None:
     target = tmp_path / "out.csv"
-    code, out, err = run("costs", "-c", str(ledger), "--group-by", "provider", "--format",
+    code, out, err = run_cli("costs", "-c", str(ledger), "--group-by", "provider", "--format",
                          "csv", "-o", str(target))
     assert code == 0 and out == "", err
     assert target.read_text().splitlines() == [

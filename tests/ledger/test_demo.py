@@ -36,7 +36,7 @@ def test_generator_is_deterministic_and_files_are_current(tmp_path: Path) -> Non
     assert size < 2 * 1024 * 1024
 
 
-def test_demo_costs_three_months_and_unallocated(run) -> None:
+def test_demo_costs_three_months_and_unallocated(run_cli) -> None:
     estate = load_estate(DEMO / "advisor.yaml")
     if not has_ledger(estate):
         pytest.skip("the demo advisor.yaml has no focus source yet")
@@ -46,7 +46,7 @@ def test_demo_costs_three_months_and_unallocated(run) -> None:
     assert all(b.holds for b in report.balances)
     assert report.unallocated > 0 and report.allocated > 0
     assert {r.currency for r in report.rates if r.date} == {"USD"}
-    code, out, err = run("costs", "--demo", "--format", "json", "--group-by",
+    code, out, err = run_cli("costs", "--demo", "--format", "json", "--group-by",
                          "provider,application", "--month", "2026-10")
     assert code == 0, err
     doc = json.loads(out)

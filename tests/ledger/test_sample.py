@@ -17,8 +17,6 @@ from ledger_helpers import SAMPLE
 from advisor.commands.sources import read_ledger
 from advisor.money import EXACT
 
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} is not present")
-
 
 def independent(column: str, *keys: str) -> dict[tuple[str, ...], tuple[Decimal, int]]:
     sums: dict[tuple[str, ...], list] = defaultdict(lambda: [Decimal(0), 0])
@@ -68,20 +66,20 @@ def test_invariant_per_provider_and_month_with_no_workloads() -> None:
         assert b.holds and b.allocated + b.unallocated == b.total
 
 
-def test_tags_with_odd_keys_attribute(tmp_path: Path, estate_dir, run) -> None:
+def test_tags_with_odd_keys_attribute(tmp_path: Path, estate_dir, run_cli) -> None:
     from ledger_helpers import workload
 
     config = estate_dir(
         workload("trey", "{tags: {' org': trey}}")
         + workload("vienna", "{tags: {business_unit: ViennaAI}}"))
-    code, out, err = run("costs", "-c", str(config), str(SAMPLE), "--group-by", "workload",
+    code, out, err = run_cli("costs", "-c", str(config), str(SAMPLE), "--group-by", "workload",
                          "--format", "json")
     assert code == 2 and "USD" in err  # the sample bills in USD, the estate reports in EUR
     config = estate_dir(
         workload("trey", "{tags: {' org': trey}}")
         + workload("vienna", "{tags: {business_unit: ViennaAI}}"),
         rates="  - {currency: USD, rate: 1, date: 2024-09-30}\n")
-    code, out, err = run("costs", "-c", str(config), str(SAMPLE), "--group-by", "workload",
+    code, out, err = run_cli("costs", "-c", str(config), str(SAMPLE), "--group-by", "workload",
                          "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
@@ -94,10 +92,10 @@ def test_tags_with_odd_keys_attribute(tmp_path: Path, estate_dir, run) -> None:
     assert sum(rows.values()) == 1000
 
 
-def test_json_output_is_byte_identical_and_sorted(run) -> None:
+def test_json_output_is_byte_identical_and_sorted(run_cli) -> None:
     args = ("costs", str(SAMPLE), "--group-by", "provider,service", "--format", "json")
-    first = run(*args)
-    second = run(*args)
+    first = run_cli(*args)
+    second = run_cli(*args)
     assert first[0] == 0 and first == second
     doc = json.loads(first[1])
     assert doc["cost_basis"] == "billed" and doc["currency"] == "USD"
@@ -108,14 +106,14 @@ def test_json_output_is_byte_identical_and_sorted(run) -> None:
     assert doc["unallocated"] == doc["total"]
 
 
-def test_csv_and_table_formats(run) -> None:
-    code, out, _ = run("costs", str(SAMPLE), "--group-by", "provider", "--format", "csv",
+def test_csv_and_table_formats(run_cli) -> None:
+    code, out, _ = run_cli("costs", str(SAMPLE), "--group-by", "provider", "--format", "csv",
                        "--cost", "effective")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "provider,cost,unallocated,line_items,currency,cost_basis"
     assert lines[1].startswith("AWS,") and lines[1].endswith(",942,USD,effective")
-    code, out, _ = run("costs", str(SAMPLE))
+    code, out, _ = run_cli("costs", str(SAMPLE))
     assert code == 0
     assert "cost basis billed (FOCUS BilledCost)" in out
     assert "AWS 2024-09: 0.00 + 18.01 = 18.01  ok" in out

@@ -7,7 +7,6 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from ledger_helpers import COLUMNS, SAMPLE, focus_row, write_focus
 
 from advisor.commands.sources import read_ledger
@@ -22,8 +21,6 @@ def total(*paths: str, **kw: object) -> tuple[Decimal, int]:
 def test_gzip_csv_and_parquet_give_the_same_totals(tmp_path: Path) -> None:
     import duckdb
 
-    if not SAMPLE.exists():
-        pytest.skip("sample absent")
     parquet = tmp_path / "sample.parquet"
     duckdb.sql(f"COPY (SELECT * FROM read_csv('{SAMPLE}', all_varchar=true, nullstr='NULL')) "
                f"TO '{parquet}' (FORMAT parquet)")

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,25 +22,12 @@ import pytest
 from report_helpers import Relay
 from servers import free_port, wait_port
 
-from advisor.commands.main import main
-
 
 def missing(what: str) -> None:
     """Skip, or fail under CI (where .ci/run must have installed it)."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{what} is not installed (CI=true): .ci/run must install it")
     pytest.skip(f"{what} is not installed")
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """Run the CLI in-process: (exit code, stdout, stderr)."""
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------

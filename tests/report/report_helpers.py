@@ -3,33 +3,23 @@ from the ledger and the plan directly (not through the report's own code)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from advisor.commands.main import main
+from cli_runner import invoke
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """main() with stdout and stderr captured (usable outside a test's capsys)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def demo_report(folder: Path, *extra: str, name: str = "report.html",
                 store: str | None = None) -> tuple[int, str, str]:
     """``advisor report --demo --month 2026-10`` into ``folder``; (exit code, text, stderr)."""
     out = folder / name
-    code, _, err = run("report", "--demo", "--month", "2026-10", "--store",
-                       store or str(folder / "history.duckdb"), "-o", str(out), *extra)
+    code, _, err = invoke("report", "--demo", "--month", "2026-10", "--store",
+                          store or str(folder / "history.duckdb"), "-o", str(out), *extra)
     return code, out.read_text(encoding="utf-8") if out.exists() else "", err
 
 

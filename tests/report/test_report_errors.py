@@ -21,9 +21,9 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
-def test_month_without_data_names_the_sources(cli: Cli, tmp_path: Path) -> None:
+def test_month_without_data_names_the_sources(run_cli: Cli, tmp_path: Path) -> None:
     store = str(tmp_path / "h.duckdb")
-    code, _out, err = cli("report", "--demo", "--month", "2026-12", "--store", store)
+    code, _out, err = run_cli("report", "--demo", "--month", "2026-12", "--store", store)
     assert code == 2
     line = one_line(err)
     assert "no billing data for 2026-12" in line
@@ -34,8 +34,8 @@ def test_month_without_data_names_the_sources(cli: Cli, tmp_path: Path) -> None:
         assert s.plan_months("Gemeente Voorbeeld", "2026-01", "2026-12") == []
 
 
-def test_unknown_language(cli: Cli, tmp_path: Path) -> None:
-    code, _out, err = cli("report", "--demo", "--lang", "de", "--store", str(tmp_path / "h"))
+def test_unknown_language(run_cli: Cli, tmp_path: Path) -> None:
+    code, _out, err = run_cli("report", "--demo", "--lang", "de", "--store", str(tmp_path / "h"))
     assert code == 2
     assert one_line(err) == "advisor: error: unknown --lang 'de': choose one of en, nl"
     assert not (tmp_path / "h").exists()  # failed before any work
@@ -47,32 +47,32 @@ def test_unknown_language(cli: Cli, tmp_path: Path) -> None:
     (["--email", "a@b.nl"], "--email and --smtp go together"),
     (["--email", "a@b.nl", "--smtp", "relay"], "invalid --smtp 'relay'"),
 ])
-def test_bad_options_exit_2(cli: Cli, tmp_path: Path, args: list[str], needle: str) -> None:
-    code, _out, err = cli("report", "--demo", "--store", str(tmp_path / "h.duckdb"), *args)
+def test_bad_options_exit_2(run_cli: Cli, tmp_path: Path, args: list[str], needle: str) -> None:
+    code, _out, err = run_cli("report", "--demo", "--store", str(tmp_path / "h.duckdb"), *args)
     assert code == 2
     assert needle in err and "Traceback" not in err
 
 
-def test_estate_without_bills_needs_a_month(cli: Cli, tmp_path: Path) -> None:
-    code, out, err = cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
+def test_estate_without_bills_needs_a_month(run_cli: Cli, tmp_path: Path) -> None:
+    code, out, err = run_cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
                          str(tmp_path / "h.duckdb"))
     assert code == 2
     assert "give --month" in one_line(err)
-    code, out, err = cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
+    code, out, err = run_cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
                          str(tmp_path / "h.duckdb"), "--month", "2026-10", "--format",
                          "markdown", "-o", "-")
     assert code == 0, err
     assert "every figure in this report is modelled" in out
 
 
-def test_graph_unknown_application(cli: Cli) -> None:
-    code, _out, err = cli("graph", "--demo", "--application", "zaaksysteme")
+def test_graph_unknown_application(run_cli: Cli) -> None:
+    code, _out, err = run_cli("graph", "--demo", "--application", "zaaksysteme")
     assert code == 2
     assert "unknown application 'zaaksysteme'" in err and "did you mean 'zaaksysteem'" in err
     assert "Traceback" not in err
 
 
-def test_failed_source_is_named_and_nothing_is_stored(cli: Cli, tmp_path: Path) -> None:
+def test_failed_source_is_named_and_nothing_is_stored(run_cli: Cli, tmp_path: Path) -> None:
     import shutil
 
     from servers import free_port
@@ -93,7 +93,7 @@ def test_failed_source_is_named_and_nothing_is_stored(cli: Cli, tmp_path: Path) 
                    encoding="utf-8")
     store = str(tmp_path / "h.duckdb")
     out = tmp_path / "r.html"
-    code, _, err = cli("report", "-c", str(cfg), "--month", "2026-10", "--store", store, "-o",
+    code, _, err = run_cli("report", "-c", str(cfg), "--month", "2026-10", "--store", store, "-o",
                        str(out))
     assert code == 3
     assert "source kubernetes:dc1 failed" in err and "Traceback" not in err

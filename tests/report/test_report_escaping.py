@@ -22,9 +22,9 @@ def estate(tmp_path: Path) -> Path:
     return hostile_estate(tmp_path)
 
 
-def test_html_escapes_everything(cli: Cli, estate: Path, tmp_path: Path) -> None:
+def test_html_escapes_everything(run_cli: Cli, estate: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    code, _, err = cli("report", "-c", str(estate), "--month", "2026-10", "--store",
+    code, _, err = run_cli("report", "-c", str(estate), "--month", "2026-10", "--store",
                        str(tmp_path / "h.duckdb"), "-o", str(out))
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
@@ -43,9 +43,9 @@ def test_html_escapes_everything(cli: Cli, estate: Path, tmp_path: Path) -> None
     assert 'class="chain"' in text
 
 
-def test_markdown_escapes(cli: Cli, estate: Path, tmp_path: Path) -> None:
-    code, out, err = cli("report", "-c", str(estate), "--month", "2026-10", "--store",
-                         str(tmp_path / "h.duckdb"), "--format", "markdown", "-o", "-")
+def test_markdown_escapes(run_cli: Cli, estate: Path, tmp_path: Path) -> None:
+    code, out, err = run_cli("report", "-c", str(estate), "--month", "2026-10", "--store",
+                             str(tmp_path / "h.duckdb"), "--format", "markdown", "-o", "-")
     assert code == 0, err
     assert SCRIPT not in out and "<b>" not in out and "<i>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
@@ -58,18 +58,18 @@ def test_markdown_escapes(cli: Cli, estate: Path, tmp_path: Path) -> None:
     assert "#### Site &amp; \"Co\" &lt;b&gt;x&lt;/b&gt;" in out
 
 
-def test_graph_formats_escape(cli: Cli, estate: Path) -> None:
+def test_graph_formats_escape(run_cli: Cli, estate: Path) -> None:
     app = 'Site & "Co" <b>x</b>'
-    code, out, err = cli("graph", "-c", str(estate), "--application", app)
+    code, out, err = run_cli("graph", "-c", str(estate), "--application", app)
     assert code == 0, err
     assert out.startswith("flowchart LR\n")
     assert "<script" not in out and "#60;script#62;alert(1)#60;/script#62;" in out
-    code, out, err = cli("graph", "-c", str(estate), "-a", app, "--format", "dot")
+    code, out, err = run_cli("graph", "-c", str(estate), "-a", app, "--format", "dot")
     assert code == 0, err
     assert 'label="<script>alert(1)</script>' in out  # plain text inside a quoted DOT string
     assert 'API \\"quoted\\" & <i>amp</i>' in out
     assert not re.search(r'[^\\]"quoted', out)
-    code, out, err = cli("graph", "-c", str(estate), "-a", app, "--format", "svg")
+    code, out, err = run_cli("graph", "-c", str(estate), "-a", app, "--format", "svg")
     assert code == 0, err
     root = ET.fromstring(out)  # well-formed XML
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]

@@ -51,30 +51,30 @@ def test_chain_model(plan) -> None:  # type: ignore[no-untyped-def]
     assert gb == own + calls_in
 
 
-def test_mermaid_dot_svg(cli: Cli, tmp_path: Path) -> None:
-    code, out, err = cli("graph", "--demo", "--application", "zaaksysteem")
+def test_mermaid_dot_svg(run_cli: Cli, tmp_path: Path) -> None:
+    code, out, err = run_cli("graph", "--demo", "--application", "zaaksysteem")
     assert code == 0, err
     assert out.startswith("flowchart LR\n")
     assert "GB/mo" in out and "style n0 fill:#" in out
     assert "excluded: " in out  # excluded moves are marked with their rules
-    code, out, err = cli("graph", "--demo", "-a", "zaaksysteem", "-f", "dot")
+    code, out, err = run_cli("graph", "--demo", "-a", "zaaksysteem", "-f", "dot")
     assert code == 0, err
     assert out.startswith('digraph "chain zaaksysteem" {') and 'style="striped"' in out
     target = tmp_path / "z.svg"
-    code, out, err = cli("graph", "--demo", "-a", "zaaksysteem", "-a", "website", "-f", "svg",
+    code, out, err = run_cli("graph", "--demo", "-a", "zaaksysteem", "-a", "website", "-f", "svg",
                          "-o", str(target))
     assert code == 0, err
     root = ET.fromstring(target.read_text(encoding="utf-8"))
     titles = [t.text or "" for t in root.iter(f"{SVG}title")]
     assert len(titles) == 2 and titles[0].startswith("website:")
-    code, out, err = cli("graph", "--demo", "--moving")
+    code, out, err = run_cli("graph", "--demo", "--moving")
     assert code == 0, err
     assert out.count("```mermaid\n") >= 5 and out.startswith("## ")
 
 
-def test_same_input_same_diagram(cli: Cli) -> None:
-    first = cli("graph", "--demo", "-f", "svg", "--moving")
-    again = cli("graph", "--demo", "-f", "svg", "--moving")
+def test_same_input_same_diagram(run_cli: Cli) -> None:
+    first = run_cli("graph", "--demo", "-f", "svg", "--moving")
+    again = run_cli("graph", "--demo", "-f", "svg", "--moving")
     assert first == again and first[0] == 0
 
 

@@ -57,12 +57,12 @@ def test_duckdb_and_postgresql_give_the_same_report(tmp_path: Path, pg_url: str)
     assert duck == pg
 
 
-def test_costs_store_then_report(cli: Cli, tmp_path: Path, pg_url: str) -> None:
-    code, _, err = cli("costs", "--demo", "--month", "2026-09", f"--store={pg_url}")
+def test_costs_store_then_report(run_cli: Cli, tmp_path: Path, pg_url: str) -> None:
+    code, _, err = run_cli("costs", "--demo", "--month", "2026-09", f"--store={pg_url}")
     assert code == 0, err
     assert "stored 1 month(s) (2026-09, cost basis billed)" in err
     assert "***" not in err and "postgres@" in err
-    code, _, err = cli("costs", "--demo", "--cost", "effective", f"--store={pg_url}")
+    code, _, err = run_cli("costs", "--demo", "--cost", "effective", f"--store={pg_url}")
     assert code == 0, err
     assert "stored 3 month(s) (2026-08..2026-10, cost basis effective)" in err
     c = counts(pg_url)
@@ -72,7 +72,7 @@ def test_costs_store_then_report(cli: Cli, tmp_path: Path, pg_url: str) -> None:
             == ["2026-09"]
 
 
-def test_costs_store_default_path(cli: Cli, tmp_path: Path,
+def test_costs_store_default_path(run_cli: Cli, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """With --demo, costs --store and report share the demo's store in the user's cache folder
     (never the current folder)."""
@@ -80,10 +80,10 @@ def test_costs_store_default_path(cli: Cli, tmp_path: Path,
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("ADVISOR_STORE", raising=False)
     store = tmp_path / "cache" / "advisor" / "demo-history.duckdb"
-    code, _, err = cli("costs", "--demo", "--store")
+    code, _, err = run_cli("costs", "--demo", "--store")
     assert code == 0, err
     assert store.is_file() and str(store) in err
-    code, _, err = cli("report", "--demo", "-o", "r.html")  # same default store, latest month
+    code, _, err = run_cli("report", "--demo", "-o", "r.html")  # same default store, latest month
     assert code == 0, err
     assert "October 2026" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert counts(str(store))["plan_month"] == 1
@@ -103,7 +103,7 @@ def _migrate_from_v1(store: HistoryStore) -> None:
 
 
 @pytest.mark.parametrize("backend", ["duckdb", "postgresql"])
-def test_schema_migrates_and_keeps_data(backend: str, tmp_path: Path, cli: Cli,
+def test_schema_migrates_and_keeps_data(backend: str, tmp_path: Path, run_cli: Cli,
                                         request: pytest.FixtureRequest) -> None:
     if backend == "duckdb":
         url = str(tmp_path / "old.duckdb")
@@ -121,36 +121,36 @@ def test_schema_migrates_and_keeps_data(backend: str, tmp_path: Path, cli: Cli,
     estate = hostile_estate(tmp_path).parent / "advisor.yaml"
     estate.write_text(estate.read_text(encoding="utf-8").replace(
         "name: 'Gemeente \"Quote\" & <Co>'", "name: Small test estate"), encoding="utf-8")
-    code, out, err = cli("report", "-c", str(estate), "--month", "2026-10", "--store", url,
-                         "--format", "markdown", "-o", "-")
+    code, out, err = run_cli("report", "-c", str(estate), "--month", "2026-10", "--store", url,
+                             "--format", "markdown", "-o", "-")
     assert code == 0, err
     assert "| September 2026 |" in out and "| October 2026 |" in out  # the v1 month trends
 
 
-def test_newer_schema_is_refused(tmp_path: Path, cli: Cli) -> None:
+def test_newer_schema_is_refused(tmp_path: Path, run_cli: Cli) -> None:
     url = str(tmp_path / "new.duckdb")
     with open_store(url) as store:
         store.backend.execute("INSERT INTO advisor_schema VALUES (?, ?)",
                               (SCHEMA_VERSION + 1, "2099-01-01"))
-    code, _out, err = cli("report", "--demo", "--store", url)
+    code, _out, err = run_cli("report", "--demo", "--store", url)
     assert code == 2
     assert err.startswith("advisor: error: the history store") and "newer" in err
     assert "Traceback" not in err
 
 
-def test_unreachable_stores_exit_3(cli: Cli, tmp_path: Path) -> None:
+def test_unreachable_stores_exit_3(run_cli: Cli, tmp_path: Path) -> None:
     from servers import free_port
 
     url = f"postgresql://advisor:hunter2@127.0.0.1:{free_port()}/history"
-    code, _out, err = cli("report", "--demo", "--store", url)
+    code, _out, err = run_cli("report", "--demo", "--store", url)
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "hunter2" not in err and "advisor:***@127.0.0.1" in err
     not_a_db = tmp_path / "notes.duckdb"
     not_a_db.write_text("this is not a database\n" * 100)
-    code, _out, err = cli("report", "--demo", "--store", str(not_a_db))
+    code, _out, err = run_cli("report", "--demo", "--store", str(not_a_db))
     assert code == 3 and len(err.strip().splitlines()) == 1
     blocked = tmp_path / "file"
     blocked.write_text("x")
-    code, _out, err = cli("report", "--demo", "--store", str(blocked / "sub" / "h.duckdb"))
+    code, _out, err = run_cli("report", "--demo", "--store", str(blocked / "sub" / "h.duckdb"))
     assert code == 3 and len(err.strip().splitlines()) == 1
