@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[2]
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -68,6 +69,14 @@ class Context:
 
     def substitute(self, text: str) -> str:
         return EXPR.sub(lambda m: str(self.evaluate(m.group(1))), text)
+
+
+@dataclass
+class FakeGitHub:
+    url: str
+    token: str
+    comments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
 
 
 def run_action(action: dict[str, Any], ctx: Context, env: dict[str, str], cwd: Path,

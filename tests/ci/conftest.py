@@ -11,17 +11,15 @@ import sys
 import sysconfig
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from ci_runner import ROOT, FakeGitHub
 
 from advisor.commands.main import main
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +34,24 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.fixture(scope="session")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's tracked files, as a runner checks out the action (pip builds in this
+    copy, never in the source tree, and two test workers never build in the same folder)."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("checkout") / "advisor"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source, dest = ROOT / name, target / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest, follow_symlinks=False)
+    return target
+
+
 @pytest.fixture
 def estate_repo(tmp_path: Path) -> Path:
     """A repository folder holding the demo estate under estate/."""
@@ -43,14 +59,6 @@ def estate_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     assert main(["init", "--example", "gemeente", str(repo / "estate")]) == 0
     return repo
-
-
-@dataclass
-class FakeGitHub:
-    url: str
-    token: str
-    comments: dict[int, dict[str, Any]] = field(default_factory=dict)
-    requests: list[tuple[str, str]] = field(default_factory=list)
 
 
 @pytest.fixture

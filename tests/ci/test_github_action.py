@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ci_runner import Context, base_env, run_action
-from conftest import ROOT, FakeGitHub
+from ci_runner import ROOT, Context, FakeGitHub, base_env, run_action
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 SARIF_SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"
@@ -46,9 +45,10 @@ def test_no_expression_is_pasted_into_a_script() -> None:
 
 
 def test_action_checks_uploads_and_comments(fresh_venv: Path, estate_repo: Path,
-                                            github_api: FakeGitHub, tmp_path: Path) -> None:
+                                            github_api: FakeGitHub, tmp_path: Path,
+                                            checkout: Path) -> None:
     env = runner_env(fresh_venv, estate_repo, github_api, tmp_path)
-    github = {"action_path": str(ROOT), "event_name": "pull_request",
+    github = {"action_path": str(checkout), "event_name": "pull_request",
               "token": github_api.token, "workspace": str(estate_repo)}
     ctx = Context(inputs(config="estate/advisor.yaml", formats="sarif,markdown,junit",
                          github_token=github_api.token), github)
@@ -95,11 +95,12 @@ def test_action_checks_uploads_and_comments(fresh_venv: Path, estate_repo: Path,
 
 
 def test_invalid_input_stops_before_the_comment(fresh_venv: Path, estate_repo: Path,
-                                                github_api: FakeGitHub, tmp_path: Path) -> None:
+                                                github_api: FakeGitHub, tmp_path: Path,
+                                                checkout: Path) -> None:
     env = runner_env(fresh_venv, estate_repo, github_api, tmp_path)
-    github = {"action_path": str(ROOT), "event_name": "pull_request",
+    github = {"action_path": str(checkout), "event_name": "pull_request",
               "token": github_api.token}
-    ctx = Context(inputs(config="estate/missing.yaml", package=str(ROOT)), github)
+    ctx = Context(inputs(config="estate/missing.yaml"), github)
     steps = {s.name: s for s in run_action(ACTION, ctx, env, estate_repo, tmp_path)}
     check = steps["advisor check"]
     assert check.code == 2 and "missing.yaml" in check.output
@@ -110,9 +111,9 @@ def test_invalid_input_stops_before_the_comment(fresh_venv: Path, estate_repo: P
 @pytest.mark.parametrize("event", ["push"])
 def test_not_a_pull_request_posts_nothing(fresh_venv: Path, estate_repo: Path,
                                           github_api: FakeGitHub, tmp_path: Path,
-                                          event: str) -> None:
+                                          event: str, checkout: Path) -> None:
     env = runner_env(fresh_venv, estate_repo, github_api, tmp_path)
-    github = {"action_path": str(ROOT), "event_name": event, "token": github_api.token}
+    github = {"action_path": str(checkout), "event_name": event, "token": github_api.token}
     ctx = Context(inputs(config="estate", fail_on="never"), github)
     steps = {s.name: s for s in run_action(ACTION, ctx, env, estate_repo, tmp_path)}
     assert steps["advisor check"].code == 0

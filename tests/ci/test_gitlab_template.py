@@ -11,8 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
-from ci_runner import base_env, run_gitlab_script
-from conftest import ROOT
+from ci_runner import ROOT, base_env, run_gitlab_script
 
 TEMPLATE = yaml.safe_load((ROOT / "ci" / "gitlab" / "advisor.gitlab-ci.yml").read_text(
     encoding="utf-8"))
@@ -38,10 +37,11 @@ def test_template_shape() -> None:
                                                "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}
 
 
-def test_script_writes_the_reports_and_gates(fresh_venv: Path, estate_repo: Path) -> None:
+def test_script_writes_the_reports_and_gates(fresh_venv: Path, estate_repo: Path,
+                                             checkout: Path) -> None:
     script = TEMPLATE["advisor-check"]["script"]
     env = job_env(fresh_venv, estate_repo, ADVISOR_CONFIG="estate/advisor.yaml",
-                  ADVISOR_PACKAGE=str(ROOT))
+                  ADVISOR_PACKAGE=str(checkout))
     ran = run_gitlab_script(script, env, estate_repo)
     assert [code for _, code, _ in ran] == [0, 0, 0, 1], ran  # the gate fails on the errors
     assert "FAIL:" in ran[-1][2] and "wrote" in ran[-1][2]

@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from ci_runner import ROOT
 
 from advisor.commands.main import main
 
@@ -37,7 +38,7 @@ def git(repo: Path, *args: str) -> None:
 
 
 def test_try_repo(tmp_path: Path) -> None:
-    pre_commit = shutil.which("pre-commit") or str(Path(os.sys.executable).parent / "pre-commit")
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
     if not Path(pre_commit).exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("pre-commit is not installed (CI=true): it is a test dependency")
