@@ -52,6 +52,9 @@ def test_try_repo(tmp_path: Path) -> None:
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    # pip compiles every module of the hook's dependencies (botocore, the kubernetes client:
+    # tens of thousands of files) unless told not to; "0" is pip's spelling of --no-compile
+    env["PIP_NO_COMPILE"] = "0"
     env.pop("VIRTUAL_ENV", None)
     git(repo, "init", "-q")
     git(repo, "add", ".")
