@@ -18,134 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from advisor.connectors.cloud_common import first_line, month_setting, scrub
+from advisor.connectors.cloud_common import first_line, scrub
 from advisor.errors import InputError, SourceError
-from advisor.estate.yamlfile import Doc, View
-from advisor.month import Month
+from advisor.estate.sources import AwsSettings, settings_from
 
-SETTINGS_KEYS = ("type", "name", "profile", "accounts", "role_name", "external_id", "regions",
-                 "cost_explorer", "granularity", "group_by", "months", "start", "end",
-                 "cache_dir", "max_retries", "focus_path", "tag_key", "label_prefix",
-                 "include_stopped", "cpu_window")
-GRANULARITIES = ("monthly", "daily")
-CE_DIMENSIONS = ("LINKED_ACCOUNT", "SERVICE", "REGION", "USAGE_TYPE", "INSTANCE_TYPE",
-                 "RECORD_TYPE")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class AwsSettings:
-    """One validated ``{type: aws}`` source."""
-
-    name: str
-    profile: str | None = None
-    accounts: tuple[str, ...] | None = None  # None: the credentials' own account; ("all",): org
-    role_name: str = "AdvisorReadOnly"
-    external_id: str | None = None
-    regions: tuple[str, ...] = ("eu-central-1",)
-    cost_explorer: bool = True
-    granularity: str = "monthly"
-    group_by: tuple[str, ...] = ("LINKED_ACCOUNT", "SERVICE")
-    months: int = 3
-    start: Month | None = None
-    end: Month | None = None
-    cache_dir: Path | None = None
-    max_retries: int = 5
-    focus_path: str | None = None
-    tag_key: str = "application"
-    label_prefix: str = "advisor.io/"
-    include_stopped: bool = False
-    cpu_window: str | None = None  # e.g. "14d": p95 CPU from CloudWatch over this window
-    cpu_window_seconds: int = 0
-    base: Path = field(default_factory=Path.cwd)
-
-    @property
-    def all_accounts(self) -> bool:
-        return self.accounts == ("all",)
-
-
 def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AwsSettings:
-    """Validate a source entry; unknown keys and bad values are errors with file:line."""
-    doc = Doc(raw.get("_file"), "estate file")
-    value = {k: v for k, v in raw.items() if not k.startswith("_")}
-    view = View(doc, value, tuple(raw.get("_keypath", ())))
-    view.mapping(SETTINGS_KEYS, required=("type",))
-    accounts: tuple[str, ...] | None = None
-    if view.has("accounts"):
-        accounts = view.str_list("accounts")
-        if accounts != ("all",):
-            for i, acc in enumerate(accounts):
-                if not (len(acc) == 12 and acc.isdigit()):
-                    raise doc.error((*view.path, "accounts", i), f"invalid account id '{acc}'",
-                                    "give 12-digit account ids, or 'all' for every member "
-                                    "account of the organisation")
-    group_by = view.str_list("group_by") or ("LINKED_ACCOUNT", "SERVICE")
-    if len(group_by) > 2:
-        raise view.fail("Cost Explorer groups by at most two keys", key="group_by",
-                        hint="keep two of LINKED_ACCOUNT, SERVICE, REGION, TAG:key")
-    for i, key in enumerate(group_by):
-        if not (key in CE_DIMENSIONS or (key.startswith("TAG:") and len(key) > 4)):
-            from advisor.estate.yamlfile import nearest
-
-            near = nearest(key, CE_DIMENSIONS)
-            raise doc.error((*view.path, "group_by", i), f"unknown grouping '{key}'",
-                            (f"did you mean '{near}'? " if near else "")
-                            + "use a dimension (" + ", ".join(CE_DIMENSIONS) + ") or TAG:key")
-    regions = view.str_list("regions") or ("eu-central-1",)
-    profile = view.str("profile") if view.has("profile") else None
-    cache = Path(view.str("cache_dir")).expanduser() if view.has("cache_dir") else None
-    base = base or (Path(raw["_file"]).parent if raw.get("_file") else Path.cwd())
-    if cache is not None and not cache.is_absolute():
-        cache = base / cache
-    focus_path = view.str("focus_path") if view.has("focus_path") else None
-    if focus_path and not focus_path.startswith("s3://"):
-        raise view.fail(f"focus_path '{focus_path}' is not an s3:// URL", key="focus_path",
-                        hint="give the Data Export's S3 location, e.g. s3://bucket/prefix")
-    name = view.str("name") if view.has("name") else f"aws:{profile or 'default'}"
-    cpu_window, cpu_seconds = _cpu_window(view)
-    return AwsSettings(
-        name=name,
-        profile=profile,
-        accounts=accounts,
-        role_name=view.str("role_name", "AdvisorReadOnly"),
-        external_id=view.str("external_id") if view.has("external_id") else None,
-        regions=regions,
-        cost_explorer=view.boolean("cost_explorer", default=True),
-        granularity=view.choice("granularity", GRANULARITIES, "monthly"),
-        group_by=group_by,
-        months=view.integer("months", default=3, minimum=1, maximum=36) or 3,
-        start=month_setting(view, "start"),
-        end=month_setting(view, "end"),
-        cache_dir=cache,
-        max_retries=view.integer("max_retries", default=5, minimum=0, maximum=20) or 0,
-        focus_path=focus_path,
-        tag_key=view.str("tag_key", "application"),
-        label_prefix=view.str("label_prefix", "advisor.io/"),
-        include_stopped=view.boolean("include_stopped", default=False),
-        cpu_window=cpu_window,
-        cpu_window_seconds=cpu_seconds,
-        base=base,
-    )
-
-
-def _cpu_window(view: View) -> tuple[str | None, int]:
-    """The CloudWatch window as written and in seconds; at least an hour, at most the 455 days
-    CloudWatch keeps hourly points."""
-    if not view.has("cpu_window"):
-        return None, 0
-    from advisor.connectors.aws_cloudwatch import MAX_WINDOW_SECONDS
-    from advisor.connectors.prometheus import parse_duration
-
-    text = view.str("cpu_window")
-    try:
-        seconds = parse_duration(text)
-    except ValueError:
-        raise view.fail(f"invalid cpu_window '{text}'", key="cpu_window",
-                        hint="write a duration such as 14d, 30d or 12h") from None
-    if not 3600 <= seconds <= MAX_WINDOW_SECONDS:
-        raise view.fail(f"cpu_window '{text}' is outside 1h to 455d", key="cpu_window",
-                        hint="CloudWatch keeps EC2 metrics for 455 days; 14d is typical")
-    return text, seconds
+    """Settings from a mapping (command-line flags), checked like a source of advisor.yaml."""
+    return settings_from(AwsSettings, {"type": "aws", **raw}, base=base)
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ NAMESPACE = "AWS/EC2"
 METRIC = "CPUUtilization"
 QUERIES_PER_REQUEST = 500  # GetMetricData's limit of MetricDataQueries per request
 FIVE_MINUTE_DAYS = 63  # CloudWatch keeps 5-minute points this long, then hourly ones (455 days)
-MAX_WINDOW_SECONDS = 455 * 86400
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.aws import AwsSettings, describe, today_utc
+from advisor.connectors.aws import describe, today_utc
 from advisor.connectors.base import Progress
 from advisor.connectors.cloud_common import FocusRow, periods, write_focus_csv
 from advisor.errors import SourceError
+from advisor.estate.sources import AwsSettings
 from advisor.month import Month
 
 METRICS = ("NetAmortizedCost", "UnblendedCost")
@@ -74,7 +75,7 @@ class CostExplorer:
         self.caller = caller
         self.stats = stats
         self.sleep = sleep
-        self.cache = s.cache_dir or default_cache_dir()
+        self.cache = s.cache_path or default_cache_dir()
 
     def _key(self, request: dict[str, Any]) -> str:
         ident = {"caller": self.caller, "profile": self.s.profile or "",

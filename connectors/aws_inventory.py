@@ -28,7 +28,6 @@ from typing import Any
 
 from advisor.connectors.aws import (
     Account,
-    AwsSettings,
     account_session,
     base_session,
     caller_account,
@@ -40,6 +39,7 @@ from advisor.connectors.base import Progress, SourceFailure
 from advisor.connectors.cloud_common import InventoryGroup
 from advisor.errors import SourceError
 from advisor.estate.model import KNOWN_LABEL_VALUES, CostMatch, Resources, Usage, Workload
+from advisor.estate.sources import AwsSettings
 
 LIVE_STATES = ("pending", "running")
 MIB_PER_GIB = Decimal(1024)

@@ -15,125 +15,25 @@ inventory uses GET (role Reader).
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.connectors.cloud_common import first_line, month_setting, scrub
+from advisor.connectors.cloud_common import first_line, scrub
 from advisor.errors import InputError, SourceError
-from advisor.estate.yamlfile import Doc, View
-from advisor.month import Month
+from advisor.estate.sources import AzureSettings, settings_from
 
-SETTINGS_KEYS = ("type", "name", "scope", "scopes", "arm_endpoint", "authority", "cost_query",
-                 "granularity", "group_by", "months", "start", "end", "max_retries",
-                 "max_wait_seconds", "focus_path", "account_url", "connection_string",
-                 "tag_key", "label_prefix")
-DIMENSIONS = ("ResourceGroupName", "ServiceName", "SubscriptionId", "ResourceLocation",
-              "MeterCategory", "ResourceType")
 RETRY_HEADERS = ("retry-after", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-client-retry-after")
-_SCOPE = re.compile(
-    r"^/(subscriptions/[0-9a-fA-F-]{36}(/resourceGroups/[^/]+)?"
-    r"|providers/Microsoft\.Management/managementGroups/[^/]+"
-    r"|providers/Microsoft\.Billing/billingAccounts/[^/]+(/billingProfiles/[^/]+)?)/?$",
-    re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class AzureSettings:
-    """One validated ``{type: azure}`` source."""
-
-    name: str
-    scopes: tuple[str, ...]
-    arm_endpoint: str = "https://management.azure.com"
-    authority: str | None = None
-    cost_query: bool = True
-    granularity: str = "monthly"
-    group_by: tuple[str, ...] = ("ResourceGroupName", "ServiceName")
-    months: int = 3
-    start: Month | None = None
-    end: Month | None = None
-    max_retries: int = 4
-    max_wait_seconds: float = 120.0
-    focus_path: str | None = None
-    account_url: str | None = None
-    connection_string: str | None = None
-    tag_key: str = "application"
-    label_prefix: str = "advisor.io/"
-    base: Path = field(default_factory=Path.cwd)
 
 
 def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettings:
-    """Validate a source entry; unknown keys and bad values are errors with file:line."""
-    doc = Doc(raw.get("_file"), "estate file")
-    value = {k: v for k, v in raw.items() if not k.startswith("_")}
-    view = View(doc, value, tuple(raw.get("_keypath", ())))
-    view.mapping(SETTINGS_KEYS, required=("type",))
-    scopes = view.str_list("scopes") + view.str_list("scope")
-    if not scopes:
-        raise view.fail("missing required key 'scope'", "add 'scope: /subscriptions/ID' (or a "
-                        "management group, resource group or billing account scope)")
-    key = "scopes" if view.has("scopes") else "scope"
-    for scope in scopes:
-        if not _SCOPE.match(scope):
-            raise view.fail(f"'{scope}' is not an Azure scope", key=key,
-                            hint="use /subscriptions/ID, /subscriptions/ID/resourceGroups/NAME, "
-                                 "/providers/Microsoft.Management/managementGroups/NAME or "
-                                 "/providers/Microsoft.Billing/billingAccounts/ID")
-    group_by = view.str_list("group_by") or ("ResourceGroupName", "ServiceName")
-    if len(group_by) > 2:
-        raise view.fail("Cost Management groups by at most two keys here", key="group_by",
-                        hint="keep two of ResourceGroupName, ServiceName, SubscriptionId, TAG:key")
-    for g in group_by:
-        if g not in DIMENSIONS and not (g.startswith("TAG:") and len(g) > 4):
-            from advisor.estate.yamlfile import nearest
-
-            near = nearest(g, DIMENSIONS)
-            raise view.fail(f"unknown grouping '{g}'", key="group_by",
-                            hint=(f"did you mean '{near}'? " if near else "")
-                            + "use " + ", ".join(DIMENSIONS) + " or TAG:key")
-    arm = view.str("arm_endpoint", "https://management.azure.com").rstrip("/")
-    if not arm.startswith(("https://", "http://")):
-        raise view.fail(f"arm_endpoint '{arm}' is not a URL", key="arm_endpoint",
-                        hint="e.g. https://management.usgovcloudapi.net")
-    authority = view.str("authority") if view.has("authority") else None
-    if authority is not None and (
-            ("://" in authority and not authority.startswith("https://"))
-            or not authority.removeprefix("https://").strip("/")):
-        raise view.fail(f"authority '{authority}' is not an https host", key="authority",
-                        hint="give the Entra ID host, e.g. login.microsoftonline.us or "
-                             "login.chinacloudapi.cn (tokens are only asked for over https)")
-    focus_path = view.str("focus_path") if view.has("focus_path") else None
-    if focus_path and not focus_path.startswith("az://"):
-        raise view.fail(f"focus_path '{focus_path}' is not an az:// URL", key="focus_path",
-                        hint="give the export's container and folder, e.g. az://exports/focus")
-    wait = view.decimal("max_wait_seconds", default=None, required=False)
-    return AzureSettings(
-        name=view.str("name") if view.has("name") else f"azure:{scopes[0]}",
-        scopes=tuple(s.rstrip("/") for s in scopes),
-        arm_endpoint=arm,
-        authority=authority,
-        cost_query=view.boolean("cost_query", default=True),
-        granularity=view.choice("granularity", ("monthly", "daily"), "monthly"),
-        group_by=group_by,
-        months=view.integer("months", default=3, minimum=1, maximum=12) or 3,
-        start=month_setting(view, "start"),
-        end=month_setting(view, "end"),
-        max_retries=view.integer("max_retries", default=4, minimum=0, maximum=20) or 0,
-        max_wait_seconds=float(wait) if wait is not None else 120.0,
-        focus_path=focus_path,
-        account_url=view.str("account_url") if view.has("account_url") else None,
-        connection_string=(view.str("connection_string") if view.has("connection_string")
-                           else None),
-        tag_key=view.str("tag_key", "application"),
-        label_prefix=view.str("label_prefix", "advisor.io/"),
-        base=base or (Path(raw["_file"]).parent if raw.get("_file") else Path.cwd()),
-    )
+    """Settings from a mapping (command-line flags), checked like a source of advisor.yaml."""
+    return settings_from(AzureSettings, {"type": "azure", **raw}, base=base)
 
 
 def credential(s: AzureSettings) -> Any:

@@ -22,7 +22,6 @@ from typing import Any
 
 from advisor.connectors.azure import (
     Answer,
-    AzureSettings,
     arm_client,
     call,
     credential,
@@ -31,6 +30,7 @@ from advisor.connectors.azure import (
 from advisor.connectors.base import Progress, SourceFailure
 from advisor.connectors.cloud_common import FocusRow, periods, write_focus_csv
 from advisor.errors import SourceError
+from advisor.estate.sources import AzureSettings
 from advisor.month import Month
 
 COST_TYPES = (("ActualCost", "billed"), ("AmortizedCost", "effective"))
@@ -203,11 +203,13 @@ def collect_costs(s: AzureSettings, spool: Path, month: str | None, *, cred: Any
                          f"({s.granularity}, by {' and '.join(s.group_by)}); BilledCost = "
                          "ActualCost, EffectiveCost = AmortizedCost, no ListCost")
     if s.focus_path:
-        from advisor.connectors.focus import FocusSettings, fetch
+        from advisor.connectors.focus import fetch
+        from advisor.estate.sources import FocusSettings, settings_from
 
-        fs = FocusSettings(name=f"{s.name} export", paths=(s.focus_path,), base=s.base,
-                           account_url=s.account_url, connection_string=s.connection_string,
-                           authority=s.authority)
+        raw = {"name": f"{s.name} export", "path": [s.focus_path], "account_url": s.account_url,
+               "connection_string": s.connection_string, "authority": s.authority}
+        fs = settings_from(FocusSettings, {k: v for k, v in raw.items() if v is not None},
+                           base=s.base)
         try:
             got = fetch(fs, spool, month)
         except SourceError as exc:

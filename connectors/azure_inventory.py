@@ -23,7 +23,6 @@ from typing import Any
 
 from advisor.connectors.aws_inventory import Inventory, labels_from_tags
 from advisor.connectors.azure import (
-    AzureSettings,
     arm_client,
     arm_url,
     call,
@@ -34,6 +33,7 @@ from advisor.connectors.base import Progress, SourceFailure
 from advisor.connectors.cloud_common import InventoryGroup
 from advisor.errors import SourceError
 from advisor.estate.model import CostMatch, Resources, Workload
+from advisor.estate.sources import AzureSettings
 
 COMPUTE_API = "2024-07-01"
 DISK_API = "2024-03-02"

@@ -16,9 +16,10 @@ from pathlib import Path
 from advisor.connectors.base import Progress
 from advisor.connectors.cloud import cloud_costs, has_cloud_sources
 from advisor.connectors.cloud_common import CloudCosts
-from advisor.connectors.focus import FocusSettings, fetch, focus_sources, settings_from_args
+from advisor.connectors.focus import fetch, focus_sources, settings_from_args
 from advisor.errors import InputError, SourceError
 from advisor.estate.model import Estate
+from advisor.estate.sources import FocusSettings
 from advisor.ledger.focus import LedgerFile
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,11 @@ from advisor.connectors.base import Progress, Silent, SourceFailure
 from advisor.connectors.cloud_common import CloudCosts
 from advisor.errors import SourceError
 from advisor.estate.model import Estate
-
-CLOUD_TYPES = ("aws", "azure")
+from advisor.estate.sources import AwsSettings, AzureSettings
 
 
 def has_cloud_sources(estate: Estate) -> bool:
-    return any(s.get("type") in CLOUD_TYPES for s in estate.sources)
+    return any(isinstance(s, (AwsSettings, AzureSettings)) for s in estate.sources)
 
 
 def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
@@ -36,24 +34,19 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
 
     out = CloudCosts()
     progress = progress or Silent()
-    base = Path(estate.path).parent if estate.path else Path.cwd()
     ledger_files: list[Any] = []
     try:
-        for raw in estate.sources:
-            kind = raw.get("type")
-            if kind == "aws":
-                from advisor.connectors.aws import parse_settings
+        for s in estate.sources:
+            if isinstance(s, AwsSettings):
                 from advisor.connectors.aws_cost import CeStats, collect_costs
 
-                s = parse_settings(raw, base)
                 stats = CeStats()
                 try:
                     paths, notes = collect_costs(s, spool, month, stats, progress, sleep)
                     ledger_files += [sniff(str(p), f"{s.name} (Cost Explorer)") for p in paths]
                     out.notes += notes
                     if s.focus_path:  # read with the source's own profile
-                        focus = replace(settings_from_args([s.focus_path], base),
-                                        profile=s.profile)
+                        focus = settings_from_args([s.focus_path], s.base, profile=s.profile)
                         got = fetch(focus, spool, month)
                         ledger_files += got.files
                         out.notes += got.notes
@@ -62,12 +55,10 @@ def cloud_costs(estate: Estate, spool: Path, month: str | None = None,
                 finally:
                     out.paid_requests += stats.paid
                     out.cached_requests += stats.cached
-            elif kind == "azure":
-                from advisor.connectors.azure import parse_settings as parse_azure
+            elif isinstance(s, AzureSettings):
                 from advisor.connectors.azure_cost import collect_costs as azure_costs
 
-                a = parse_azure(raw, base)
-                files, notes, failures = azure_costs(a, spool, month, progress=progress,
+                files, notes, failures = azure_costs(s, spool, month, progress=progress,
                                                      sleep=sleep)
                 ledger_files += [sniff(str(p), origin) for p, origin in files]
                 out.notes += notes

@@ -30,17 +30,6 @@ FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "Bil
                  "ServiceName", "ResourceId", "Tags", "x_Source")
 
 
-def month_setting(view: Any, key: str) -> Month | None:
-    """A YYYY-MM setting, or None; an InputError with file:line when malformed."""
-    if not view.has(key):
-        return None
-    text = view.str(key)
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise view.fail(f"invalid month '{text}'", "write the month as YYYY-MM, e.g. 2026-10",
-                        key=key)
-    return Month.parse(text)
-
-
 def months_between(first: Month, last: Month) -> list[Month]:
     out = []
     cur = last

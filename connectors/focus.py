@@ -29,30 +29,15 @@ from typing import Any
 
 from advisor.errors import InputError, SourceError
 from advisor.estate.model import Estate
-from advisor.estate.yamlfile import Doc, View
+from advisor.estate.sources import FocusSettings, settings_from
 from advisor.ledger.focus import LedgerFile, sniff
 
-SETTINGS_KEYS = ("type", "name", "path", "account_url", "connection_string", "endpoint_url")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet")
 
 _AWS_PARTITION = re.compile(r"(^|/)data/BILLING_PERIOD=(\d{4}-\d{2})/")
 _AWS_MANIFEST = re.compile(r"(^|/)metadata/BILLING_PERIOD=(\d{4}-\d{2})/(?:[^/]+/)*"
                            r"[^/]*Manifest\.json$")
 _AZURE_RANGE = re.compile(r"(^|/)(\d{8})-(\d{8})/")
-
-
-@dataclass(frozen=True)
-class FocusSettings:
-    """One validated ``{type: focus}`` source (or the FILE arguments of ``advisor costs``)."""
-
-    name: str
-    paths: tuple[str, ...]
-    base: Path  # relative local paths are resolved from here (the advisor.yaml's folder)
-    account_url: str | None = None
-    connection_string: str | None = None
-    endpoint_url: str | None = None
-    profile: str | None = None  # boto3 profile for s3:// (an aws source's own); None: the chain
-    authority: str | None = None  # Entra ID host for az:// with account_url (sovereign clouds)
 
 
 @dataclass(frozen=True)
@@ -73,44 +58,22 @@ class Fetched:
 
 # -- settings -------------------------------------------------------------------------------------
 
-def settings_from_source(raw: dict[str, Any], base: Path) -> FocusSettings:
-    """Validate one ``sources:`` entry of type focus, with file:line errors."""
-    doc = Doc(raw.get("_file"), "estate file")
-    value = {k: v for k, v in raw.items() if not k.startswith("_")}
-    view = View(doc, value, tuple(raw.get("_keypath", ())))
-    view.mapping(SETTINGS_KEYS, required=("type", "path"))
-    paths = view.str_list("path")
-    if not paths:
-        raise view.fail("'path' lists no file", "give a file, glob, folder, s3:// or az:// URL",
-                        key="path")
-    name = view.str("name", "") if view.has("name") else ""
-    return FocusSettings(
-        name=name or f"focus:{paths[0]}",
-        paths=paths,
-        base=base,
-        account_url=view.str("account_url") if view.has("account_url") else None,
-        connection_string=(view.str("connection_string") if view.has("connection_string")
-                           else None),
-        endpoint_url=view.str("endpoint_url") if view.has("endpoint_url") else None,
-    )
-
-
-def settings_from_args(paths: Sequence[str], base: Path | None = None) -> FocusSettings:
-    """Settings for FILE_OR_URL arguments; az:// and s3:// take accounts from the environment."""
-    return FocusSettings(
-        name="focus:" + ",".join(paths),
-        paths=tuple(paths),
-        base=base or Path.cwd(),
-        account_url=os.environ.get("AZURE_STORAGE_ACCOUNT_URL") or None,
-        connection_string=os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None,
-        endpoint_url=None,  # boto3 reads AWS_ENDPOINT_URL itself
-    )
+def settings_from_args(paths: Sequence[str], base: Path | None = None,
+                       **extra: Any) -> FocusSettings:
+    """Settings for FILE_OR_URL arguments (checked like a source of advisor.yaml); az:// and
+    s3:// take accounts from the environment (boto3 reads AWS_ENDPOINT_URL itself)."""
+    raw: dict[str, Any] = {
+        "name": "focus:" + ",".join(paths), "path": list(paths),
+        "account_url": os.environ.get("AZURE_STORAGE_ACCOUNT_URL") or None,
+        "connection_string": os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None,
+        **extra}
+    return settings_from(FocusSettings, {k: v for k, v in raw.items() if v is not None},
+                         base=base or Path.cwd())
 
 
 def focus_sources(estate: Estate) -> list[FocusSettings]:
-    """The estate's configured focus sources, validated."""
-    base = Path(estate.path).parent if estate.path else Path.cwd()
-    return [settings_from_source(s, base) for s in estate.sources if s.get("type") == "focus"]
+    """The estate's focus sources (checked when the estate was loaded)."""
+    return [s for s in estate.sources if isinstance(s, FocusSettings)]
 
 
 # -- resolving ------------------------------------------------------------------------------------

@@ -39,43 +39,16 @@ from typing import Any
 
 from advisor.errors import InputError, SourceError
 from advisor.estate.model import HOURS_PER_MONTH
+from advisor.estate.sources.common import parse_duration
+from advisor.estate.sources.kubernetes import DEFAULT_LABELS, DEFAULT_METRICS
 
 GIB = Decimal(2**30)
 
-DEFAULT_METRICS: dict[str, str] = {
-    "cpu": "container_cpu_usage_seconds_total",
-    "memory": "container_memory_working_set_bytes",
-    "pod_owner": "kube_pod_owner",
-    "replicaset_owner": "kube_replicaset_owner",
-    "job_owner": "kube_job_owner",
-    "request_bytes": "istio_request_bytes_sum",
-    "response_bytes": "istio_response_bytes_sum",
-    "tcp_sent_bytes": "istio_tcp_sent_bytes_total",
-    "tcp_received_bytes": "istio_tcp_received_bytes_total",
-}
-DEFAULT_LABELS: dict[str, str] = {"namespace": "namespace", "pod": "pod", "container": "container"}
-MESHES = ("istio", "none")
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-_UNITS = (7 * 86400, 86400, 3600, 60, 1)
-_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # what an HTTP header value may hold (visible ASCII and space); anything else is refused unshown
 _HEADER_SAFE = re.compile(r"^[\x20-\x7e]+$")
 
 # (namespace, kind in lower case, controller name): how both sources name a workload.
 WorkloadKey = tuple[str, str, str]
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in a Prometheus-style duration ('14d', '12h', '1d12h', '30m'); ValueError if not."""
-    match = _DURATION.match(text.strip()) if text else None
-    if not match or not any(match.groups()):
-        raise ValueError(text)
-    seconds = sum(int(g) * unit for g, unit in zip(match.groups(), _UNITS, strict=True) if g)
-    if seconds <= 0:
-        raise ValueError(text)
-    return seconds
 
 
 @dataclass(frozen=True)
@@ -399,17 +372,6 @@ class _Queries:
 
 def _q(text: str) -> str:
     return json.dumps(text)
-
-
-def validate_names(metrics: dict[str, str], labels: dict[str, str]) -> str | None:
-    """The first metric or label name that PromQL would not accept, described; else None."""
-    for key, name in metrics.items():
-        if not _NAME.match(name):
-            return f"metrics.{key}: '{name}' is not a Prometheus metric name"
-    for key, name in labels.items():
-        if not _LABEL.match(name):
-            return f"labels.{key}: '{name}' is not a Prometheus label name"
-    return None
 
 
 def workload_key(metric: dict[str, str], namespace_label: str) -> WorkloadKey | None:

@@ -19,9 +19,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.check.waivers import load_dated_yaml
-from advisor.errors import AdvisorError
-from advisor.estate.yamlfile import Doc, View
+from advisor.check.formats import FixtureExpected
+from advisor.errors import AdvisorError, InputErrors
+from advisor.estate.formats.base import validate
+from advisor.estate.yamlfile import load_yaml
 
 
 @dataclass
@@ -47,6 +48,9 @@ def run_fixtures(root: Path, today: dt.date | None = None) -> FixtureReport:
             report.cases += 1
             try:
                 got = run_case(rule_dir.name, kind, case, today)
+            except InputErrors as exc:
+                report.errors.extend(p.render().replace("\n", " ") for p in exc.problems)
+                continue
             except AdvisorError as exc:
                 report.errors.append(exc.render().replace("\n", " "))
                 continue
@@ -73,16 +77,9 @@ def _expected(case: Path, kind: str) -> tuple[list[str] | None, dt.date | None]:
     path = case / "expected.yaml"
     if not path.is_file():
         return ([] if kind == "pass" else None), None
-    top = View(Doc(str(path), "expected file"), load_dated_yaml(path, "expected file"))
-    top.mapping(("failing", "today"))
-    failing = sorted(top.str_list("failing"))
-    if kind == "pass" and failing:
-        raise top.fail("a pass fixture expects no failing workloads", "move this case to fail/",
-                       key="failing")
-    if kind == "fail" and not failing:
-        raise top.fail("a fail fixture needs at least one failing workload",
-                       "list them: failing: [workload-id, ...]", key="failing")
-    return failing, top.date("today") if top.has("today") else None
+    doc = validate(FixtureExpected, load_yaml(path, "expected file"), str(path),
+                   context={"case": kind})
+    return sorted(doc.failing), doc.today
 
 
 def run_case(rule_id: str, kind: str, case: Path, today: dt.date | None = None) -> CaseResult:

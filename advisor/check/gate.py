@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from advisor.check.formats import BudgetsFile
 from advisor.check.proposals import (
     DEFAULT_TAG_KEY,
     PLAN_RULES,
@@ -26,11 +27,12 @@ from advisor.check.proposals import (
     read_placement,
     read_terraform_plan,
 )
-from advisor.check.waivers import Waiver, load_dated_yaml, load_waivers, matching, waivers_file
+from advisor.check.waivers import Waiver, load_waivers, matching, waivers_file
 from advisor.errors import InputError
+from advisor.estate.formats.base import validate
 from advisor.estate.load import load_estate
 from advisor.estate.model import Estate, SourceRef
-from advisor.estate.yamlfile import Doc, View, nearest
+from advisor.estate.yamlfile import load_yaml
 from advisor.placement.checks import PLACE_RULES, structural_findings
 from advisor.placement.costs import CostModel
 from advisor.placement.plan import Plan
@@ -46,7 +48,6 @@ from advisor.rules import (
 )
 
 FAIL_ON = ("error", "warning", "never")
-BUDGET_KEYS = ("workloads", "applications")
 
 WAIVER_RULES = (
     Rule("WAIVER-EXPIRED", "A waiver has expired", "error", "advisor",
@@ -188,7 +189,8 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     rules = load_packs(estate.policies, estate.path)
     ev = evaluate(rules, estate)
     model = CostModel(estate)
-    budget_data = load_budgets(_beside(estate.path, "budgets.yaml", budgets, "--budgets"), estate)
+    budget_data = load_budgets(file_beside(estate.path, "budgets.yaml", budgets, "--budgets"),
+                               estate)
     proposals: list[tuple[str, Proposal]] = []
     if placement:
         proposals.append((placement, read_placement(Path(placement), estate)))
@@ -383,7 +385,9 @@ def _plan_line(path: str, resource: str | None) -> int | None:
 
 
 # --------------------------------------------------------------------------- budgets
-def _beside(estate_path: str | None, name: str, given: str | None, option: str) -> Path | None:
+def file_beside(estate_path: str | None, name: str, given: str | None,
+                option: str) -> Path | None:
+    """The file given with ``option``, else ``name`` beside advisor.yaml if it is there."""
     if given:
         path = Path(given)
         if not path.is_file():
@@ -402,27 +406,9 @@ def load_budgets(path: Path | None, estate: Estate) -> Budgets:
     monthly amounts in the estate currency."""
     if path is None:
         return Budgets()
-    doc = Doc(str(path), "budgets file")
-    top = View(doc, load_dated_yaml(path, "budgets file"))
-    top.mapping(("budgets",), required=("budgets",))
-    b = top.at("budgets").mapping(BUDGET_KEYS)
-    known = {"workloads": estate.workload_by_id(),
-             "applications": {w.application: w for w in estate.workloads}}
-    out: dict[str, dict[str, Decimal]] = {"workloads": {}, "applications": {}}
-    for kind in BUDGET_KEYS:
-        if not b.has(kind):
-            continue
-        section = b.at(kind)
-        if not isinstance(section.value, dict):
-            raise section.fail(f"expected a mapping of {kind[:-1]} -> monthly amount")
-        for key in section.value:
-            name = str(key)
-            if name not in known[kind]:
-                near = nearest(name, known[kind])
-                raise section.fail(f"unknown {kind[:-1]} '{name}'",
-                                   f"did you mean '{near}'?" if near else
-                                   f"name a {kind[:-1]} of the estate", key=name)
-            amount = section.decimal(name)
-            assert amount is not None
-            out[kind][name] = amount
+    context = {"workloads": estate.workload_by_id(),
+               "applications": {w.application: w for w in estate.workloads}}
+    doc = validate(BudgetsFile, load_yaml(path, "budgets file"), str(path), context=context)
+    out = {"workloads": dict(doc.budgets.workloads),
+           "applications": dict(doc.budgets.applications)}
     return Budgets(out["workloads"], out["applications"], str(path))

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.check.waivers import load_dated_yaml
+from advisor.check.formats import PlacementFile
 from advisor.errors import InputError
+from advisor.estate.formats.base import validate
 from advisor.estate.model import Estate, Location
-from advisor.estate.yamlfile import Doc, View, nearest, read_text
+from advisor.estate.yamlfile import line_of, load_yaml, nearest, read_text
 from advisor.rules import Finding, Rule
 
 DEFAULT_TAG_KEY = "advisor-workload"
@@ -83,30 +84,13 @@ class Proposal:
 # --------------------------------------------------------------------------- YAML placement
 def read_placement(path: Path, estate: Estate) -> Proposal:
     """A YAML map workload id -> location id (a subset; the rest stays where it is)."""
-    doc = Doc(str(path), "placement file")
-    top = View(doc, load_dated_yaml(path, "placement file"))
-    if not isinstance(top.value, dict):
-        raise top.fail("expected a mapping of workload id -> location id",
-                       "write one 'workload-id: location-id' per line")
-    workloads = estate.workload_by_id()
-    locations = estate.location_by_id()
+    file = str(path)
+    context = {"workloads": estate.workload_by_id(), "locations": estate.location_by_id()}
+    doc = validate(PlacementFile, load_yaml(path, "placement file"), file, context=context)
     changes = []
-    for key in top.value:
-        wid = str(key)
-        if wid not in workloads:
-            near = nearest(wid, workloads)
-            raise top.fail(f"unknown workload '{wid}'", f"did you mean '{near}'?" if near
-                           else "use a workload id from the estate's workloads", key=wid)
-        loc = top.value[key]
-        if not isinstance(loc, (str, int)) or isinstance(loc, bool) or str(loc) not in locations:
-            near = nearest(str(loc), locations) if isinstance(loc, str) else None
-            raise top.fail(f"unknown location {loc!r} for workload '{wid}'",
-                           f"did you mean '{near}'?" if near else
-                           "one of: " + ", ".join(sorted(locations)), key=wid)
-        from advisor.estate.yamlfile import line_of
-
-        line = line_of(str(path), (wid,))
-        changes.append(Change(wid, str(loc), f"{path.name}:{line}", str(path), line))
+    for wid, loc in doc.root.items():
+        line = line_of(file, (wid,))
+        changes.append(Change(wid, str(loc), f"{path.name}:{line}", file, line))
     return Proposal(sorted(changes, key=lambda c: c.workload), [], [])
 
 

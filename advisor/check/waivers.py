@@ -19,21 +19,19 @@ File format (YAML)::
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.check.formats import WaiversFile
 from advisor.errors import InputError
+from advisor.estate.formats.base import validate
 from advisor.estate.model import Estate, SourceRef
-from advisor.estate.yamlfile import Doc, View, load_yaml, nearest
+from advisor.estate.yamlfile import load_yaml
 
 if TYPE_CHECKING:
     from advisor.rules import Finding
-
-WAIVER_KEYS = ("rule", "workload", "application", "reason", "owner", "expires", "reference")
-
 
 @dataclass(frozen=True)
 class Waiver:
@@ -69,72 +67,18 @@ def matching(waivers: Iterable[Waiver], finding: Finding) -> Waiver | None:
     return None
 
 
-def load_dated_yaml(path: Path, what: str) -> Any:
-    """``load_yaml``, and an impossible date (2027-02-30), which PyYAML rejects while building
-    the value, becomes an InputError with its line instead of a traceback."""
-    try:
-        return load_yaml(path, what)
-    except ValueError as exc:
-        line = None
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-        for n, row in enumerate(text.splitlines(), 1):
-            for y, m, d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", row):
-                try:
-                    dt.date(int(y), int(m), int(d))
-                except ValueError:
-                    line = line or n
-        raise InputError(f"invalid date ({exc})", file=str(path), line=line,
-                         hint="write a date that exists, as YYYY-MM-DD") from None
-
-
-def load_waivers(path: Path, estate: Estate, rule_ids: Iterable[str]) -> list[Waiver]:
-    """Read and check a waivers file against the estate and the loaded rules."""
-    doc = Doc(str(path), "waivers file")
-    top = View(doc, load_dated_yaml(path, "waivers file"))
-    top.mapping(("waivers",), required=("waivers",))
-    rules = sorted(set(rule_ids))
-    workloads = estate.workload_by_id()
-    applications = sorted({w.application for w in estate.workloads})
-    out: list[Waiver] = []
-    seen: dict[tuple[str, str, bool], Waiver] = {}
-    for item in top.at("waivers").items():
-        item.mapping(WAIVER_KEYS, required=("rule", "reason", "owner", "expires"))
-        rule = item.str("rule")
-        if rule not in rules:
-            near = nearest(rule, rules)
-            raise item.fail(f"unknown rule '{rule}'",
-                            f"did you mean '{near}'?" if near else
-                            "name a rule of a pack in advisor.yaml's policies "
-                            "(`advisor policies list`)", key="rule")
-        has_w, has_a = item.has("workload"), item.has("application")
-        if has_w == has_a:
-            raise item.fail("a waiver names exactly one of 'workload' or 'application'",
-                            "add 'workload: ID' (or 'application: NAME' for an application rule)")
-        if has_w:
-            subject = item.str("workload")
-            if subject not in workloads:
-                near = nearest(subject, workloads)
-                raise item.fail(f"unknown workload '{subject}'",
-                                f"did you mean '{near}'?" if near else
-                                "name a workload id of the estate", key="workload")
-        else:
-            subject = item.str("application")
-            if subject not in applications:
-                near = nearest(subject, applications)
-                raise item.fail(f"unknown application '{subject}'",
-                                f"did you mean '{near}'?" if near else
-                                "name an application of the estate", key="application")
-        waiver = Waiver(rule, subject, item.str("reason"), item.str("owner"),
-                        item.date("expires"),
-                        item.str("reference") if item.has("reference") else None,
-                        has_a, SourceRef(str(path), item.path))
-        key = (rule, subject, has_a)
-        if key in seen:
-            raise item.fail(f"a second waiver for {rule} on {subject} (the first is on line "
-                            f"{seen[key].line})", "keep one waiver per rule and workload")
-        seen[key] = waiver
-        out.append(waiver)
-    return out
+def load_waivers(path: Path, estate: Estate, rule_ids: Iterable[str] | None) -> list[Waiver]:
+    """Read and check a waivers file against the estate and the loaded rules (None: rule ids
+    not checked); every problem of the file is reported."""
+    file = str(path)
+    context: dict[str, Any] = {"workloads": estate.workload_by_id(), "file": file,
+                               "applications": sorted({w.application for w in estate.workloads})}
+    if rule_ids is not None:
+        context["rules"] = sorted(set(rule_ids))
+    doc = validate(WaiversFile, load_yaml(path, "waivers file"), file, context=context)
+    return [Waiver(w.rule, w.workload or w.application or "", w.reason, w.owner, w.expires,
+                   w.reference, w.application is not None, SourceRef(file, ("waivers", i)))
+            for i, w in enumerate(doc.waivers)]
 
 
 def waivers_file(estate_path: str | None, given: str | None) -> Path | None:

@@ -29,24 +29,36 @@ def _location_mapper(config: str | None, provider: str) -> Any:
     return location_for
 
 
-def _source_settings(config: str | None, name: str | None, kind: str) -> dict[str, Any]:
-    """The ``{type: KIND}`` source called NAME in advisor.yaml (flags override its keys), or an
-    empty source when no --source is given."""
+def _source_settings(config: str | None, name: str | None, kind: str) -> Any:
+    """The ``{type: KIND}`` source called NAME in advisor.yaml (flags are applied over it with
+    ``settings_with``), or None when no --source is given."""
     if not name:
-        return {"type": kind}
+        return None
     from advisor.errors import InputError
 
     if not config:
         raise InputError(f"--source {name} needs -c advisor.yaml (the file that defines it)")
     from advisor.estate.load import load_estate
 
-    sources = [s for s in load_estate(config).sources if s.get("type") == kind]
-    for raw in sources:
-        if raw.get("name") == name:
-            return dict(raw)
-    names = ", ".join(sorted(str(s.get("name")) for s in sources if s.get("name"))) or "none"
+    sources = [s for s in load_estate(config).sources if s.type == kind]
+    named = [s for s in sources if "name" in s.model_fields_set]
+    for s in named:
+        if s.name == name:
+            return s
+    names = ", ".join(sorted(s.name for s in named)) or "none"
     raise InputError(f"no {kind} source named '{name}' in {config}",
                      hint=f"{kind} sources with a name there: {names}")
+
+
+def _with_flags(kind: str, source: Any, flags: dict[str, Any]) -> Any:
+    """Settings from the flags, over the named source's settings when there is one; checked
+    like a source of advisor.yaml."""
+    from advisor.estate.sources import SOURCE_TYPES, settings_from, settings_with
+
+    given = {k: v for k, v in flags.items() if v is not None}
+    if source is not None:
+        return settings_with(source, **given)
+    return settings_from(SOURCE_TYPES[kind], {"type": kind, **given})
 
 
 @click.command("aws")
@@ -91,18 +103,16 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str | Non
     """
     from advisor.commands.progress import TerminalProgress
     from advisor.commands.sources import report_failures
-    from advisor.connectors.aws import parse_settings
     from advisor.connectors.aws_inventory import discover
 
-    raw = _source_settings(config, source_name, "aws")
+    source = _source_settings(config, source_name, "aws")
     flags = {"profile": profile, "role_name": role_name, "tag_key": tag_key,
              "label_prefix": label_prefix, "include_stopped": include_stopped,
              "cpu_window": cpu_window,
              "accounts": [a.strip() for a in accounts.split(",") if a.strip()] if accounts
              else None,
              "regions": list(regions) or None}
-    raw.update({k: v for k, v in flags.items() if v is not None})
-    settings = parse_settings(raw)
+    settings = _with_flags("aws", source, flags)
     progress = TerminalProgress(enabled=None if not quiet else False)
     try:
         inv = discover(settings, _location_mapper(config, "aws"), progress)
@@ -155,21 +165,18 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
     """
     from advisor.commands.progress import TerminalProgress
     from advisor.commands.sources import report_failures
-    from advisor.connectors.azure import parse_settings
     from advisor.connectors.azure_inventory import discover
     from advisor.errors import InputError
 
-    raw = _source_settings(config, source_name, "azure")
-    if scopes:
-        raw.pop("scope", None)
-        raw["scopes"] = list(scopes)
-    elif not (raw.get("scope") or raw.get("scopes")):
+    source = _source_settings(config, source_name, "azure")
+    if not scopes and source is None:
         raise InputError("no scope to read", hint="give --scope /subscriptions/ID (or a "
                          "management group), or --source NAME with -c advisor.yaml")
     flags = {"arm_endpoint": arm_endpoint, "authority": authority, "tag_key": tag_key,
-             "label_prefix": label_prefix}
-    raw.update({k: v for k, v in flags.items() if v is not None})
-    settings = parse_settings(raw)
+             "label_prefix": label_prefix,
+             # --scope replaces the source's scopes
+             "scopes": list(scopes) or None, "scope": [] if scopes else None}
+    settings = _with_flags("azure", source, flags)
     progress = TerminalProgress(enabled=None if not quiet else False)
     try:
         inv = discover(settings, _location_mapper(config, "azure"), progress=progress)

@@ -20,6 +20,7 @@ from advisor.commands.init import init
 from advisor.commands.policies import policies
 from advisor.commands.prices import prices
 from advisor.commands.report import report
+from advisor.commands.validate import validate
 from advisor.errors import EXIT_INPUT, AdvisorError
 
 
@@ -51,6 +52,7 @@ cli.add_command(report)
 cli.add_command(graph)
 cli.add_command(policies)
 cli.add_command(prices)
+cli.add_command(validate)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="advisor", standalone_mode=False)
     except AdvisorError as exc:
-        click.echo(f"advisor: error: {exc.render()}", err=True)
+        click.echo(exc.render_all("advisor: error: "), err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("advisor: aborted", err=True)

@@ -161,7 +161,7 @@ def validate(files: tuple[str, ...]) -> int:
                 check_duplicate(rule, seen)
         except AdvisorError as exc:
             errors += 1
-            click.echo(f"advisor: error: {exc.render()}", err=True)
+            click.echo(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
         click.echo(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")

@@ -84,9 +84,10 @@ def refresh(providers: tuple[str, ...], regions: tuple[str, ...], offline: bool,
         for provider, region in pairs:
             if provider == "aws":
                 if session is None:
-                    from advisor.connectors.aws import AwsSettings, base_session
+                    from advisor.connectors.aws import base_session, parse_settings
 
-                    session = base_session(AwsSettings(name="aws prices", profile=profile))
+                    session = base_session(parse_settings({"name": "aws prices",
+                                                           "profile": profile}))
                 found.append(aws_prices(region, session, pricing_region))
             else:
                 found.append(azure_prices(region, azure_prices_url))

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advisor.estate.sources import SourceSettings
 
 HOURS_PER_MONTH = Decimal(730)
 
@@ -203,7 +206,7 @@ class Estate:
     inhabitants: int | None = None
     horizon_months: int = 36
     policies: list[PackRef] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[SourceSettings] = field(default_factory=list)  # checked, typed settings
     path: str | None = None  # the advisor.yaml this came from
     files: dict[str, str] = field(default_factory=dict)  # kind -> path, for reporting
 

@@ -1,18 +1,30 @@
-"""Reading the user's YAML files: fast in the good case, precise in the bad one.
+"""Reading the user's YAML files: fast in the good case, precise in the bad one, bounded always.
 
 Files are parsed with libyaml's C loader when present. Line numbers are only needed when
 something is wrong (or when a report wants to point at a definition), so they are found on demand
 by composing the file's node tree once and walking a key path to its node.
+
+Every file is read within limits, so that a hostile file ends in one clear error within seconds:
+regular files only (a FIFO, a device or a link to one is refused before it is opened), at most
+``ADVISOR_MAX_INPUT_MB`` megabytes (default 50), at most ``MAX_NESTING`` levels of ``[ ]`` and
+``{ }`` and an alias expansion of at most ``MAX_ALIAS_NODES`` nodes beyond the file's own (a
+"billion laughs" document fails before anything walks the expanded tree). Scalars are built
+without loss: a number with a fraction becomes an exact ``Decimal`` and a date stays the text it
+was (the format's own types check it, with the line), so nothing is lost or rounded on the way.
+Errors name the file, the line and the kind of problem, never the file's contents.
 """
 
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import difflib
-from collections.abc import Iterable, Sequence
+import os
+import re
+import stat
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +41,15 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAYBE_NOT_TEXT = frozenset("yYnNtTfFoO-+0123456789.<~=")
 _STR_TAG = "tag:yaml.org,2002:str"
 
+MAX_INPUT_MB = 50  # per file; ADVISOR_MAX_INPUT_MB overrides
+MAX_INPUT_ENV = "ADVISOR_MAX_INPUT_MB"
+MAX_NESTING = 100  # levels of flow collections ([ ] and { }); libyaml stops block nesting at 1000
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add beyond the file's own (or as many again)
+
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """The safe loader with a fast path for plain scalars that can only be text."""
+    """The safe loader with a fast path for plain scalars that can only be text, exact numbers,
+    dates kept as text and duplicate keys refused."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         """A repeated key is an error: PyYAML would silently keep the last value and drop the
@@ -55,17 +73,94 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
             return _STR_TAG
         return super().resolve(kind, value, implicit)
 
+    def construct_exact_float(self, node: Any) -> Decimal:
+        """The number as written, exactly: ``0.1`` is Decimal('0.1'), never a binary float;
+        where the float's shortest form is the same number, its digits (what the file meant)."""
+        text = str(self.construct_scalar(node)).replace("_", "").strip()
+        lowered = text.lower()
+        if lowered in (".inf", "+.inf", "-.inf", ".nan"):
+            return Decimal("NaN") if lowered == ".nan" else Decimal(lowered.replace(".", ""))
+        try:
+            exact = Decimal(text)
+        except InvalidOperation:  # YAML 1.1 base-60 (1:30.5) and other rare forms
+            return Decimal(repr(yaml.SafeLoader.construct_yaml_float(self, node)))
+        try:
+            short = Decimal(repr(float(text)))
+        except (ValueError, OverflowError):
+            return exact
+        return short if short == exact else exact
+
+    def construct_date_text(self, node: Any) -> str:
+        """Dates stay text: the field that wants a date checks it (an impossible 2026-02-30 is
+        an error there, with its line); a label or a name may hold anything date-like."""
+        return str(self.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_exact_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_date_text)
+
 
 KeyPath = tuple[str | int, ...]
 # Larger amounts, resources or traffic are typing mistakes; they would also overflow the
-# exact Decimal arithmetic of the cost model.
+# exact Decimal arithmetic of the cost model (and smaller non-zero ones underflow it).
 MAX_NUMBER = Decimal("1e15")
+MIN_NUMBER = Decimal("1e-15")
 
 
-def read_text(path: Path, what: str) -> builtins.str:
-    """The file's text, or an InputError that says why it cannot be read."""
+def max_input_bytes() -> int:
+    """The size limit for one input file, from ADVISOR_MAX_INPUT_MB (default 50)."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not raw:
+        return MAX_INPUT_MB * 2**20
     try:
-        raw = path.read_bytes()
+        mb = float(raw)
+    except ValueError:
+        mb = -1.0
+    if not 0 < mb < 2**40 or mb != mb:
+        raise InputError(f"{MAX_INPUT_ENV} must be a positive number of megabytes",
+                         hint=f"e.g. {MAX_INPUT_ENV}=200 (default {MAX_INPUT_MB})")
+    return int(mb * 2**20)
+
+
+def _kind_of_file(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """The bytes of a regular file of at most the size limit, or an InputError that says why
+    not. The file is opened without blocking and checked again once open, so a FIFO or a device
+    swapped in after the first look cannot hang or flood the run."""
+    limit = max_input_bytes()
+    try:
+        first = os.stat(path)
+        kind = _kind_of_file(first.st_mode)
+        if kind is None:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_CLOEXEC", 0))
+            try:
+                opened = os.fstat(fd)
+                kind = _kind_of_file(opened.st_mode)
+                if kind is None:
+                    _check_size(path, what, opened.st_size, limit)
+                    with os.fdopen(fd, "rb", closefd=False) as fh:
+                        raw = fh.read(limit + 1)
+                    _check_size(path, what, len(raw), limit)
+                    return raw
+            finally:
+                os.close(fd)
     except FileNotFoundError:
         raise InputError(
             f"{what} not found",
@@ -73,9 +168,32 @@ def read_text(path: Path, what: str) -> builtins.str:
             hint="check the path; relative paths are resolved from the file that names them",
         ) from None
     except IsADirectoryError:
-        raise InputError(f"{what} is a directory, expected a file", file=str(path)) from None
+        kind = "a directory"
     except OSError as exc:
-        raise InputError(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
+        raise InputError(f"cannot read {what}: {exc.strerror or 'unreadable'}",
+                         file=str(path)) from None
+    if kind == "a directory":
+        raise InputError(f"{what} is a directory, expected a file", file=str(path))
+    link = ""
+    if os.path.islink(path):
+        link = f" (a link to {os.path.realpath(path)})"
+    raise InputError(f"{what} is {kind}{link}, not a regular file", file=str(path),
+                     hint="give the path of a file; devices, pipes and sockets are not read")
+
+
+def _check_size(path: Path, what: str, size: int, limit: int) -> None:
+    if size > limit:
+        shown = f"{size / 2**20:.1f} MB" if size <= 10 * limit else f"more than {limit // 2**20} MB"
+        raise InputError(
+            f"{what} is {shown}, over the limit of {limit / 2**20:g} MB for an input file",
+            file=str(path),
+            hint=f"check that this is the right file; to allow larger files set "
+                 f"{MAX_INPUT_ENV} (e.g. {MAX_INPUT_ENV}={max(200, 4 * limit // 2**20)})")
+
+
+def read_text(path: Path, what: str) -> builtins.str:
+    """The file's text, or an InputError that says why it cannot be read."""
+    raw = read_bytes(path, what)
     if b"\x00" in raw[:8192]:
         raise InputError(
             f"{what} is not a text file", file=str(path), hint="give a YAML file (UTF-8 text)"
@@ -90,33 +208,126 @@ def read_text(path: Path, what: str) -> builtins.str:
         ) from None
 
 
-def parse_yaml(text: str, file: str, what: str) -> Any:
-    """Parse YAML text; syntax errors become an InputError with the line."""
+_BRACKETS = re.compile(r"[\[\]{}]")
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?])&\S", re.MULTILINE)  # '&name' after a separator
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of [ ] and { } (an upper bound: brackets in quotes count too).
+    libyaml's scanner takes quadratic time on thousands of open brackets, so this is checked
+    before it sees the text."""
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return 0
+    steps = map(_STEP.__getitem__, _BRACKETS.findall(text))
+    return max(accumulate(steps, lambda depth, step: max(depth + step, 0)), default=0)
+
+
+def _too_many_aliases(root: yaml.Node, distinct: int) -> bool:
+    """True when the document, with every alias expanded (shared nodes counted at each use),
+    has more than ``max(MAX_ALIAS_NODES, distinct)`` nodes beyond its ``distinct`` ones. Each
+    distinct node is visited once, and the walk stops as soon as the budget is spent."""
+    limit = distinct + max(MAX_ALIAS_NODES, distinct)
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            if total > limit:
+                return True
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        sizes[key] = 0  # a recursive alias counts as empty until its node is done
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return False
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _count(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(_children(node))
+    return len(seen)
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    """The node tree of ``text`` within the limits, or an InputError with the line."""
+    if _flow_depth(text) > MAX_NESTING:
+        raise InputError(f"nesting deeper than {MAX_NESTING} levels of [ ] or {{ }}", file=file,
+                         hint="a file of this kind nests a few levels; check for a runaway "
+                              "bracket or a generated file")
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader/SafeLoader)
+        node: yaml.Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = exc.problem or "invalid YAML"
-        duplicate = problem.startswith("duplicate key")
-        raise InputError(
-            problem if duplicate else f"YAML syntax error: {problem}",
-            file=file,
-            line=line,
-            hint="each key may appear once in a mapping: merge the two entries"
-            if duplicate
-            else "check indentation and quoting on that line",
-        ) from None
+        raise _syntax_error(exc, file) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", file=file) from None
-    except (ValueError, OverflowError) as exc:  # a value the constructor cannot build
-        line, value = _unbuildable_scalar(text)
-        raise InputError(
-            f"invalid value {value!r}: {exc}" if value else f"invalid value: {exc}",
-            file=file,
-            line=line,
-            hint="dates are YYYY-MM-DD and must exist; quote the value to keep it as text",
-        ) from None
+        raise InputError(f"YAML error: {str(exc).splitlines()[0][:200]}", file=file) from None
+    except RecursionError:
+        raise InputError("nesting too deep", file=file,
+                         hint="a file of this kind nests a few levels") from None
+    finally:
+        loader.dispose()
+    if node is not None and _ANCHOR.search(text):  # aliases need an anchor
+        distinct = _count(node)
+        if _too_many_aliases(node, distinct):
+            raise InputError(
+                f"aliases (*name) expand the document by more than "
+                f"{max(MAX_ALIAS_NODES, distinct):,} nodes", file=file,
+                hint="each alias repeats its anchored value; a file of this kind needs few "
+                     "of them (this looks like an alias bomb)")
+    return node
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = (exc.problem or "invalid YAML").splitlines()[0][:200]
+    if problem.startswith("duplicate key"):
+        return InputError(problem, file=file, line=line,
+                          hint="each key may appear once in a mapping: merge the two entries")
+    if "maximum nesting depth" in problem:
+        return InputError("nesting too deep for the YAML parser", file=file, line=line,
+                          hint="a file of this kind nests a few levels")
+    return InputError(f"YAML syntax error: {problem}", file=file, line=line,
+                      hint="check indentation and quoting on that line")
+
+
+def parse_yaml(text: str, file: str, what: str) -> Any:
+    """Parse YAML text within the limits; every problem becomes an InputError with the line."""
+    node = _compose(text, file)
+    data = None
+    if node is not None:
+        loader = _Loader("")
+        try:
+            data = loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            raise _syntax_error(exc, file) from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"YAML error: {str(exc).splitlines()[0][:200]}",
+                             file=file) from None
+        except (ValueError, OverflowError, RecursionError) as exc:
+            raise InputError(f"a value cannot be read: {type(exc).__name__}", file=file,
+                             hint="quote the value to keep it as text") from None
+        finally:
+            loader.dispose()
     if data is None:
         raise InputError(
             f"{what} is empty",
@@ -130,75 +341,57 @@ def load_yaml(path: Path, what: str) -> Any:
     return parse_yaml(read_text(path, what), str(path), what)
 
 
-def _unbuildable_scalar(text: str) -> tuple[int | None, str | None]:
-    """The line and text of the first scalar that YAML resolves to a type it cannot build
-    (an impossible date such as 2026-02-30, a huge exponent)."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError:
-        return None, None
-    finally:
-        loader.dispose()
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop(0)
-        if isinstance(current, yaml.ScalarNode):
-            try:
-                yaml.SafeLoader("").construct_object(current, deep=True)
-            except (ValueError, OverflowError, yaml.YAMLError):
-                return current.start_mark.line + 1, current.value
-        elif isinstance(current, yaml.SequenceNode):
-            stack[:0] = current.value
-        elif isinstance(current, yaml.MappingNode):
-            stack[:0] = [n for pair in current.value for n in pair]
-    return None, None
-
-
-def _compose(file: str) -> yaml.Node | None:
+def _node_tree(file: str) -> yaml.Node | None:
     """The file's node tree, cached while the file is unchanged (size and mtime)."""
     try:
-        stat = Path(file).stat()
+        st = os.stat(file)
     except OSError:
         return None
-    return _compose_cached(file, stat.st_mtime_ns, stat.st_size)
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return _node_tree_cached(file, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=64)
-def _compose_cached(file: str, mtime_ns: int, size: int) -> yaml.Node | None:
+def _node_tree_cached(file: str, mtime_ns: int, size: int) -> yaml.Node | None:
     try:
-        text = Path(file).read_text(encoding="utf-8-sig")
-        return yaml.compose(text, Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return _compose(read_text(Path(file), "file"), file)
+    except InputError:
         return None
 
 
-def line_of(file: str | None, keypath: KeyPath) -> int | None:
-    """The 1-based line of the node at ``keypath`` in ``file`` (the key's line for a mapping
-    entry), or the deepest ancestor found. None when the file cannot be composed."""
+def position_of(file: str | None, keypath: KeyPath) -> tuple[int | None, int | None]:
+    """The 1-based (line, column) of the node at ``keypath`` in ``file`` (the key's position for
+    a mapping entry), or of the deepest ancestor found; (None, None) when the file cannot be
+    composed. Walks only the key path, never the whole (possibly alias-expanded) tree."""
     if not file:
-        return None
-    node = _compose(file)
+        return None, None
+    node = _node_tree(file)
     if node is None:
-        return None
-    line = node.start_mark.line + 1
+        return None, None
+    mark = node.start_mark
     for step in keypath:
         if isinstance(node, yaml.MappingNode) and isinstance(step, str):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.value == step:
-                    line = key.start_mark.line + 1
+                    mark = key.start_mark
                     node = value
                     break
             else:
-                return line
+                break
         elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if step >= len(node.value):
-                return line
+            if not 0 <= step < len(node.value):
+                break
             node = node.value[step]
-            line = node.start_mark.line + 1
+            mark = node.start_mark
         else:
-            return line
-    return line
+            break
+    return mark.line + 1, mark.column + 1
+
+
+def line_of(file: str | None, keypath: KeyPath) -> int | None:
+    """The 1-based line of the node at ``keypath`` in ``file`` (see ``position_of``)."""
+    return position_of(file, keypath)[0]
 
 
 def nearest(word: str, choices: Iterable[str]) -> str | None:
@@ -214,198 +407,24 @@ def dotted(keypath: KeyPath) -> builtins.str:
 
 
 class Doc:
-    """One loaded file plus the ability to point at a key path inside it."""
+    """A file one can point into: an InputError at a key path, with its line."""
 
-    def __init__(self, file: str | None, what: str) -> None:
+    def __init__(self, file: str | None, what: str = "") -> None:
         self.file = file
         self.what = what
 
     def error(self, keypath: KeyPath, message: str, hint: str | None = None) -> InputError:
-        where = dotted(keypath)
-        return InputError(
-            f"{where}: {message}", file=self.file, line=line_of(self.file, keypath), hint=hint
-        )
-
-
-class View:
-    """A value inside a Doc, with typed accessors that raise precise InputErrors."""
-
-    __slots__ = ("doc", "path", "value")
-
-    def __init__(self, doc: Doc, value: Any, path: KeyPath = ()) -> None:
-        self.doc = doc
-        self.value = value
-        self.path = path
-
-    def fail(
-        self,
-        message: builtins.str,
-        hint: builtins.str | None = None,
-        key: builtins.str | int | None = None,
-    ) -> InputError:
-        path = self.path if key is None else (*self.path, key)
-        return self.doc.error(path, message, hint)
-
-    # -- shapes ---------------------------------------------------------------------------
-    def mapping(
-        self, allowed: Sequence[builtins.str], required: Sequence[builtins.str] = ()
-    ) -> View:
-        if not isinstance(self.value, dict):
-            raise self.fail(f"expected a mapping (key: value), got {_kind(self.value)}")
-        for key in self.value:
-            if not isinstance(key, builtins.str) or key not in allowed:
-                near = nearest(str(key), allowed)
-                hint = f"did you mean '{near}'?" if near else f"allowed keys: {', '.join(allowed)}"
-                raise self.fail(f"unknown key '{key}'", hint, key=str(key))
-        for key in required:
-            if key not in self.value or self.value[key] is None:
-                raise self.fail(f"missing required key '{key}'", f"add '{key}:' to this entry")
-        return self
-
-    def items(self) -> list[View]:
-        if not isinstance(self.value, list):
-            raise self.fail(f"expected a list, got {_kind(self.value)}")
-        return [View(self.doc, v, (*self.path, i)) for i, v in enumerate(self.value)]
-
-    def has(self, key: builtins.str) -> bool:
-        return isinstance(self.value, dict) and self.value.get(key) is not None
-
-    def at(self, key: builtins.str) -> View:
-        return View(
-            self.doc,
-            self.value.get(key) if isinstance(self.value, dict) else None,
-            (*self.path, key),
-        )
-
-    # -- scalars --------------------------------------------------------------------------
-    def str(self, key: builtins.str, default: builtins.str | None = None) -> builtins.str:
-        value = self.value.get(key)
-        if value is None:
-            if default is not None:
-                return default
-            raise self.fail(f"missing required key '{key}'", f"add '{key}:' to this entry")
-        if isinstance(value, bool) or not isinstance(value, (builtins.str, int, float)):
-            raise self.fail(f"expected text, got {_kind(value)}", key=key)
-        text = str(value).strip()
-        if not text:
-            raise self.fail("must not be empty", key=key)
-        return text
-
-    def choice(
-        self,
-        key: builtins.str,
-        choices: Sequence[builtins.str],
-        default: builtins.str | None = None,
-    ) -> builtins.str:
-        text = self.str(key, default)
-        if text not in choices:
-            near = nearest(text, choices)
-            hint = (f"did you mean '{near}'? " if near else "") + f"one of: {', '.join(choices)}"
-            raise self.fail(f"invalid value '{text}'", hint, key=key)
-        return text
-
-    def decimal(
-        self,
-        key: builtins.str,
-        *,
-        default: Decimal | None = None,
-        minimum: Decimal | None = Decimal(0),
-        required: bool = True,
-        positive: bool = False,
-    ) -> Decimal | None:
-        value = self.value.get(key)
-        if value is None:
-            if default is not None or not required:
-                return default
-            raise self.fail(f"missing required key '{key}'", f"add '{key}:' with a number")
-        amount = to_decimal(value)
-        if amount is None:
-            raise self.fail(f"expected a number, got {value!r}", key=key)
-        if abs(amount) > MAX_NUMBER:
-            raise self.fail(f"{value} is out of range", "numbers here are at most 1e15", key=key)
-        if minimum is not None and amount < minimum:
-            raise self.fail(f"must be {minimum} or more, got {value}", key=key)
-        if positive and amount <= 0:
-            raise self.fail(f"must be more than 0, got {value}", key=key)
-        return amount
-
-    def integer(
-        self,
-        key: builtins.str,
-        *,
-        default: int | None = None,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int | None:
-        value = self.value.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(f"expected a whole number, got {value!r}", key=key)
-        if minimum is not None and value < minimum:
-            raise self.fail(f"must be {minimum} or more, got {value}", key=key)
-        if maximum is not None and value > maximum:
-            raise self.fail(f"must be {maximum} or less, got {value}", key=key)
-        return value
-
-    def boolean(self, key: builtins.str, default: bool | None = None) -> bool:
-        value = self.value.get(key)
-        if value is None:
-            if default is None:
-                raise self.fail(f"missing required key '{key}'", f"add '{key}: true' or 'false'")
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(f"expected true or false, got {value!r}", key=key)
-        return value
-
-    def date(self, key: builtins.str) -> dt.date:
-        value = self.value.get(key)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, builtins.str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise self.fail(f"expected a date as YYYY-MM-DD, got {value!r}", key=key)
-
-    def str_list(self, key: builtins.str) -> tuple[builtins.str, ...]:
-        value = self.value.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, builtins.str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.fail(f"expected a list of text, got {_kind(value)}", key=key)
-        out = []
-        for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (builtins.str, int, float)):
-                raise self.doc.error((*self.path, key, i), f"expected text, got {_kind(item)}")
-            out.append(str(item))
-        return tuple(out)
-
-    def str_map(self, key: builtins.str) -> dict[builtins.str, builtins.str]:
-        value = self.value.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(f"expected a mapping, got {_kind(value)}", key=key)
-        out = {}
-        for k, v in value.items():
-            if isinstance(v, bool):
-                v = "true" if v else "false"
-            if v is None or not isinstance(v, (builtins.str, int, float)):
-                raise self.doc.error((*self.path, key, str(k)), f"expected text, got {_kind(v)}")
-            out[str(k)] = str(v)
-        return out
+        line, column = position_of(self.file, keypath)
+        return InputError(f"{dotted(keypath)}: {message}", file=self.file, line=line,
+                          column=column, hint=hint, keypath=keypath)
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    """An exact Decimal from a YAML number or numeric text; None when it is not a number."""
+    """An exact, finite Decimal from a YAML number or numeric text; None when it is not one."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -413,25 +432,53 @@ def to_decimal(value: Any) -> Decimal | None:
             return None
         return Decimal(repr(value))  # the shortest repr is what the user wrote
     if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 100:
+            return None
         try:
-            amount = Decimal(value.strip())
+            amount = Decimal(text)
         except InvalidOperation:
             return None
         return amount if amount.is_finite() else None
     return None
 
 
-def _kind(value: Any) -> builtins.str:
+def in_range(amount: Decimal) -> bool:
+    """True when ``amount`` is 0 or between 1e-15 and 1e15 in size (see MAX_NUMBER)."""
+    size = amount.copy_abs()  # exact: abs() would round a tiny exponent to 0 first
+    return size <= MAX_NUMBER and (size >= MIN_NUMBER or size.is_zero())
+
+
+def shown(value: Any, limit: int = 40) -> builtins.str:
+    """A bad value for a message: short and on one line; a mapping or list only when short."""
+    if isinstance(value, (dict, list)):
+        text = repr(value)
+        if len(text) <= limit and "\n" not in text:
+            return text
+        return "a mapping" if isinstance(value, dict) else f"a list of {len(value)} items"
+    if isinstance(value, Decimal):
+        text = str(value) if value.is_finite() else {"NaN": ".nan", "Infinity": ".inf",
+                                                       "-Infinity": "-.inf"}.get(str(value), "?")
+        return text if len(text) <= limit else text[:limit] + "..."
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "..." + text[0]
+    return text
+
+
+def kind(value: Any, with_value: bool = True) -> builtins.str:
+    """What a value is, in words, with the value when it is short and scalar (never for a whole
+    file: a path pointing at a .env or a key file must not print its contents)."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
-        return f"a boolean ({value})"
+        return f"a boolean ({value})" if with_value else "a boolean"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
+    if isinstance(value, (int, float, Decimal)):
+        return f"a number ({shown(value)})" if with_value else "a number"
     if isinstance(value, str):
-        return f"text ({value!r})"
+        return f"text ({shown(value)})" if with_value else "text"
     return type(value).__name__

@@ -165,7 +165,9 @@ class LedgerSummary:
 
 def has_ledger(estate: Estate) -> bool:
     """True when the estate configures a billing source: FOCUS files, or aws/azure cost APIs."""
-    return any(s.get("type") in ("focus", "aws", "azure") for s in estate.sources)
+    from advisor.estate.sources import BILLING_TYPES
+
+    return any(s.type in BILLING_TYPES for s in estate.sources)
 
 
 def check_request(month: str | None, group_by: Sequence[str], cost_basis: str

@@ -8,8 +8,7 @@ from typing import Any
 
 from advisor.outputs.money import number
 from advisor.placement.plan import Plan
-
-SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
+from advisor.schemas.plan import SCHEMA_ID
 
 
 def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]:

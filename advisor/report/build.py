@@ -172,13 +172,14 @@ def plan_month(plan: Plan, month: str) -> PlanMonth:
 
 def source_names(estate: Estate) -> str:
     """The billing sources of the estate, for a message: 'aws (billing/aws), azure (...)'."""
+    from advisor.estate.sources import BILLING_TYPES, FocusSettings
+
     out = []
     for s in estate.sources:
-        if s.get("type") in ("focus", "aws", "azure"):
-            name = s.get("name") or s.get("type")
-            path = s.get("path")
-            paths = ", ".join(path) if isinstance(path, list) else path
-            out.append(f"{name} ({paths})" if paths else str(name))
+        if s.type in BILLING_TYPES:
+            name = s.name if "name" in s.model_fields_set else s.type
+            paths = ", ".join(s.paths) if isinstance(s, FocusSettings) else ""
+            out.append(f"{name} ({paths})" if paths else name)
     return "; ".join(out) or "none"
 
 

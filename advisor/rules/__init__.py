@@ -24,23 +24,11 @@ reported on a given placement and never constrain the optimizer.
 from __future__ import annotations
 
 from advisor.rules.core import (
-    ATTRIBUTES,
-    BUDGET_KEYS,
     BUDGET_PER,
-    CLAUSE_OPS,
-    EXPRESSION_KEYS,
-    FLOW_KEYS,
     KINDS,
-    LABEL_REQUIREMENT_KEYS,
-    MAPPING_KEYS,
     OPERATORS,
-    PACK_KEYS,
-    REFERENCE_KEYS,
-    RULE_KEYS,
     SEVERITIES,
     SEVERITY_RANK,
-    USAGE_BELOW_KEYS,
-    WHEN_KEYS,
     Budget,
     Clause,
     Expression,
@@ -60,6 +48,7 @@ from advisor.rules.evaluate import (
     evaluate,
     placement_findings,
 )
+from advisor.rules.pack_file import ATTRIBUTES, CLAUSE_OPS, PackFile
 from advisor.rules.packs import (
     builtin_file,
     builtin_names,
@@ -72,11 +61,10 @@ from advisor.rules.packs import (
 )
 
 __all__ = [
-    "ATTRIBUTES", "BUDGET_KEYS", "BUDGET_PER", "CLAUSE_OPS", "EXPRESSION_KEYS", "FLOW_KEYS",
-    "KINDS", "LABEL_REQUIREMENT_KEYS", "MAPPING_KEYS", "OPERATORS", "PACK_KEYS",
-    "REFERENCE_KEYS", "RULE_KEYS", "SEVERITIES", "SEVERITY_RANK", "USAGE_BELOW_KEYS",
-    "WHEN_KEYS", "Budget", "Budgets", "Clause", "CostSource", "Evaluation", "Expression",
-    "Finding", "Flow", "LabelMapping", "LabelRequirement", "Rule", "Selector", "UsageBelow",
+    "ATTRIBUTES", "BUDGET_PER", "CLAUSE_OPS", "KINDS", "OPERATORS", "SEVERITIES",
+    "SEVERITY_RANK", "Budget", "Budgets", "Clause", "CostSource", "Evaluation", "Expression",
+    "Finding", "Flow", "LabelMapping", "LabelRequirement", "PackFile", "Rule", "Selector",
+    "UsageBelow",
     "builtin_file", "builtin_names", "check_duplicate", "check_placement", "evaluate",
     "load_builtin", "load_pack_file", "load_pack_ref", "load_packs", "parse_pack",
     "placement_findings",

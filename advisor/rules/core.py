@@ -12,34 +12,8 @@ from advisor.estate.model import Location, SourceRef, Workload
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-PACK_KEYS = ("pack", "title", "description", "label_mappings", "rules")
-RULE_KEYS = ("id", "title", "severity", "references", "rationale", "remediation", "when",
-             "where", "require", "require_labels", "flow", "budget", "usage_below",
-             "penalty_monthly", "tags")
-REFERENCE_KEYS = ("law", "article", "control", "title", "url")
-WHEN_KEYS = ("labels", "match_expressions", "applications", "workloads")
-EXPRESSION_KEYS = ("key", "operator", "values")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-LABEL_REQUIREMENT_KEYS = ("key", "values", "pattern")
-FLOW_KEYS = ("require", "min_gb_month")
-BUDGET_KEYS = ("per", "label")
 BUDGET_PER = ("workload", "application")
-USAGE_BELOW_KEYS = ("cpu", "memory")
-MAPPING_KEYS = ("from", "to", "values")
-# Location attributes a rule may require, with the kind of value each holds. ``labels`` is a
-# mapping of location label -> clause (text).
-ATTRIBUTES: dict[str, str] = {
-    "id": "text", "provider": "text", "region": "text", "country": "text",
-    "jurisdiction": "text", "cloud_act": "bool", "certifications": "set",
-    "sovereignty_level": "number", "encryption_at_rest": "bool",
-    "customer_managed_keys": "bool", "public_cloud": "bool", "labels": "labels",
-}
-CLAUSE_OPS: dict[str, tuple[str, ...]] = {
-    "text": ("in", "not_in"),
-    "bool": ("in", "not_in"),
-    "number": ("min", "max", "in", "not_in"),
-    "set": ("all_of", "any_of", "none_of"),
-}
 # What a rule checks; exactly one group per rule.
 KINDS = ("location", "labels", "flow", "budget", "usage")
 

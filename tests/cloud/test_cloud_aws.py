@@ -321,6 +321,7 @@ def test_cloudwatch_refusal_keeps_the_inventory(aws: AwsProxy, run_cli: Any, tmp
     config = estate("  - {type: aws, name: org, profile: org-admin, cpu_window: 3x}\n")
     code, _out, err = run_cli("discover", "aws", "-c", str(config), "--source", "org")
     assert code == 2 and "advisor.yaml:" in err and "invalid cpu_window '3x'" in err
+    config = estate("  - {type: aws, name: org, profile: org-admin, cpu_window: 3d}\n")
     code, _out, err = run_cli("discover", "aws", "-c", str(config), "--source", "nope")
     assert code == 2 and "no aws source named 'nope'" in err
 

@@ -8,7 +8,6 @@ import pytest
 from cli_runner import RunCli
 from k8s_fakeapi import FakeApiServer, Fault
 
-from advisor.connectors.kubernetes import collect
 from advisor.errors import InputError
 from advisor.estate.load import load_estate
 
@@ -165,14 +164,14 @@ def test_unreachable_prometheus(run_cli: RunCli, kubeconfig: Path) -> None:
 
 
 def test_source_settings_errors_point_at_the_line(estate_dir: Path, kubeconfig: Path) -> None:
+    """Source settings are checked when the estate loads, before any source is asked."""
     (estate_dir / "advisor.yaml").write_text(
         "version: 1\nname: T\ncurrency: EUR\nlocations: locations.yaml\n"
         "workloads: workloads.yaml\nsources:\n"
         f"  - type: kubernetes\n    kubeconfig: {kubeconfig}\n    context: dc1\n"
         "    location: onprem-dc1\n    window: two weeks\n")
-    estate = load_estate(estate_dir / "advisor.yaml")
     with pytest.raises(InputError) as err:
-        collect(estate, estate.sources[0])
+        load_estate(estate_dir / "advisor.yaml")
     assert err.value.message.startswith(f"{estate_dir / 'advisor.yaml'}:11: sources[0].window")
     assert err.value.exit_code == 2
 
@@ -182,11 +181,11 @@ def test_unknown_location_in_a_source(estate_dir: Path, kubeconfig: Path) -> Non
         "version: 1\nname: T\ncurrency: EUR\nlocations: locations.yaml\n"
         "workloads: workloads.yaml\nsources:\n"
         f"  - {{type: kubernetes, kubeconfig: {kubeconfig}, location: onprem-dc2}}\n")
-    estate = load_estate(estate_dir / "advisor.yaml")
     with pytest.raises(InputError) as err:
-        collect(estate, estate.sources[0])
+        load_estate(estate_dir / "advisor.yaml")
     assert "unknown location 'onprem-dc2'" in err.value.message
     assert err.value.hint == "did you mean 'onprem-dc1'?"
+    assert err.value.line == 7
 
 
 def test_unknown_setting(estate_dir: Path) -> None:

@@ -1,0 +1,408 @@
+"""The policy pack format: a pack of rules, each selecting workloads and checking one thing.
+
+The definition here is the validation of every pack (built-in and the estate's own) and the
+published ``policy-pack.schema.json``; ``advisor.rules.packs`` turns a validated pack into
+``Rule`` values.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from advisor.estate.formats.base import Format, with_raw_checks
+from advisor.estate.formats.fields import (
+    Amount,
+    Below,
+    Kind,
+    MapOf,
+    Num,
+    OneOf,
+    Text,
+    TextList,
+    TextListKind,
+    TextMap,
+    fail,
+    fail_many,
+)
+from advisor.estate.yamlfile import nearest, shown
+from advisor.rules.core import (
+    BUDGET_PER,
+    OPERATORS,
+    SEVERITIES,
+    Clause,
+    Expression,
+    LabelRequirement,
+    Selector,
+)
+
+
+class ReferenceEntry(Format):
+    """Where a rule comes from: a law and article, a control, a title, a link."""
+
+    law: Text | None = Field(None, examples=["AVG"])
+    article: Text | None = Field(None, examples=["art. 44"])
+    control: Text | None = Field(None, examples=["BIO2 5.23"])
+    title: Text | None = None
+    url: Text | None = None
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.model_dump(exclude_none=True).items()))
+
+
+def _reference_title(value: Any) -> Any:
+    """A reference may be written as just its title."""
+    return {"title": value} if isinstance(value, str) else value
+
+
+class ExpressionEntry(Format):
+    """A Kubernetes-style label expression."""
+
+    key: Text = Field(description="The label.")
+    operator: Annotated[str, OneOf(*OPERATORS)]
+    values: TextList = Field((), description="For In and NotIn.")
+
+    @model_validator(mode="after")
+    def _values_fit(self) -> ExpressionEntry:
+        if self.operator in ("In", "NotIn") and not self.values:
+            raise fail(f"operator {self.operator} needs values", "add 'values: [...]'")
+        if self.operator in ("Exists", "DoesNotExist") and self.values:
+            raise fail(f"operator {self.operator} takes no values", "remove 'values'",
+                       key="values")
+        return self
+
+    def to_expression(self) -> Expression:
+        return Expression(self.key, self.operator, self.values)
+
+
+class WhenEntry(Format):
+    """Which workloads the rule applies to; every part given must match (empty selects all)."""
+
+    labels: Annotated[dict[str, tuple[str, ...]], MapOf(
+        TextListKind(min_items=1), "label -> value or list of values", names="label")] | None \
+        = Field(None, description="label -> value or list of values.")
+    match_expressions: list[ExpressionEntry] = Field(default_factory=list)
+    applications: TextList = ()
+    workloads: TextList = ()
+
+    def to_selector(self) -> Selector:
+        given = self.labels or {}
+        labels = tuple((k, given[k]) for k in sorted(given))
+        return Selector(labels, tuple(e.to_expression() for e in self.match_expressions),
+                        self.applications, self.workloads)
+
+
+CLAUSE_OPS: dict[str, tuple[str, ...]] = {
+    "text": ("in", "not_in"),
+    "bool": ("in", "not_in"),
+    "number": ("min", "max", "in", "not_in"),
+    "set": ("all_of", "any_of", "none_of"),
+}
+
+
+class ClauseKind(Kind):
+    """A condition on a location attribute of kind text, bool, number or set: a value, a list of
+    values, or a mapping of operators (in, not_in; min, max; all_of, any_of, none_of)."""
+
+    def __init__(self, attr_kind: str) -> None:
+        self.kind = attr_kind
+
+    def validate(self, value: Any) -> Any:
+        if value is None:
+            raise fail("needs a value")
+        return self.check(value)
+
+    def check(self, value: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        ops = CLAUSE_OPS[self.kind]
+        if isinstance(value, dict):
+            errors: list[Below] = []
+            for op in value:
+                if op not in ops:
+                    near = nearest(str(op), ops)
+                    errors.append(((str(op),), fail(
+                        f"unknown key '{str(op)[:40]}'", f"did you mean '{near}'?" if near
+                        else f"allowed keys: {', '.join(ops)}"), value[op]))
+            if errors:
+                raise fail_many("clause", errors)
+            if not value:
+                raise fail("needs at least one condition", f"use one of: {', '.join(ops)}")
+            return tuple((op, self._values(value[op], op)) for op in sorted(value))
+        return (("all_of" if self.kind == "set" else "in", self._values(value, None)),)
+
+    def _values(self, raw: Any, op: str | None) -> tuple[Any, ...]:
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise fail("needs at least one value", key=op)
+        out: list[Any] = []
+        for item in items:
+            if self.kind == "bool":
+                if not isinstance(item, bool):
+                    raise fail(f"expected true or false, got {shown(item)}", key=op)
+            elif self.kind == "number":
+                if (isinstance(item, Decimal) and not item.is_finite()) or isinstance(item, float):
+                    raise fail(f"expected a finite number, got {shown(item)}", key=op)
+                if isinstance(item, bool) or not isinstance(item, (int, Decimal)):
+                    raise fail(f"expected a number, got {shown(item)}", key=op)
+                item = Num(minimum=None).check(item)
+                item = int(item) if item == item.to_integral_value() else item
+            elif isinstance(item, bool) or not isinstance(item, (str, int)) or item == "":
+                raise fail(f"expected text, got {shown(item)}", key=op)
+            else:
+                item = str(item)
+            out.append(item)
+        if op in ("min", "max") and len(out) != 1:
+            raise fail(f"'{op}' takes one number", key=op)
+        return tuple(out)
+
+    def schema(self) -> dict[str, Any]:
+        scalar = {"text": {"type": ["string", "integer"]}, "bool": {"type": "boolean"},
+                  "number": {"type": "number"}, "set": {"type": ["string", "integer"]}}[self.kind]
+        values = {"oneOf": [scalar, {"type": "array", "items": scalar, "minItems": 1}]}
+        ops = {op: ({"type": "number"} if op in ("min", "max") else values)
+               for op in CLAUSE_OPS[self.kind]}
+        return {"oneOf": [*values["oneOf"], {"type": "object", "additionalProperties": False,
+                                             "minProperties": 1, "properties": ops}]}
+
+
+TextClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("text")]
+BoolClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("bool")]
+NumberClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("number")]
+SetClause = Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("set")]
+LabelClauses = Annotated[dict[str, Any], MapOf(
+    ClauseKind("text"), "location label -> value, list of values, or {in: [...]} / "
+    "{not_in: [...]}", names="label", min_items=1)]
+
+
+class Requirement(Format):
+    """Conditions on a location's attributes; all must hold."""
+
+    id: TextClause | None = None
+    provider: TextClause | None = None
+    region: TextClause | None = None
+    country: TextClause | None = None
+    jurisdiction: TextClause | None = None
+    cloud_act: BoolClause | None = None
+    certifications: SetClause | None = Field(None, description="Held certifications: all_of, "
+                                                               "any_of, none_of.")
+    sovereignty_level: NumberClause | None = Field(None, description="min, max, in, not_in.")
+    encryption_at_rest: BoolClause | None = None
+    customer_managed_keys: BoolClause | None = None
+    public_cloud: BoolClause | None = None
+    labels: LabelClauses | None = Field(None, description="Location label -> condition.")
+
+    def clauses(self) -> tuple[Clause, ...]:
+        out: list[Clause] = []
+        for attr in sorted(type(self).model_fields):
+            given = getattr(self, attr)
+            if given is None:
+                continue
+            if attr == "labels":
+                for key in sorted(given):
+                    out.extend(Clause("labels", op, values, key) for op, values in given[key])
+            else:
+                out.extend(Clause(attr, op, values) for op, values in given)
+        return tuple(out)
+
+
+def _label_by_name(value: Any) -> Any:
+    """A required label may be written as just its name."""
+    return {"key": value.strip()} if isinstance(value, str) and value.strip() else value
+
+
+class LabelRequirementEntry(Format):
+    """A label a workload must carry: present, one of ``values``, or matching ``pattern``."""
+
+    key: Text = Field(description="The label.")
+    values: TextList = Field((), description="Allowed values (default: any non-empty one).")
+    pattern: Text | None = Field(None, description="A regular expression over the whole value.",
+                                 examples=["^DPIA-[0-9]{4}-[0-9]+$"])
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> LabelRequirementEntry:
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                raise fail(f"invalid pattern {shown(self.pattern)}: {str(exc)[:80]}",
+                           "write a regular expression such as '^DPIA-[0-9]{4}-[0-9]+$'",
+                           key="pattern") from None
+        return self
+
+    def to_requirement(self) -> LabelRequirement:
+        return LabelRequirement(self.key, self.values, self.pattern)
+
+
+LabelRequirements = Annotated[list[Annotated[LabelRequirementEntry, BeforeValidator(
+    _label_by_name, json_schema_input_type=Text | LabelRequirementEntry)]], Field(min_length=1)]
+
+
+class FlowEntry(Format):
+    """Where the workloads that receive the selected workloads' data may run."""
+
+    require: Requirement
+    min_gb_month: Amount = Field(Decimal(0), description="Only flows above this count.")
+
+
+class BudgetEntry(Format):
+    """The monthly cost of a workload or an application against its budget."""
+
+    per: Annotated[str, OneOf(*BUDGET_PER)] = "workload"
+    label: Text | None = Field(None, description="The workload label holding the budget "
+                                                 "(default budget_monthly).")
+
+    @model_validator(mode="after")
+    def _application_budget(self) -> BudgetEntry:
+        if self.per == "application" and self.label is not None:
+            raise fail("an application budget comes from the budgets file, not from a label",
+                       "remove 'label', or use per: workload", key="label")
+        return self
+
+
+def _budget_true(value: Any) -> Any:
+    return {} if value is True else value
+
+
+Fraction = Annotated[Decimal, Num(positive=True, maximum=1,
+                                  range_text="must be a fraction of the request between 0 and 1",
+                                  range_hint="e.g. cpu: 0.2 (p95 below 20% of the requested "
+                                             "cores)")]
+
+
+class UsageBelowEntry(Format):
+    """An idle workload: measured p95 below these fractions of the request."""
+
+    cpu: Fraction | None = None
+    memory: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> UsageBelowEntry:
+        if self.cpu is None and self.memory is None:
+            raise fail("needs cpu, memory or both", "e.g. usage_below: {cpu: 0.2, memory: 0.3}")
+        return self
+
+
+GROUPS = (("require", "require_labels", "where"), ("flow",), ("budget",), ("usage_below",))
+
+
+class RuleEntry(Format):
+    """One rule: what it selects (when), and the one thing it checks."""
+
+    id: Text = Field(description="Unique over every loaded pack.", examples=["SOV-001"])
+    title: Text
+    severity: Annotated[str, OneOf(*SEVERITIES)] = Field(
+        description="error: excluded/fails the gate; warning: reported (priced with "
+                    "penalty_monthly); info: reported.")
+    references: list[Annotated[ReferenceEntry, BeforeValidator(
+        _reference_title, json_schema_input_type=Text | ReferenceEntry)]] = \
+        Field(default_factory=list)
+    rationale: Text | None = None
+    remediation: Text | None = None
+    when: WhenEntry | None = None
+    where: Requirement | None = Field(None, description="Limits require/require_labels to these "
+                                                        "locations.")
+    require: Requirement | None = Field(None, description="What the workload's location must be.")
+    require_labels: LabelRequirements | None = None
+    flow: FlowEntry | None = None
+    budget: Annotated[BudgetEntry, BeforeValidator(
+        _budget_true, json_schema_input_type=Literal[True] | BudgetEntry)] | None = None
+    usage_below: UsageBelowEntry | None = None
+    penalty_monthly: Amount | None = Field(None, description="A warning rule's price per month "
+                                                             "in the optimizer.")
+    tags: TextList = ()
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> RuleEntry:
+        has = {k for k in ("require", "require_labels", "where", "flow", "budget", "usage_below")
+               if getattr(self, k) is not None}
+        groups = [g for g in GROUPS if any(k in has for k in g)]
+        errors: list[Below] = []
+        if len(groups) > 1:
+            keys = [k for g in groups for k in g if k in has]
+            errors.append(((keys[-1],), fail(
+                f"rule {self.id} mixes {', '.join(keys)}",
+                "a rule checks one thing: require/require_labels (with an optional where), "
+                "flow, budget or usage_below; split it into several rules"), None))
+        if "where" in has and not {"require", "require_labels"} & has:
+            errors.append((("where",), fail(
+                "'where' limits a require or require_labels rule, and this rule has neither",
+                "add require or require_labels, or remove where"), None))
+        if self.penalty_monthly is not None:
+            if self.severity != "warning":
+                errors.append((("penalty_monthly",), fail(
+                    "penalty_monthly is only meaningful on a warning rule",
+                    "remove it, or make the rule severity: warning"), None))
+            elif "require_labels" in has and not {"where", "require"} & has:
+                errors.append((("penalty_monthly",), fail(
+                    "penalty_monthly has no effect on a label rule without where: it is broken "
+                    "wherever the workload runs", "add 'where' to price it only at those "
+                    "locations, or remove penalty_monthly"), None))
+            elif groups and groups[0][0] in ("budget", "usage_below"):
+                errors.append((("penalty_monthly",), fail(
+                    f"penalty_monthly does not apply to a {groups[0][0]} rule (it is reported "
+                    "on a placement, never priced by the optimizer)", "remove penalty_monthly"),
+                    None))
+        if errors:
+            raise fail_many("rule", errors)
+        return self
+
+
+class LabelMappingEntry(Format):
+    """Within the pack, read a workload's ``from`` label value as a ``to`` label value."""
+
+    source: Text = Field(alias="from", description="The label read.")
+    target: Text = Field(alias="to", description="The label it stands in for.")
+    values: TextMap = Field(description="old value -> new value.")
+
+    @model_validator(mode="after")
+    def _some_values(self) -> LabelMappingEntry:
+        if not self.values:
+            raise fail("needs at least one 'old value: new value' entry", key="values")
+        return self
+
+
+class PackFile(Format):
+    """A policy pack: rules as data, validated by this schema, never evaluated as code."""
+
+    pack: Text = Field(description="The pack's name.", examples=["sovereignty"])
+    title: Text | None = None
+    description: Text | None = None
+    label_mappings: list[LabelMappingEntry] = Field(default_factory=list)
+    rules: list[RuleEntry]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _unique_ids(cls, data: Any, handler: Any) -> Any:
+        """Duplicate rule ids are found on the raw rules, so they are reported together with
+        every other problem of the pack."""
+        seen: set[str] = set()
+        errors: list[Below] = []
+        rules = data.get("rules") if isinstance(data, dict) else None
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
+            ident = rule.get("id") if isinstance(rule, dict) else None
+            if not isinstance(ident, (str, int)) or isinstance(ident, bool):
+                continue
+            ident = str(ident).strip()
+            if ident in seen:
+                errors.append((("rules", i, "id"), fail(
+                    f"duplicate rule id '{ident}' in this pack", "give every rule a unique id"),
+                    ident))
+            seen.add(ident)
+        return with_raw_checks(data, handler, errors)
+
+
+
+def _attribute_kinds() -> dict[str, str]:
+    out = {}
+    for name, info in Requirement.model_fields.items():
+        clause = [m for a in get_args(info.annotation) for m in getattr(a, "__metadata__", ())
+                  if isinstance(m, ClauseKind)]  # labels: a MapOf of text clauses
+        out[name] = clause[0].kind if clause else "labels"
+    return out
+
+
+# Location attributes a rule may require, with the kind of value each holds (``labels`` is a
+# mapping of location label -> clause of text).
+ATTRIBUTES: dict[str, str] = _attribute_kinds()
