@@ -21,13 +21,15 @@ HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf
 
 def test_hooks_shape() -> None:
     ids = {h["id"]: h for h in HOOKS}
-    assert set(ids) == {"advisor-check", "advisor-policies-validate"}
+    assert set(ids) == {"advisor-validate", "advisor-check", "advisor-policies-validate"}
+    assert ids["advisor-validate"]["entry"] == "advisor validate"
     for hook in HOOKS:
         assert hook["language"] == "python" and hook["entry"].startswith("advisor ")
     import re
 
-    files = re.compile(ids["advisor-check"]["files"])
+    files = re.compile(ids["advisor-validate"]["files"])
     assert files.search("estate/workloads.yaml") and files.search("advisor.yml")
+    assert files.search("estate/rules/local.yaml")  # a pack the estate names
     assert not files.search("docs/workloads.md")
     packs = re.compile(ids["advisor-policies-validate"]["files"])
     assert packs.search("rules/local.yaml") and not packs.search("workloads.yaml")
@@ -64,22 +66,23 @@ def test_try_repo(tmp_path: Path) -> None:
         return subprocess.run([pre_commit, "try-repo", str(ROOT), hook_id, "--all-files"],
                               cwd=repo, env=env, capture_output=True, text=True, timeout=1200)
 
-    # the demo's placement breaks error rules today: the commit is stopped, with the findings
-    done = hook("advisor-check")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "advisor check (the estate and its policy packs)" in done.stdout
-    assert "Failed" in done.stdout and "SOV-001" in done.stdout and "FAIL:" in done.stdout
-    # the estate's own pack is valid...
+    # the demo estate and its packs are valid...
+    done = hook("advisor-validate")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "advisor validate (the estate and its policy packs)" in done.stdout
+    assert "Passed" in done.stdout
     done = hook("advisor-policies-validate")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Passed" in done.stdout
-    # ...until a rule gets a severity that does not exist: the file, the line and the value
+    # ...but its placement breaks error rules today: the stricter hook stops the commit
+    done = hook("advisor-check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Failed" in done.stdout and "SOV-001" in done.stdout and "FAIL:" in done.stdout
+    # a rule with a severity that does not exist: the file, the line and the value
     pack = repo / "rules" / "local.yaml"
     pack.write_text(pack.read_text(encoding="utf-8").replace("severity: error",
                                                              "severity: fatal", 1))
     git(repo, "add", ".")
-    done = hook("advisor-policies-validate")
-    assert done.returncode == 1
-    assert "rules/local.yaml" in done.stdout and "fatal" in done.stdout
-    done = hook("advisor-check")  # the estate names the pack: invalid input, exit 2
-    assert done.returncode == 1 and "fatal" in done.stdout
+    for hook_id in ("advisor-validate", "advisor-policies-validate"):
+        done = hook(hook_id)
+        assert done.returncode == 1, hook_id
+        assert "rules/local.yaml" in done.stdout and "fatal" in done.stdout, done.stdout
