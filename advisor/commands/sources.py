@@ -107,7 +107,11 @@ def read_ledger(estate: Estate | None, *, paths: Sequence[str] = (), month: str 
         finally:
             if progress is not None:
                 progress.done()
-        rep = report(got.files, estate, dims, cost_basis, month, got.notes, spool=Path(spool))
+        try:
+            rep = report(got.files, estate, dims, cost_basis, month, got.notes,
+                         spool=Path(spool))
+        finally:
+            got.close()
     rep.failed_sources = got.failed_sources
     if got.cloud is not None:
         rep.api_requests = (got.cloud.paid_requests, got.cloud.cached_requests)
