@@ -183,8 +183,14 @@ class DuckDBEngine(Engine):
                                   file=info.lf.origin, hint="re-export or re-download the file")
             if found is not None:
                 return found
+        if len(infos) == 1:  # damaged pages that only the full scan reaches
+            kind = "Parquet" if infos[0].lf.format == "parquet" else "CSV"
+            return InputError(f"not a readable {kind} file: {_first_line(exc)}",
+                              file=infos[0].lf.origin, hint="re-export or re-download the file")
         files = ", ".join(i.lf.origin for i in infos)
-        return InputError(f"cannot read the billing data: {_first_line(exc)}", file=files)
+        return InputError(f"cannot read the billing data: {_first_line(exc)}", file=files,
+                          hint="one of these files is damaged: read them one at a time to "
+                               "find it, then re-export or re-download it")
 
     def _diagnose_file(self, info: _FileInfo) -> InputError | None:
         import duckdb

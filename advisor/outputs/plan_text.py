@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tabulate import tabulate
-
 from advisor.money import money_text, payback_months
 from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
+from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
+# How the table gives way in a narrow terminal: rules go under their row, then the application
+# and the before/after amounts (they are in the "why" lines) leave, then the one-off cost.
+COLUMNS = [Column("workload"), Column("application", drop=1), Column("now"),
+           Column("recommended"), Column("now/mo", "right", drop=2),
+           Column("after/mo", "right", drop=3), Column("saving/mo", "right"),
+           Column("one-off", "right", drop=4),
+           Column("payback (mo)", "right", drop=5, short="payback"),
+           Column("rules", under=True)]
 
 
 def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
@@ -71,39 +78,53 @@ def _payback(one_off: Decimal, savings: Decimal) -> str:
     return "immediate" if months == 0 else f"{months} months"
 
 
-def render_table(plan: Plan, *, moves_only: bool = False) -> str:
-    out = [f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)", ""]
-    out.append(tabulate(_rows(plan, moves_only), headers=HEADERS, tablefmt="simple",
-                        disable_numparse=True, colalign=("left",) * 4 + ("right",) * 5 + ("left",)))
+def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = None) -> str:
+    """The terminal table, the reasons, findings, calibration, rightsizing and totals; no line
+    wider than ``width`` where that can be done (None: every column, lines as long as they
+    are)."""
+    title = f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)"
+    out = [*wrap(title, width), ""]
+    rows = _rows(plan, moves_only)
+    if width is not None:  # let the rules wrap between ids
+        rows = [[*row[:-1], row[-1].replace(",", ", ")] for row in rows]
+    out.append(fit_table(rows, COLUMNS, width))
     out.append("")
     moved = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("Why:")
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
             out.append(f"  {r.workload.id}:")
-            out.extend(f"    - {reason}" for reason in r.reasons)
+            for reason in r.reasons:
+                out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
-    out.extend(_findings_text(plan))
-    out.extend(_calibration_text(plan))
-    out.extend(_rightsizing_text(plan))
-    out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
-    out.extend(f"note: {n}" for n in plan.notes)
-    out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
+    out.extend(_findings_text(plan, width))
+    out.extend(_calibration_text(plan, width))
+    out.extend(_rightsizing_text(plan, width))
+    out.append(pairs(_totals(plan), width))
+    for n in plan.notes:
+        out.extend(wrap(f"note: {n}", width, "", "  "))
+    for s, e in plan.failed_sources:
+        out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
     return terminal_text("\n".join(out) + "\n")
 
 
-def _findings_text(plan: Plan) -> list[str]:
+def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
     if not plan.findings:
         return ["Today's placement breaks no rule.", ""]
     out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
+        out.extend(wrap(f"[{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}",
+                        width, "  ", "      "))
     out.append("")
     return out
 
 
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
               "mem p95", "mem rec.", "saving/mo"]
+RS_COLUMNS = [Column("workload"), Column("location", drop=3), Column("cpu now", "right"),
+              Column("cpu p95", "right", drop=1), Column("cpu rec.", "right"),
+              Column("mem GB now", "right"), Column("mem p95", "right", drop=2),
+              Column("mem rec.", "right"), Column("saving/mo", "right")]
 
 
 def _rightsizing_rows(plan: Plan, limit: int | None) -> list[list[str]]:
@@ -127,16 +148,16 @@ def _rightsizing_title(plan: Plan, shown: int) -> str:
             f"placement: {total} workloads, {money_text(saving)} {plan.currency}/month{more}")
 
 
-def _rightsizing_text(plan: Plan, limit: int = 15) -> list[str]:
+def _rightsizing_text(plan: Plan, width: int | None = None, limit: int = 15) -> list[str]:
     rows = _rightsizing_rows(plan, limit)
     if not rows:
         return []
-    return [_rightsizing_title(plan, len(rows)) + ":",
-            tabulate(rows, headers=RS_HEADERS, tablefmt="simple", disable_numparse=True,
-                     colalign=("left", "left") + ("right",) * 7), ""]
+    return [*wrap(_rightsizing_title(plan, len(rows)) + ":", width),
+            fit_table(rows, RS_COLUMNS, width), ""]
 
 
 CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"]
+CAL_COLUMNS = [Column("location"), *(Column(h, "right") for h in CAL_HEADERS[1:])]
 
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
@@ -152,15 +173,31 @@ def _calibration_title(plan: Plan) -> str:
             f"{money_text(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
 
 
-def _calibration_text(plan: Plan) -> list[str]:
+def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
     if plan.calibration is None:
         return []
-    return [_calibration_title(plan) + ":",
-            tabulate(_calibration_rows(plan), headers=CAL_HEADERS, tablefmt="simple",
-                     disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
+    return [*wrap(_calibration_title(plan) + ":", width),
+            fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
 
 
-def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
+MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(HEADERS) + " |",
+           "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
+    return out
+
+
+def render_markdown(plan: Plan, *, moves_only: bool = False,
+                    max_chars: int | None = None) -> str:
+    """Markdown for a wiki page or a pull request comment: the summary (headline, totals, the
+    moves) first, the details in collapsed sections; within ``max_chars`` when given (whole
+    sections are left out, and a note says which)."""
+    from advisor.outputs.markdown_fit import Section, details, fit
+
     s = plan.summary()
     c = plan.currency
     out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
@@ -169,75 +206,68 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
                f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
-    out.append("| " + " | ".join(HEADERS) + " |")
-    out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
-               + "|")
-    for row in _rows(plan, moves_only):
-        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
-    out.append("")
-    out.append("## Totals")
-    out.append("")
-    out.append("| | |")
-    out.append("|---|---:|")
-    for k, v in _totals(plan, timings=False):
-        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
-    out.append("")
-    out.append("## Findings on today's placement")
-    out.append("")
-    if plan.findings:
-        out.append("| severity | rule | workload | location | message |")
-        out.append("|---|---|---|---|---|")
-        for f in plan.findings:
-            out.append(f"| {f.severity} | {f.rule} | {markdown_text(f.workload)} | "
-                       f"{markdown_text(f.location or '')} | {markdown_text(f.message)} |")
-    else:
-        out.append("None.")
-    out.append("")
-    rs_rows = _rightsizing_rows(plan, 25)
-    if rs_rows:
-        out.append("## Rightsizing")
-        out.append("")
-        out.append(markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".")
-        out.append("")
-        out.append("| " + " | ".join(RS_HEADERS) + " |")
-        out.append("|---|---|" + "---:|" * 7)
-        for row in rs_rows:
-            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
-        out.append("")
-    if plan.calibration is not None:
-        out.append("## Calibration")
-        out.append("")
-        out.append(markdown_text(_calibration_title(plan)) + ".")
-        out.append("")
-        out.append("| " + " | ".join(CAL_HEADERS) + " |")
-        out.append("|---|---:|---:|---:|---:|")
-        for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
-        out.append("")
-    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
-    if moved:
-        out.append("<details><summary>Why each workload moves</summary>")
-        out.append("")
-        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{markdown_text(r.workload.id)}**")
-            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
-        out.append("")
-        out.append("</details>")
-        out.append("")
-    from advisor.outputs.diagrams import mermaid_blocks
-
-    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
-    if diagrams:
-        out.append("## Application chains that move")
-        out.append("")
-        out.append("<details><summary>Diagrams (Mermaid)</summary>")
-        out.append("")
-        out.append(diagrams.rstrip("\n"))
-        out.append("")
-        out.append("</details>")
-        out.append("")
     for n in plan.notes:
         out.append(f"> note: {markdown_text(n)}")
     for src, err in plan.failed_sources:
         out.append(f"> **failed source** {markdown_text(src)}: {markdown_text(err)}")
-    return "\n".join(out).rstrip() + "\n"
+    sections = [Section("summary", out, required=True)]
+    out = ["## Totals", "", "| | |", "|---|---:|"]
+    for k, v in _totals(plan, timings=False):
+        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
+    sections.append(Section("totals", out, required=True))
+    rows = _rows(plan, moves_only)
+    moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
+    staying = [row for row in rows if row not in moving]
+    if moving:
+        sections.append(Section("the moves", ["## Workloads that move", "",
+                                              *_md_table(moving[:MAX_MOVE_ROWS])]))
+    out = ["## Findings on today's placement", ""]
+    if plan.findings:
+        out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
+        out.append("")
+        table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
+        for f in plan.findings:
+            table.append(f"| {f.severity} | {markdown_text(f.rule)} | "
+                         f"{markdown_text(f.workload)} | {markdown_text(f.location or '')} | "
+                         f"{markdown_text(f.message)} |")
+        out.extend(details(f"Findings ({len(plan.findings)})", table))
+    else:
+        out.append("None.")
+    sections.append(Section("the findings", out))
+    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
+    if moved:
+        out = []
+        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"- **{markdown_text(r.workload.id)}**")
+            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
+        sections.append(Section("why each workload moves",
+                                details("Why each workload moves", out)))
+    if plan.calibration is not None:
+        out = ["## Calibration", "", markdown_text(_calibration_title(plan)) + ".", "",
+               "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
+        for row in _calibration_rows(plan):
+            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
+        sections.append(Section("the calibration", out))
+    rs_rows = _rightsizing_rows(plan, 25)
+    if rs_rows:
+        table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
+        for row in rs_rows:
+            table.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
+        sections.append(Section("rightsizing", [
+            "## Rightsizing", "", markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            *details(f"Rightsizing ({len(rs_rows)})", table)]))
+    from advisor.outputs.diagrams import mermaid_blocks
+
+    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
+    if diagrams:
+        sections.append(Section("the chain diagrams", [
+            "## Application chains that move", "",
+            *details("Diagrams (Mermaid)", [diagrams.rstrip("\n")])]))
+    if moving[MAX_MOVE_ROWS:]:
+        left = moving[MAX_MOVE_ROWS:]
+        sections.append(Section(f"{len(left)} more moves", details(
+            f"{len(left)} more moves", _md_table(left))))
+    if staying:
+        sections.append(Section("the workloads that stay", details(
+            f"Workloads that stay ({len(staying)})", _md_table(staying))))
+    return fit(sections, max_chars)

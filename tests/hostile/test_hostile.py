@@ -81,7 +81,7 @@ def damaged_parquet(root: Path, args: dict[str, str]) -> None:
                     "ChargePeriodStart": ["2026-10-01T00:00:00Z"] * 2,
                     "ChargePeriodEnd": ["2026-10-02T00:00:00Z"] * 2,
                     "ChargeCategory": ["Usage"] * 2, "BilledCost": ["1.5", "2"],
-                    "EffectiveCost": [1.5, 2.0], "ListCost": [1.5, 2.0], "Tags": ["", ""]})
+                    "EffectiveCost": [1.5, 2.0], "ListCost": [1.5, 2.0], "Tags": ["{}", "{}"]})
     pq.write_table(pa.table(columns), root / "ok.parquet")
     raw = bytearray((root / "ok.parquet").read_bytes())
     (root / "ok.parquet").unlink()
