@@ -33,7 +33,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured
     usage. The estate arrives with its sources already collected (``advisor.commands.sources``):
     nothing here reads the network."""
-    from advisor.placement.rightsizing import rightsizing
+    from advisor.placement.rightsizing import rightsizing, usage_notes
 
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
@@ -41,4 +41,5 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap)
     plan = build_plan(estate, model, ev, solution)
     plan.rightsizing = rightsizing(estate, model, headroom)
+    plan.notes.extend(usage_notes(estate))
     return plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from advisor.money import money_text, payback_months
+from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
 from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
@@ -104,7 +105,7 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
         out.extend(wrap(f"note: {n}", width, "", "  "))
     for s, e in plan.failed_sources:
         out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
@@ -179,10 +180,6 @@ def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
             fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
-
-
 MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
 
 
@@ -190,7 +187,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
     for row in rows:
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
     return out
 
 
@@ -203,20 +200,20 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
 
     s = plan.summary()
     c = plan.currency
-    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
                f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
                f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
     for n in plan.notes:
-        out.append(f"> note: {_md_cell(n)}")
+        out.append(f"> note: {markdown_text(n)}")
     for src, err in plan.failed_sources:
-        out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
+        out.append(f"> **failed source** {markdown_text(src)}: {markdown_text(err)}")
     sections = [Section("summary", out, required=True)]
     out = ["## Totals", "", "| | |", "|---|---:|"]
     for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     sections.append(Section("totals", out, required=True))
     rows = _rows(plan, moves_only)
     moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
@@ -230,8 +227,9 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
         out.append("")
         table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
         for f in plan.findings:
-            table.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                         f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+            table.append(f"| {f.severity} | {markdown_text(f.rule)} | "
+                         f"{markdown_text(f.workload)} | {markdown_text(f.location or '')} | "
+                         f"{markdown_text(f.message)} |")
         out.extend(details(f"Findings ({len(plan.findings)})", table))
     else:
         out.append("None.")
@@ -240,23 +238,23 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     if moved:
         out = []
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+            out.append(f"- **{markdown_text(r.workload.id)}**")
+            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
         sections.append(Section("why each workload moves",
                                 details("Why each workload moves", out)))
     if plan.calibration is not None:
-        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+        out = ["## Calibration", "", markdown_text(_calibration_title(plan)) + ".", "",
                "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
         for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         sections.append(Section("the calibration", out))
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
         table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
         for row in rs_rows:
-            table.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            table.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         sections.append(Section("rightsizing", [
-            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            "## Rightsizing", "", markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".", "",
             *details(f"Rightsizing ({len(rs_rows)})", table)]))
     from advisor.outputs.diagrams import mermaid_blocks
 
