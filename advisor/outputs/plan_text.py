@@ -8,52 +8,78 @@ from tabulate import tabulate
 
 from advisor.money import money_text, payback_months
 from advisor.outputs.money import fmt_months
+from advisor.outputs.plan_economics import (
+    SPLIT_HEADERS,
+    commitment_lines,
+    facility_lines,
+    objective_text,
+    one_off_text,
+    per_inhabitant_rows,
+    savings_text,
+    split_rows,
+)
+from advisor.outputs.statement import statement
 from advisor.placement.plan import Plan, Recommendation
+from advisor.rules import Finding
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
 
 
 def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
+    """One row per workload (or per move, with the workloads that stay as one row), the
+    estate's lines (fixed costs, providers, commitments) and the total: the columns add up."""
+    st = statement(plan)
     recs = [r for r in plan.recommendations if r.moved or not moves_only]
-    recs.sort(key=lambda r: (-r.monthly_savings, r.workload.id))
+    recs.sort(key=lambda r: (-st.workloads[r.workload.id].saving, r.workload.id))
     rows = []
     for r in recs:
+        shown = st.workloads[r.workload.id]
         rows.append([
             r.workload.id + (" (!)" if r.unplaceable else ""),
             r.workload.application,
             r.current_location,
             r.recommended_location if r.moved else "(stays)",
-            money_text(r.current_monthly_cost),
-            money_text(r.recommended_monthly_cost),
-            money_text(r.monthly_savings),
-            money_text(r.one_off_cost),
+            money_text(shown.now),
+            money_text(shown.after),
+            money_text(shown.saving),
+            money_text(shown.one_off),
             fmt_months(r.payback_months) if r.moved else "-",
             ",".join(r.rules) or "-",
         ])
+    stays = [r for r in plan.recommendations if not r.moved]
+    if moves_only and stays:
+        shown = st.stays(plan.recommendations)
+        rows.append([f"({len(stays)} workloads that stay)", "", "", "", money_text(shown.now),
+                     money_text(shown.after), money_text(shown.saving), "0.00", "-", ""])
+    for line, shown in st.lines:
+        rows.append([f"({line.label})", "", "", "", money_text(shown.now),
+                     money_text(shown.after), money_text(shown.saving),
+                     money_text(shown.one_off), "-", ""])
+    rows.append(["total", "", "", "", money_text(st.total.now), money_text(st.total.after),
+                 money_text(st.total.saving), money_text(st.total.one_off),
+                 _payback(plan.summary()["one_off_cost"], plan.summary()["monthly_savings"]),
+                 ""])
     return rows
 
 
 def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
     s = plan.summary()
+    st = statement(plan)
     c = plan.currency
     out = [
         ("workloads", f"{s['workloads']} ({s['moves']} move)"),
-        ("current monthly cost", f"{money_text(s['current_monthly_cost'])} {c}"),
-        ("recommended monthly cost", f"{money_text(s['recommended_monthly_cost'])} {c}"),
-        ("monthly savings", f"{money_text(s['monthly_savings'])} {c}"),
-        ("one-off migration cost", f"{money_text(s['one_off_migration_cost'])} {c}"),
-        ("payback", _payback(s["one_off_migration_cost"], s["monthly_savings"])),
-        (f"objective (incl. migration over {s['horizon_months']} months)",
-         f"{money_text(s['objective'])} {c}/month"),
+        ("current monthly cost", f"{money_text(st.total.now)} {c}"),
+        ("recommended monthly cost", f"{money_text(st.total.after)} {c}"),
+        ("monthly savings", savings_text(st, c)),
+        ("one-off cost", one_off_text(plan, st, c)),
+        ("payback", _payback(s["one_off_cost"], s["monthly_savings"])),
     ]
+    out.append(("objective", objective_text(st, c)))
     if s["rightsizing_monthly_savings"]:
         out.append(("rightsizing savings (apart)",
                     f"{money_text(s['rightsizing_monthly_savings'])} {c}"))
-    if "current_cost_per_inhabitant_year" in s:
-        out.append(("IT cost per inhabitant per year",
-                    f"{money_text(s['current_cost_per_inhabitant_year'])} -> "
-                    f"{money_text(s['recommended_cost_per_inhabitant_year'])} {c}"))
+    out += per_inhabitant_rows(plan)
     solver = plan.solver
     took = f"{solver['seconds']:.1f} s, " if timings else ""
     out.append(("solver", f"{solver['status']}, gap {solver['gap']:.4%}, {took}"
@@ -83,9 +109,11 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
             out.extend(f"    - {reason}" for reason in r.reasons)
         out.append("")
     out.extend(_findings_text(plan))
+    out.extend(_economics_text(plan))
     out.extend(_calibration_text(plan))
     out.extend(_rightsizing_text(plan))
     out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
+    out.extend(f"assumption: {a}" for a in plan.assumptions)
     out.extend(f"note: {n}" for n in plan.notes)
     out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
     return "\n".join(out) + "\n"
@@ -96,8 +124,28 @@ def _findings_text(plan: Plan) -> list[str]:
         return ["Today's placement breaks no rule.", ""]
     out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
+        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}"
+                   + _waived(plan, f))
     out.append("")
+    return out
+
+
+def _waived(plan: Plan, finding: Finding) -> str:
+    """' (waived: ...)' for a finding a valid waiver covers."""
+    waiver = plan.waivers.waiver_of(finding) if plan.waivers is not None else None
+    return f" (WAIVED: {waiver.describe()})" if waiver is not None else ""
+
+
+def _economics_text(plan: Plan) -> list[str]:
+    """The cost split, the locations and providers that change, and the commitments."""
+    out = [tabulate(split_rows(statement(plan)), headers=SPLIT_HEADERS, tablefmt="simple",
+                    disable_numparse=True, colalign=("left", "right", "right", "right")), ""]
+    facilities = facility_lines(plan)
+    if facilities:
+        out += ["Locations and providers:", *(f"  - {x}" for x in facilities), ""]
+    commitments = commitment_lines(plan)
+    if commitments:
+        out += ["Commitments:", *(f"  - {x}" for x in commitments), ""]
     return out
 
 
@@ -167,10 +215,11 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     s = plan.summary()
     c = plan.currency
     out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    st = statement(plan)
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
-               f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
-               f"{money_text(s['one_off_migration_cost'])} {c} "
-               f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
+               f"**{money_text(st.total.saving)} {c} per month** for a one-off "
+               f"{money_text(st.total.one_off)} {c} "
+               f"(payback {_payback(s['one_off_cost'], s['monthly_savings'])}).")
     out.append("")
     out.append("| " + " | ".join(HEADERS) + " |")
     out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
@@ -192,10 +241,22 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("|---|---|---|---|---|")
         for f in plan.findings:
             out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                       f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+                       f"{_md_cell(f.location or '')} | {_md_cell(f.message + _waived(plan, f))} |")
     else:
         out.append("None.")
     out.append("")
+    out.append("## Cost by line")
+    out.append("")
+    out.append("| " + " | ".join(SPLIT_HEADERS) + " |")
+    out.append("|---|---:|---:|---:|")
+    for row in split_rows(st):
+        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    out.append("")
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out += [f"## {title}", "", *(f"- {_md_cell(x)}" for x in items), ""]
+    out += ["## Assumptions", "", *(f"- {_md_cell(a)}" for a in plan.assumptions), ""]
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
         out.append("## Rightsizing")
