@@ -33,9 +33,9 @@ SPLIT_HEADERS = ["monthly cost by line", "now", "after", "saving"]
 def objective_text(st: Statement, currency: str) -> str:
     """'81,504.65 EUR/month = 74,653.87 recommended monthly cost + 6,850.78 migration over 36
     months' (the parts add up to it)."""
-    *parts, (_, total) = st.objective
+    *parts, (_, _, total) = st.objective
     return f"{money_text(total)} {currency}/month = " + " + ".join(
-        f"{money_text(amount)} {label}" for label, amount in parts)
+        f"{money_text(amount)} {label}" for _, label, amount in parts)
 
 
 def savings_text(st: Statement, currency: str) -> str:

@@ -36,9 +36,9 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         "savings": {k: number(v) for k, v in st.savings.items()},
         "split": {k: {"current": number(v.now), "recommended": number(v.after)}
                   for k, v in st.split.items()},
-        "objective_parts": [{"label": label, "amount": number(amount)}
-                            for label, amount in st.objective[:-1]],
-        "objective": number(st.objective[-1][1]),
+        "objective_parts": [{"part": key, "label": label, "amount": number(amount)}
+                            for key, label, amount in st.objective[:-1]],
+        "objective": number(st.objective[-1][2]),
         "as_of": plan.as_of.isoformat() if plan.as_of else None,
     })
     if plan.estate.it_benchmark is not None:

@@ -54,7 +54,7 @@ class Statement:
     lines: list[tuple[Line, Shown]]
     breakdown: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]]  # now, after parts
     split: dict[str, Shown]  # SPLIT key -> now, after
-    objective: list[tuple[str, Decimal]]  # labelled parts, the last is the objective
+    objective: list[tuple[str, str, Decimal]]  # (key, label, amount); the last is the objective
     savings: dict[str, Decimal] = field(default_factory=dict)  # moves, stays, lines
 
     def stays(self, recs: list[Recommendation]) -> Shown:
@@ -100,18 +100,64 @@ def statement(plan: Plan) -> Statement:
     rec_split = apportion([s["recommended_split"][key] for key in SPLIT], total.after)
     split = {key: Shown(cur_split[i], rec_split[i]) for i, key in enumerate(SPLIT)}
     horizon = s["horizon_months"]
-    parts = [(f"migration over {horizon} months", s["one_off_migration_cost"] / horizon),
-             (f"provider onboarding over {horizon} months",
+    parts = [("migration", f"migration over {horizon} months",
+              s["one_off_migration_cost"] / horizon),
+             ("onboarding", f"provider onboarding over {horizon} months",
               s["one_off_onboarding_cost"] / horizon),
-             (f"closing locations over {horizon} months", s["one_off_closing_cost"] / horizon),
-             ("penalties of accepted warnings", s["penalty_monthly"])]
+             ("closing", f"closing locations over {horizon} months",
+              s["one_off_closing_cost"] / horizon),
+             ("penalty", "penalties of accepted warnings", s["penalty_monthly"])]
     objective = cents(s["objective"])
-    rest = apportion([v for _, v in parts], objective - total.after)
-    shown_objective = [("recommended monthly cost", total.after)]
-    shown_objective += [(label, rest[i]) for i, (label, v) in enumerate(parts) if v or rest[i]]
-    shown_objective.append(("objective", objective))
+    rest = apportion([v for _, _, v in parts], objective - total.after)
+    shown_objective = [("recommended", "recommended monthly cost", total.after)]
+    shown_objective += [(key, label, rest[i]) for i, (key, label, v) in enumerate(parts)
+                        if v or rest[i]]
+    shown_objective.append(("objective", "objective", objective))
     savings = {"moves": sum((workloads[r.workload.id].saving for r in recs if r.moved), ZERO),
                "stays": sum((workloads[r.workload.id].saving for r in recs if not r.moved),
                             ZERO),
                "lines": sum((sh.saving for _, sh in shown_lines), ZERO)}
     return Statement(total, workloads, shown_lines, breakdown, split, shown_objective, savings)
+
+
+@dataclass(frozen=True)
+class SavingRow:
+    """A row of a table of savings: a move, the moves left out, the workloads that stay but
+    change cost, or an estate line (fixed cost, provider, commitment)."""
+
+    kind: str  # move | more | stays | line
+    label: str
+    saving: Decimal
+    one_off: Decimal
+    recommendation: Recommendation | None = None
+    line: Line | None = None
+    count: int = 0
+
+
+def saving_rows(plan: Plan, moves: list[Recommendation], limit: int | None = None,
+                st: Statement | None = None) -> list[SavingRow]:
+    """The rows of a table of moves that adds up to the monthly savings and the one-off cost
+    (``st.total``): the moves (``limit`` of them, the rest as one row), the workloads that stay
+    but change cost, and the estate lines that change."""
+    st = st or statement(plan)
+    out = []
+    shown = moves if limit is None else moves[:limit]
+    for r in shown:
+        s = st.workloads[r.workload.id]
+        out.append(SavingRow("move", r.workload.name or r.workload.id, s.saving, s.one_off,
+                             recommendation=r))
+    left = moves[len(shown):]
+    if left:
+        out.append(SavingRow("more", "", sum((st.workloads[r.workload.id].saving for r in left),
+                                             ZERO),
+                             sum((st.workloads[r.workload.id].one_off for r in left), ZERO),
+                             count=len(left)))
+    moved = {r.workload.id for r in moves}
+    stays = [r for r in plan.recommendations if r.workload.id not in moved]
+    stay_saving = sum((st.workloads[r.workload.id].saving for r in stays), ZERO)
+    if stay_saving:
+        out.append(SavingRow("stays", "", stay_saving, ZERO, count=len(stays)))
+    for line, s in st.lines:
+        if s.saving or s.one_off:
+            out.append(SavingRow("line", line.label, s.saving, s.one_off, line=line))
+    return out

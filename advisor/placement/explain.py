@@ -254,9 +254,11 @@ class Explainer:
         return best
 
     def all(self, w: Workload) -> list[Alternative]:
-        """Every other location for w's unit, exactly, cheapest first."""
+        """Every other location for w's unit, exactly, cheapest first (SaaS locations are
+        never alternatives: only their suppliers run workloads there)."""
         here = self.placement[w.id]
-        alts = [self.alternative(w, k) for k in self.loc_ids if k != here]
+        alts = [self.alternative(w, k) for k in self.loc_ids
+                if k != here and (not self.model.locations[k].saas or k == w.location)]
         return sorted(alts, key=lambda a: (a.delta, a.location))
 
 

@@ -286,16 +286,19 @@ def _terms(terms: Terms, mask: np.ndarray, col: np.ndarray, res: np.ndarray, row
             idx, val = [ncol], [1.0]
             const = -seg.plan_cover
             for loc in group.locations:
+                on = np.flatnonzero(mask[:, loc])
+                linear = np.zeros(len(on))
                 for r in (0, 1):
                     price = group.price[(loc, r)]
                     if (loc, r) in over:
                         idx.append(over[(loc, r)])
                         val.append(-price)
-                        continue
-                    on = np.flatnonzero(mask[:, loc])
+                    else:
+                        linear -= price * res[on, r]
+                        const += price * group.fixed_use.get((loc, r), 0.0)
+                if linear.any():
                     idx.extend(col[on, loc].tolist())
-                    val.extend((-price * res[on, r]).tolist())
-                    const += price * group.fixed_use.get((loc, r), 0.0)
+                    val.extend(linear.tolist())
             rows.add(np.array(idx), np.array(val), const, INF)
             extra_cost.append(seg.weight)
             ncol += 1
@@ -314,7 +317,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
     # Dual simplex without presolve is the fastest on these models (measured in benchmarks/).
     # The LP runs without a time limit: it is what proves the bound, and it is fast.
     h = new_highs()
-    h.passModel(lp)
+    _pass(h, lp)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "simplex")
     h.run()
@@ -360,7 +363,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
                 return {"status": "optimal", "choice": _choice(mask, part[1][:nx_]),
                         "objective": part[0], "bound": lp_bound}
     h = new_highs()
-    h.passModel(lp)
+    _pass(h, lp)
     if start is not None:
         h.setSolution(_solution(start[1]))
     h.setOptionValue("mip_rel_gap", gap)
@@ -385,10 +388,18 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
             "bound": bound if np.isfinite(bound) else obj}
 
 
+def _pass(h: Any, lp: Any) -> None:
+    """Hand the model to HiGHS; a model it refuses is a bug here, never the user's."""
+    import highspy
+
+    if h.passModel(lp) == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the placement model (an internal error)")
+
+
 def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
     """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found."""
     h = new_highs()
-    h.passModel(lp)
+    _pass(h, lp)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit_s", max(1.0, time_left))
     h.setOptionValue("random_seed", 0)

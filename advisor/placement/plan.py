@@ -224,9 +224,10 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution,
     recs = []
     for w in ws:
         here, there = current[w.id], rec_place[w.id]
-        excluded = ev.excluded_by(w.id)
-        unavailable = {loc.id: why for loc in estate.locations
-                       if (why := model.unavailable(w, loc.id)) is not None}
+        saas = {loc.id for loc in estate.locations if loc.saas and loc.id != here}
+        excluded = {k: v for k, v in ev.excluded_by(w.id).items() if k not in saas}
+        unavailable = {loc.id: why for loc in estate.locations if not loc.saas
+                       and (why := model.unavailable(w, loc.id)) is not None}
         unplaceable = w.id in sol.unplaceable
         reasons: list[str] = []
         now_broken = [r for r in ev.violations(w, here) if r.severity == "error"]
