@@ -365,7 +365,11 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
     h = new_highs()
     _pass(h, lp)
     if start is not None:
+        # HiGHS (1.16) can answer a wrong "optimal" when a user solution meets its MIP
+        # presolve (the objective it reports then disagrees with its own solution; the same
+        # model without the start, or without presolve, is right): with a start, no presolve.
         h.setSolution(_solution(start[1]))
+        h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit_s", max(1.0, deadline - time.perf_counter()))
     h.setOptionValue("random_seed", 0)
@@ -382,7 +386,9 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
         obj, values = start
         name = "Time limit reached"
     else:
-        obj = float(info.objective_function_value)
+        obj = _objective(lp, values)
+        if start is not None and obj > start[0]:
+            obj, values = start
     return {"status": "optimal" if name == "Optimal" else "feasible",
             "choice": _choice(mask, values[:nx_]), "objective": obj,
             "bound": bound if np.isfinite(bound) else obj}
@@ -397,17 +403,31 @@ def _pass(h: Any, lp: Any) -> None:
 
 
 def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
-    """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found."""
-    h = new_highs()
-    _pass(h, lp)
-    h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit_s", max(1.0, time_left))
-    h.setOptionValue("random_seed", 0)
-    h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
-        return None
-    return float(info.objective_function_value), np.array(h.getSolution().col_value)
+    """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found.
+    An answer whose reported objective disagrees with its own solution (a HiGHS presolve
+    defect) is solved again without presolve."""
+    for presolve in ("on", "off"):
+        h = new_highs()
+        _pass(h, lp)
+        h.setOptionValue("presolve", presolve)
+        h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("time_limit_s", max(1.0, time_left))
+        h.setOptionValue("random_seed", 0)
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status != 2:
+            return None
+        values = np.array(h.getSolution().col_value)
+        obj = _objective(lp, values)
+        claimed = float(info.objective_function_value)
+        if abs(claimed - obj) <= 1e-6 * max(1.0, abs(obj)):
+            return obj, values
+    return obj, values
+
+
+def _objective(lp: Any, values: np.ndarray) -> float:
+    """The objective of column values, computed here (not as the solver reports it)."""
+    return float(np.dot(np.asarray(lp.col_cost_), values))
 
 
 def _solution(values: Any) -> Any:
