@@ -304,10 +304,10 @@ def _reference(estate: Estate, ev, placement: dict[str, str],
                            if placement[w.id] == loc.id), D(0))
                 mem = sum((w.resources.memory_gb for w in estate.workloads
                            if placement[w.id] == loc.id), D(0))
-                cov_cpu = sum((c.covers_cpu for c in estate.commitments
-                               if c.location == loc.id and _months_left(c.ends, as_of) > month), D(0))
-                cov_mem = sum((c.covers_memory_gb for c in estate.commitments
-                               if c.location == loc.id and _months_left(c.ends, as_of) > month), D(0))
+                live = [c for c in estate.commitments
+                        if c.location == loc.id and _months_left(c.ends, as_of) > month]
+                cov_cpu = sum((c.covers_cpu for c in live), D(0))
+                cov_mem = sum((c.covers_memory_gb for c in live), D(0))
                 pc, pm = loc.prices.cpu_hour * 730 * r, loc.prices.memory_gb_hour * 730 * r
                 total -= (min(cpu, cov_cpu) * pc + min(mem, cov_mem) * pm) / H
                 uncovered += max(D(0), cpu - cov_cpu) * pc + max(D(0), mem - cov_mem) * pm

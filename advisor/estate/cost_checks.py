@@ -24,7 +24,7 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                 out.append(at(loc.source, ("prices", "egress_gb_to", other),
                               f"unknown location '{other}'", suggest(other, locations)))
     out += _providers(estate, locations, suggest)
-    provider_ids = {**{k: k for k in PROVIDERS}, **{p.id: p.id for p in estate.providers},
+    provider_ids = {**{p.id: p.id for p in estate.providers},
                     **{v: v for v in estate.provider_of().values()}}
     out += _unique(estate.commitments, "commitment")
     for c in estate.commitments:
@@ -37,7 +37,8 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                           "workloads in; a SaaS subscription is the location's fixed_monthly"))
         if c.provider is not None and c.provider not in provider_ids:
             out.append(at(c.source, ("provider",), f"unknown provider '{c.provider}'",
-                          suggest(c.provider, provider_ids)))
+                          "no location has this provider: " + suggest(c.provider,
+                                                                        provider_ids)))
         out += _rate(estate, c.currency, c.source)
     out += _unique(estate.licences, "licence")
     licence_ids = {lic.id: lic for lic in estate.licences}

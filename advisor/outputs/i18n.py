@@ -424,7 +424,7 @@ def language(code: str, currency: str) -> Lang:
 
 
 PROVIDER_NAMES = {"onprem": "On-premise", "aws": "AWS", "azure": "Azure", "gcp": "Google Cloud",
-                  "other": "Other"}
+                  "other": "Other", "saas": "SaaS"}
 
 
 def provider_name(key: str, lang: Lang | None = None) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.outputs.money import number
-from advisor.outputs.statement import statement
+from advisor.outputs.statement import calibration_rows, statement
 from advisor.placement.plan import Plan
 from advisor.rules import Finding
 from advisor.schemas.plan import SCHEMA_ID
@@ -177,15 +177,16 @@ def _calibration(plan: Plan) -> dict[str, Any] | None:
     if cal is None:
         return None
 
-    def pairs(items: Any, key: str) -> list[dict[str, Any]]:
+    def pairs(kind: str, key: str) -> list[dict[str, Any]]:
         return [{key: p.key, "billed": number(p.billed), "modelled": number(p.modelled),
                  "difference": number(p.difference),
-                 "ratio": None if p.ratio is None else round(float(p.ratio), 4)} for p in items]
+                 "ratio": None if p.ratio is None else round(float(p.ratio), 4)}
+                for p in calibration_rows(plan, kind)]
 
     return {"month": cal.month, "cost_basis": cal.cost_basis, "currency": cal.currency,
             "total_billed": number(cal.total_billed), "unallocated": number(cal.unallocated),
-            "workloads": pairs(cal.workloads, "workload"),
-            "locations": pairs(cal.locations, "location"),
+            "workloads": pairs("workloads", "workload"),
+            "locations": pairs("locations", "location"),
             "sources": list(cal.sources)}
 
 

@@ -18,7 +18,7 @@ from advisor.outputs.plan_economics import (
     savings_text,
     split_rows,
 )
-from advisor.outputs.statement import statement
+from advisor.outputs.statement import calibration_rows, statement
 from advisor.placement.plan import Plan, Recommendation
 from advisor.rules import Finding
 
@@ -187,9 +187,8 @@ CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"
 
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
-    cal = plan.calibration
     return [[p.key, money_text(p.billed), money_text(p.modelled), money_text(p.difference),
-             "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in cal.locations]
+             "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in calibration_rows(plan)]
 
 
 def _calibration_title(plan: Plan) -> str:

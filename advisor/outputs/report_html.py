@@ -16,7 +16,7 @@ from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
 from advisor.outputs.i18n import Lang, provider_name
 from advisor.outputs.report_savings import objective_sentence, row_label, whole_it
-from advisor.outputs.statement import saving_rows, statement
+from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -427,7 +427,8 @@ def _unallocated(r: Report, lang: Lang) -> str:
         out.append(f"<h3>{e(t('calibration', month=lang.month(cal.month)))}</h3>")
         rows = [[e(p.key), e(lang.money(p.billed)), e(lang.money(p.modelled)),
                  e(lang.money(p.difference, signed=True)),
-                 "-" if p.ratio is None else e(lang.number(p.ratio, 2))] for p in cal.locations]
+                 "-" if p.ratio is None else e(lang.number(p.ratio, 2))]
+                for p in calibration_rows(r.plan)]
         out.append(_table([e(t("location")), e(t("billed_col")), e(t("modelled_col")),
                            e(t("difference")), e(t("ratio"))], rows, {1, 2, 3, 4}))
     elif r.has_ledger:

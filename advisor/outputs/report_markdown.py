@@ -12,7 +12,7 @@ from advisor.month import month_add
 from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
 from advisor.outputs.i18n import Lang, provider_name
 from advisor.outputs.report_savings import objective_sentence, row_label, whole_it
-from advisor.outputs.statement import saving_rows, statement
+from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -224,7 +224,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
                       [[md(p.key), md(lang.money(p.billed)), md(lang.money(p.modelled)),
                         md(lang.money(p.difference, signed=True)),
                         "-" if p.ratio is None else md(lang.number(p.ratio, 2))]
-                       for p in cal.locations], {1, 2, 3, 4})
+                       for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
     out += [f"## {md(t('assumptions'))}", ""]
     out.append(f"- **{md(t('cost_basis'))}**: " + md(t(

@@ -161,3 +161,36 @@ def saving_rows(plan: Plan, moves: list[Recommendation], limit: int | None = Non
         if s.saving or s.one_off:
             out.append(SavingRow("line", line.label, s.saving, s.one_off, line=line))
     return out
+
+
+@dataclass(frozen=True)
+class ShownPair:
+    """A calibration row as shown: billed and modelled in cents, their difference."""
+
+    key: str
+    billed: Decimal
+    modelled: Decimal
+    ratio: Decimal | None
+
+    @property
+    def difference(self) -> Decimal:
+        return self.billed - self.modelled
+
+
+def calibration_rows(plan: Plan, kind: str = "locations") -> list[ShownPair]:
+    """The calibration's workloads or locations as shown: the modelled cost is the workloads'
+    shown current cost (summed per location), the difference that of the two amounts shown."""
+    cal = plan.calibration
+    if cal is None:
+        return []
+    st = statement(plan)
+    per_location: dict[str, Decimal] = {}
+    for r in plan.recommendations:
+        per_location[r.current_location] = per_location.get(r.current_location, ZERO) \
+            + st.workloads[r.workload.id].now
+    out = []
+    for p in getattr(cal, kind):
+        modelled = (st.workloads[p.key].now if p.key in st.workloads else cents(p.modelled)) \
+            if kind == "workloads" else per_location.get(p.key, cents(p.modelled))
+        out.append(ShownPair(p.key, cents(p.billed), modelled, p.ratio))
+    return out

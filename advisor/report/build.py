@@ -172,23 +172,28 @@ def plan_month(plan: Plan, month: str) -> PlanMonth:
 def line_rows(plan: Plan) -> tuple[PlanRow, ...]:
     """The plan's estate lines (fixed costs of locations and providers, commitments) as rows at
     a location, so that a month's modelled cost includes them where no bill covers the location
-    (their application is empty: they belong to none)."""
+    (their application is empty: they belong to none). A provider's and a commitment's line sits
+    where the provider runs most workloads today, whose bill holds its fees."""
     estate = plan.estate
     model = plan.model
+    today: dict[str, int] = {}
+    for w in estate.workloads:
+        today[w.location] = today.get(w.location, 0) + 1
     out = []
     for line in plan.lines():
         if line.kind == "fixed":
             where = line.key
         elif model is None:
             continue
-        else:
+        else:  # where the provider runs most today: its bills there hold these fees
             if line.kind == "commitment":
                 term = next(c for c in estate.commitments if c.id == line.key)
                 owner = model.provider_of[term.location] if term.location else term.provider
             else:
                 owner = line.key
-            where = min((k for k, v in model.provider_of.items() if v == owner), default="")
-        if where:
+            mine = sorted(k for k, v in model.provider_of.items() if v == owner)
+            where = max(mine, key=lambda k: (today.get(k, 0), -mine.index(k)), default="")
+        if where and line.now:
             out.append(PlanRow(f"({line.kind} {line.key})", "", where, where, exact(line.now),
                                exact(line.after), exact(line.one_off)))
     return tuple(out)

@@ -220,8 +220,8 @@ class LocationEntry(Format):
         cap = self.capacity
         vcpus = self.tco.to_tco().vcpus
         if (not (cap and cap.cpu) and vcpus is None) or not (cap and cap.memory_gb):
-            raise fail("tco needs capacity.cpu (or tco.cores) and capacity.memory_gb to spread "
-                       "the cost over",
+            raise fail("tco needs capacity.cpu and capacity.memory_gb to spread the cost over "
+                       "(or tco.cores for the vCPUs)",
                        "add 'capacity: {cpu: VCPUS, memory_gb: GB}' (what the hardware holds)",
                        key="tco")
         if cap and cap.cpu and vcpus is not None and cap.cpu > vcpus:
