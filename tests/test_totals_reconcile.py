@@ -9,17 +9,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from shown_amounts import amount
 
 AS_OF = "2026-12-02"
 D = Decimal
-
-
-def _amount(text: str) -> Decimal:
-    """'1,234.56', '-€101.71', '€ 1.234,56' (Dutch) -> Decimal."""
-    t = text.strip().replace("€", "").replace("*", "").replace("\u00a0", "").replace(" ", "")
-    if re.search(r",\d{2}$", t):  # Dutch: thousands '.', decimals ','
-        t = t.replace(".", "").replace(",", ".")
-    return D(t.replace(",", ""))
 
 
 def _columns(table: list[str]) -> list[list[str]]:
@@ -55,24 +48,24 @@ def test_analyze_table_adds_up(run_cli, moves_only):
     *parts, total = rows
     assert total[0] == "total"
     for col in (4, 5, 6, 7):
-        assert sum((_amount(r[col]) for r in parts), D(0)) == _amount(total[col])
+        assert sum((amount(r[col]) for r in parts), D(0)) == amount(total[col])
     for r in parts:  # a saving shown is the difference of the amounts shown beside it
-        assert _amount(r[4]) - _amount(r[5]) == _amount(r[6])
+        assert amount(r[4]) - amount(r[5]) == amount(r[6])
     if moves_only:
         assert any("workloads that stay" in r[0] for r in parts)
     split = _columns(_table_after(lines, "monthly cost by line"))
     *lines_, split_total = split
     for col in (1, 2, 3):
-        assert sum((_amount(r[col]) for r in lines_), D(0)) == _amount(split_total[col])
+        assert sum((amount(r[col]) for r in lines_), D(0)) == amount(split_total[col])
     assert split_total[1:3] == total[4:6]
     objective = next(line for line in lines if line.startswith("objective "))
     total_text, parts_text = objective.split("=", 1)
     amounts = re.findall(r"(-?[\d,]+\.\d\d) ", parts_text)
-    assert sum((_amount(a) for a in amounts), D(0)) == _amount(total_text.split()[1])
+    assert sum((amount(a) for a in amounts), D(0)) == amount(total_text.split()[1])
     savings = next(line for line in lines if line.startswith("monthly savings"))
     whole, detail = savings.split("(", 1)
-    assert sum((_amount(a) for a in re.findall(r"(-?[\d,]+\.\d\d)", detail)), D(0)) == \
-        _amount(whole.split()[2])
+    assert sum((amount(a) for a in re.findall(r"(-?[\d,]+\.\d\d)", detail)), D(0)) == \
+        amount(whole.split()[2])
 
 
 def test_analyze_json_adds_up(run_cli):
@@ -119,4 +112,4 @@ def test_analyze_markdown_adds_up(run_cli):
     *parts, total = rows
     assert total[0] == "total"
     for col in (4, 5, 6, 7):
-        assert sum((_amount(r[col]) for r in parts), D(0)) == _amount(total[col])
+        assert sum((amount(r[col]) for r in parts), D(0)) == amount(total[col])

@@ -206,6 +206,13 @@ def _calibration_text(plan: Plan) -> list[str]:
                      disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
 
 
+def _md_rows(headers: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """A Markdown table: the first ``left`` columns left-aligned, the amounts right-aligned."""
+    return ["| " + " | ".join(headers) + " |",
+            "|" + "---|" * left + "---:|" * (len(headers) - left),
+            *("| " + " | ".join(_md_cell(x) for x in row) + " |" for row in rows)]
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -244,13 +251,7 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     else:
         out.append("None.")
     out.append("")
-    out.append("## Cost by line")
-    out.append("")
-    out.append("| " + " | ".join(SPLIT_HEADERS) + " |")
-    out.append("|---|---:|---:|---:|")
-    for row in split_rows(st):
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-    out.append("")
+    out += ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st)), ""]
     for title, items in (("Locations and providers", facility_lines(plan)),
                          ("Commitments", commitment_lines(plan))):
         if items:
@@ -262,21 +263,13 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
         out.append("")
         out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
         out.append("")
-        out.append("| " + " | ".join(RS_HEADERS) + " |")
-        out.append("|---|---|" + "---:|" * 7)
-        for row in rs_rows:
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
+        out += [*_md_rows(RS_HEADERS, rs_rows, left=2), ""]
     if plan.calibration is not None:
         out.append("## Calibration")
         out.append("")
         out.append(_md_cell(_calibration_title(plan)) + ".")
         out.append("")
-        out.append("| " + " | ".join(CAL_HEADERS) + " |")
-        out.append("|---|---:|---:|---:|---:|")
-        for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
+        out += [*_md_rows(CAL_HEADERS, _calibration_rows(plan)), ""]
     moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("<details><summary>Why each workload moves</summary>")

@@ -15,7 +15,7 @@ from advisor.month import month_add
 from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
 from advisor.outputs.i18n import Lang, provider_name
-from advisor.outputs.report_savings import objective_sentence, row_label, whole_it
+from advisor.outputs.report_savings import objective_sentence, row_cells, row_label, whole_it
 from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
@@ -300,18 +300,11 @@ def _moves_table(r: Report, lang: Lang) -> str:
     st = statement(r.plan)
     rows = []
     for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st):
+        cells = [e(c) for c in row_cells(row, lang)]
         m = row.recommendation
-        if m is None:
-            rows.append([e(row_label(row, lang)), "", "", "", e(lang.money(row.saving)),
-                         e(lang.money(row.one_off)), ""])
-            continue
-        name = m.workload.name or m.workload.id
-        who = e(name) + (f' <span class="muted">{e(m.workload.id)}</span>'
-                         if name != m.workload.id else "")
-        rows.append([who, e(m.workload.application), e(m.current_location),
-                     e(m.recommended_location), e(lang.money(row.saving)),
-                     e(lang.money(row.one_off)), e(lang.payback(m.one_off_cost,
-                                                                m.monthly_savings))])
+        if m is not None and (m.workload.name or m.workload.id) != m.workload.id:
+            cells[0] += f' <span class="muted">{e(m.workload.id)}</span>'
+        rows.append(cells)
     s = r.summary
     foot = [e(t("total_col")), "", "", "", e(lang.money(st.total.saving)),
             e(lang.money(st.total.one_off)),

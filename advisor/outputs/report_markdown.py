@@ -11,7 +11,7 @@ from advisor.ledger.report import COST_BASES
 from advisor.month import month_add
 from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
 from advisor.outputs.i18n import Lang, provider_name
-from advisor.outputs.report_savings import objective_sentence, row_label, whole_it
+from advisor.outputs.report_savings import objective_sentence, row_cells, whole_it
 from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
@@ -128,17 +128,8 @@ def render_markdown(r: Report, lang: Lang) -> str:
                 -sum((gain[m.workload.id] for m in bad), Decimal(0))))))
         out += ["- " + md(t("objective_note", horizon=r.horizon_months)),
                 "- " + md(objective_sentence(st, lang)), ""]
-        rows = []
-        for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st):
-            m = row.recommendation
-            if m is None:
-                rows.append([md(row_label(row, lang)), "", "", "", md(lang.money(row.saving)),
-                             md(lang.money(row.one_off)), ""])
-                continue
-            rows.append([md(m.workload.name or m.workload.id), md(m.workload.application),
-                         md(m.current_location), md(m.recommended_location),
-                         md(lang.money(row.saving)), md(lang.money(row.one_off)),
-                         md(lang.payback(m.one_off_cost, m.monthly_savings))])
+        rows = [[md(c) for c in row_cells(row, lang)]
+                for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st)]
         rows.append([f"**{md(t('total_col'))}**", "", "", "",
                      f"**{md(lang.money(saving))}**", f"**{md(lang.money(one_off))}**",
                      md(lang.payback(s["one_off_cost"], s["monthly_savings"]))])

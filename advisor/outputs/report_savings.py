@@ -26,6 +26,18 @@ def row_label(row: SavingRow, lang: Lang) -> str:
     return row.label
 
 
+def row_cells(row: SavingRow, lang: Lang) -> list[str]:
+    """A row of the table of moves as plain text: workload (or the row's label), application,
+    now, recommended, saving, one-off, payback (a renderer escapes them)."""
+    m = row.recommendation
+    if m is None:
+        return [row_label(row, lang), "", "", "", lang.money(row.saving),
+                lang.money(row.one_off), ""]
+    return [m.workload.name or m.workload.id, m.workload.application, m.current_location,
+            m.recommended_location, lang.money(row.saving), lang.money(row.one_off),
+            lang.payback(m.one_off_cost, m.monthly_savings)]
+
+
 def objective_sentence(st: Statement, lang: Lang) -> str:
     """'Objective: a recommended monthly cost + b migration + ... = c per month.'"""
     *parts, (_, _, total) = st.objective

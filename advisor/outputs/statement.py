@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from advisor.money import apportion, cents
-from advisor.placement.plan import Line, Plan, Recommendation
+from advisor.placement.plan import Amounts, Line, Plan, Recommendation
 
 ZERO = Decimal(0)
 SPLIT = ("run", "licences", "egress", "fixed_locations", "fixed_providers", "commitments")
@@ -32,17 +32,7 @@ SPLIT_LABELS = {"run": "run (compute and storage)", "licences": "licences",
                 "fixed_providers": "fixed costs of providers", "commitments": "commitments"}
 
 
-@dataclass(frozen=True)
-class Shown:
-    """Amounts as shown: now, after, and the one-off; the saving is their difference."""
-
-    now: Decimal
-    after: Decimal
-    one_off: Decimal = ZERO
-
-    @property
-    def saving(self) -> Decimal:
-        return self.now - self.after
+Shown = Amounts  # amounts as shown: in cents
 
 
 @dataclass

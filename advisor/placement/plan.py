@@ -87,14 +87,9 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
-class Line:
-    """A row of the estate's cost beside the workloads: a location's or a provider's fixed
-    cost, a commitment, or (in a table of moves only) the workloads that stay. One-offs are
-    what the recommendation pays once for it (onboarding, closing)."""
+class Amounts:
+    """A row's monthly cost now and after and its one-off cost; the saving is the difference."""
 
-    kind: str  # fixed | provider | commitment | stays
-    key: str  # location, provider or commitment id
-    label: str
     now: Decimal
     after: Decimal
     one_off: Decimal = ZERO
@@ -102,6 +97,17 @@ class Line:
     @property
     def saving(self) -> Decimal:
         return self.now - self.after
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line(Amounts):
+    """A row of the estate's cost beside the workloads: a location's or a provider's fixed
+    cost, or a commitment. Its one-off is what the recommendation pays once for it
+    (onboarding, closing)."""
+
+    kind: str  # fixed | provider | commitment
+    key: str  # location, provider or commitment id
+    label: str
 
 
 @dataclass
@@ -146,18 +152,19 @@ class Plan:
             state = ("closes" if loc in after.closing or (loc in now.open and loc not in
                                                             after.open)
                      else "opens" if loc not in now.open and loc in after.open else "open")
-            out.append(Line("fixed", loc, f"fixed cost of {loc} ({state})",
-                            now.fixed.get(loc, ZERO), after.fixed.get(loc, ZERO),
-                            after.closing.get(loc, ZERO)))
+            out.append(Line(now.fixed.get(loc, ZERO), after.fixed.get(loc, ZERO),
+                            after.closing.get(loc, ZERO), kind="fixed", key=loc,
+                            label=f"fixed cost of {loc} ({state})"))
         for p in sorted(set(now.providers) | set(after.providers) | set(after.onboarding)):
             state = "added" if p in after.onboarding or (p not in now.used and p in after.used) \
                 else "dropped" if p not in after.used else "used"
-            out.append(Line("provider", p, f"provider {p} ({state})", now.providers.get(p, ZERO),
-                            after.providers.get(p, ZERO), after.onboarding.get(p, ZERO)))
+            out.append(Line(now.providers.get(p, ZERO), after.providers.get(p, ZERO),
+                            after.onboarding.get(p, ZERO), kind="provider", key=p,
+                            label=f"provider {p} ({state})"))
         before = {c.id: c for c in self.current.commitments}
         for c in self.recommended.commitments:
-            out.append(Line("commitment", c.id, f"commitment {c.id} (fee less what it covers)",
-                            before[c.id].net, c.net))
+            out.append(Line(before[c.id].net, c.net, kind="commitment", key=c.id,
+                            label=f"commitment {c.id} (fee less what it covers)"))
         return out
 
     def summary(self) -> dict[str, Any]:

@@ -11,16 +11,9 @@ from html.parser import HTMLParser
 
 import pytest
 from report_helpers import demo_report
+from shown_amounts import amount
 
 D = Decimal
-
-
-def _amount(text: str) -> Decimal:
-    """'1,234.56', '-€101.71', '€ 1.234,56' (Dutch) -> Decimal."""
-    t = text.strip().replace("€", "").replace("*", "").replace("\u00a0", "").replace(" ", "")
-    if re.search(r",\d{2}$", t):  # Dutch: thousands '.', decimals ','
-        t = t.replace(".", "").replace(",", ".")
-    return D(t.replace(",", ""))
 
 
 class _Tables(HTMLParser):
@@ -79,9 +72,9 @@ def test_report_adds_up(tmp_path, lang):
                  and len(t["tfoot"][0]) == 7)
     foot = moves["tfoot"][0]
     for col in (4, 5):
-        assert sum((_amount(r[col]) for r in moves["tbody"]), D(0)) == _amount(foot[col])
+        assert sum((amount(r[col]) for r in moves["tbody"]), D(0)) == amount(foot[col])
     amounts = [t for t in parser.texts if re.search(r"\d[.,]\d\d$", t)]
-    start, *steps, end = (_amount(a) for a in amounts if "€" in a)
+    start, *steps, end = (amount(a) for a in amounts if "€" in a)
     assert start + sum(steps, D(0)) == end
     code, md_text, err = demo_report(tmp_path, "--lang", lang, "--format", "markdown",
                                      name="r.md")
@@ -96,4 +89,4 @@ def test_report_adds_up(tmp_path, lang):
             break
     *parts, total = table
     for col in (4, 5):
-        assert sum((_amount(r[col]) for r in parts), D(0)) == _amount(total[col])
+        assert sum((amount(r[col]) for r in parts), D(0)) == amount(total[col])
