@@ -170,18 +170,13 @@ SPLIT_COLUMNS = [Column(SPLIT_HEADERS[0]), *(Column(h, "right") for h in SPLIT_H
 def _economics_text(plan: Plan, width: int | None = None) -> list[str]:
     """The cost split, the locations and providers that change, and the commitments."""
     out = [fit_table(split_rows(statement(plan)), SPLIT_COLUMNS, width), ""]
-    facilities = facility_lines(plan)
-    if facilities:
-        out.append("Locations and providers:")
-        for x in facilities:
-            out.extend(wrap(x, width, "  - ", "    "))
-        out.append("")
-    commitments = commitment_lines(plan)
-    if commitments:
-        out.append("Commitments:")
-        for x in commitments:
-            out.extend(wrap(x, width, "  - ", "    "))
-        out.append("")
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out.append(f"{title}:")
+            for x in items:
+                out.extend(wrap(x, width, "  - ", "    "))
+            out.append("")
     return out
 
 
