@@ -15,7 +15,13 @@ from advisor.month import month_add
 from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
 from advisor.outputs.i18n import Lang, provider_name
-from advisor.outputs.report_savings import objective_sentence, row_cells, row_label, whole_it
+from advisor.outputs.report_savings import (
+    objective_sentence,
+    row_cells,
+    row_label,
+    switching_text,
+    whole_it,
+)
 from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
@@ -503,6 +509,7 @@ def _assumptions(r: Report, lang: Lang) -> str:
     out.append(f"<dt><b>{e(t('cost_basis'))}</b></dt><dd>{e(basis)}</dd>")
     out.append(f"<dt><b>{e(t('horizon'))}</b></dt><dd>"
                f"{e(t('horizon_text', n=r.horizon_months))}</dd>")
+    out.append(f"<dt><b>{e(t('switching'))}</b></dt><dd>{e(switching_text(r, lang))}</dd>")
     out.append(f"<dt><b>{e(t('rates'))}</b></dt><dd>")
     if not r.rates:
         out.append(e(t("rates_none", currency=r.currency)))
