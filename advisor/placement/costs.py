@@ -172,8 +172,8 @@ class CostModel:
 
     def is_switch(self, from_id: str, to_id: str) -> bool:
         """Data leaving a cloud provider for another provider or for an own data centre (the
-        Data Act's switching, Art. 2(34)); data leaving an own data centre or a SaaS is not
-        (neither is a provider of data processing services the customer switches away from)."""
+        Data Act's switching, Art. 2(34)); data leaving an own data centre is not (no provider
+        charges it), and nothing moves out of a SaaS."""
         return self.locations[from_id].provider not in ("onprem", "saas") and \
             self.provider_of[from_id] != self.provider_of[to_id]
 
