@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -10,7 +11,7 @@ from advisor.estate.model import Estate
 from advisor.placement.costs import CostModel
 from advisor.placement.optimize import optimize
 from advisor.placement.plan import Plan, build_plan
-from advisor.rules import Rule, evaluate, load_packs
+from advisor.rules import Evaluation, Rule, evaluate, load_packs
 
 EXAMPLES = ("gemeente",)
 
@@ -29,17 +30,70 @@ def load_rules(estate: Estate) -> list[Rule]:
 
 
 def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 1e-3,
-                   headroom: Decimal = Decimal("1.2")) -> Plan:
-    """Rules, costs, the optimizer and the plan; rightsizing for workloads with measured
-    usage. The estate arrives with its sources already collected (``advisor.commands.sources``):
-    nothing here reads the network."""
-    from advisor.placement.rightsizing import rightsizing, usage_notes
+                   headroom: Decimal = Decimal("1.2"), as_of: dt.date | None = None,
+                   waivers: str | None = None) -> Plan:
+    """Rules, waivers, costs, the optimizer and the plan; rightsizing for workloads with
+    measured usage. The estate arrives with its sources already collected
+    (``advisor.commands.sources``): nothing here reads the network.
 
+    Waivers (``waivers``, else waivers.yaml beside advisor.yaml) are judged as of ``as_of``
+    (default today), as ``advisor check`` and ``advisor report`` judge them: a waived finding is
+    shown as waived, its penalty does not count, and a waived error rule lets the workload stay
+    where it runs."""
+    from advisor.check.gate import file_beside, load_budgets
+    from advisor.check.waivers import load_waivers, waiver_view, waivers_file
+    from advisor.estate.cost_checks import warnings
+    from advisor.placement.rightsizing import rightsizing, usage_notes
+    from advisor.rules import placement_findings
+
+    as_of = as_of or dt.date.today()
     rules = load_rules(estate)
     ev = evaluate(rules, estate)
-    model = CostModel(estate)
+    model = CostModel(estate, as_of=as_of)
+    current = {w.id: w.location for w in estate.workloads}
+    budgets = load_budgets(file_beside(estate.path, "budgets.yaml", None, "--budgets"), estate)
+    found = placement_findings(ev, estate.workloads, current, costs=model, budgets=budgets)
+    view = None
+    path = waivers_file(estate.path, waivers)
+    if path is not None:
+        view = waiver_view(load_waivers(path, estate, [r.id for r in rules]), found, as_of)
+        ev = ev.waived(view.workload_pairs(), current)
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap)
-    plan = build_plan(estate, model, ev, solution)
+    plan = build_plan(estate, model, ev, solution, view, found)
+    plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap)
+    plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
     plan.notes.extend(usage_notes(estate))
     return plan
+
+
+def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
+                   time_limit_s: float, gap: float) -> dict[str, Decimal]:
+    """For each provider the plan starts using: how much more the best placement without it
+    would cost per month (the objective, exactly), so the plan can say the estate-wide saving
+    pays for the provider. One more solve per added provider."""
+    from dataclasses import replace
+
+    from advisor.placement.plan import placement_objective
+
+    if plan.current is None or plan.recommended is None:
+        return {}
+    added = sorted(plan.recommended.facilities.used - plan.current.facilities.used)
+    if not added or plan.solver["status"] not in ("optimal", "feasible"):
+        return {}
+    with_it = placement_objective(estate, model, ev, plan_placement(plan))
+    out = {}
+    for provider in added:
+        banned = [i for i, loc in enumerate(estate.locations)
+                  if model.provider_of[loc.id] == provider]
+        allowed = {wid: tuple(ok and i not in banned for i, ok in enumerate(mask))
+                   for wid, mask in ev.allowed.items()}
+        without = optimize(estate, model, replace(ev, allowed=allowed),
+                           time_limit_s=time_limit_s, gap=gap)
+        if without.status in ("optimal", "feasible"):
+            out[provider] = placement_objective(estate, model, ev, without.placement) - with_it
+    return out
+
+
+def plan_placement(plan: Plan) -> dict[str, str]:
+    return {r.workload.id: r.recommended_location for r in plan.recommendations}

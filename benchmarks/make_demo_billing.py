@@ -11,9 +11,11 @@ Reads the demo estate (advisor/examples/gemeente) and writes, for its AWS and Az
   ``azure/gemeente-focus/YYYYMMDD-YYYYMMDD/<run id>/part_0_0001.csv`` plus ``manifest.json``.
 
 Costs follow the estate's prices: compute (cpu x cpu_hour + memory_gb x memory_gb_hour per hour),
-block storage (storage_gb x storage_gb_month spread over the days) and egress of the workload's
+block storage (storage_gb x the block price spread over the days) and egress of the workload's
 edges that leave its location. AWS list prices carry a 5% enterprise discount; chatbot-nlu runs on
-a Savings Plan (billed 0 per hour, effective cost amortised, a monthly purchase row). A few rows
+a Savings Plan (billed 0 per hour, effective cost amortised, a monthly purchase row) and the
+workloads in the region of the estate's AWS reservation on it (billed 0, effective cost 42% of
+list, the reservation's monthly fee as a recurring purchase row). A few rows
 belong to no workload on purpose: AWS Support, an untagged NAT gateway, a credit, Defender for
 Cloud and a Log Analytics workspace. Same input, same bytes: seeded, no timestamps in gzip.
 """
@@ -45,6 +47,7 @@ PLACES = Decimal("0.0000000001")
 AWS_DISCOUNT = Decimal("0.95")
 SAVINGS_PLAN_RATE = Decimal("0.72")
 SAVINGS_PLAN_WORKLOADS = ("chatbot-nlu",)
+RESERVATION_RATE = Decimal("0.42")  # the 3-year reserved instances in eu-west-1: 58% off list
 AWS_PAYER = "111122223333"
 AWS_ACCOUNTS = {"eu-west-1": ("444455556666", "gemeente-prod-eu"),
                 "us-east-1": ("777788889999", "gemeente-digital-us")}
@@ -127,6 +130,9 @@ def aws_bill(estate: Estate, year: int, month: int, rng: random.Random) -> Bill:
               "BillingCurrency": "USD", "InvoiceIssuerName": "Amazon Web Services EMEA SARL",
               "ProviderName": "AWS", "PublisherName": "Amazon Web Services, Inc."}
     plan_id = f"arn:aws:savingsplans::{AWS_PAYER}:savingsplan/{short_hash('sp', 8)}"
+    reservation = next((c for c in estate.commitments if c.kind == "reservation"
+                        and locs[str(c.location)].provider == "aws"), None)
+    ri_id = f"arn:aws:ec2:eu-west-1:{AWS_PAYER}:reserved-instances/{short_hash('ri', 12)}"
     plan_total = Decimal(0)
     usage_total = Decimal(0)
     for w in estate.workloads:
@@ -143,12 +149,14 @@ def aws_bill(estate: Estate, year: int, month: int, rng: random.Random) -> Bill:
         volume = f"vol-0{short_hash(w.id + '/ebs')}"
         hourly = w.resources.cpu * p.cpu_hour + w.resources.memory_gb * p.memory_gb_hour
         covered = w.id in SAVINGS_PLAN_WORKLOADS
+        reserved = reservation is not None and reservation.location == w.location
         egress = egress_gb_month(estate, w)
         for day in range(1, bill.days + 1):
             hours = Decimal(24) if rng.random() > 0.03 else Decimal(rng.randint(18, 23))
             list_cost = hourly * hours
-            billed = Decimal(0) if covered else list_cost * AWS_DISCOUNT
-            effective = list_cost * SAVINGS_PLAN_RATE if covered else billed
+            billed = Decimal(0) if covered or reserved else list_cost * AWS_DISCOUNT
+            effective = list_cost * SAVINGS_PLAN_RATE if covered else \
+                list_cost * RESERVATION_RATE if reserved else billed
             plan_total += effective if covered else Decimal(0)
             usage_total += billed
             bill.add(day, **place, AvailabilityZone=f"{loc.region}a", ChargeCategory="Usage",
@@ -167,7 +175,12 @@ def aws_bill(estate: Estate, year: int, month: int, rng: random.Random) -> Bill:
                          "CommitmentDiscountName": "Compute Savings Plan",
                          "CommitmentDiscountStatus": "Used",
                          "CommitmentDiscountType": "Savings Plan",
-                         "PricingCategory": "Committed"} if covered else {}))
+                         "PricingCategory": "Committed"} if covered else
+                        {"CommitmentDiscountCategory": "Usage", "CommitmentDiscountId": ri_id,
+                         "CommitmentDiscountName": "EC2 Reserved Instances (3 years)",
+                         "CommitmentDiscountStatus": "Used",
+                         "CommitmentDiscountType": "Reserved Instance",
+                         "PricingCategory": "Committed"} if reserved else {}))
             gb_month = w.resources.storage_gb / bill.days
             storage = gb_month * p.storage_gb_month
             usage_total += storage * AWS_DISCOUNT
@@ -228,6 +241,16 @@ def aws_bill(estate: Estate, year: int, month: int, rng: random.Random) -> Bill:
                  CommitmentDiscountName="Compute Savings Plan",
                  CommitmentDiscountType="Savings Plan", ResourceId=plan_id,
                  ServiceCategory="Compute", ServiceName="Savings Plans for AWS Compute usage")
+    if reservation is not None:
+        bill.add(None, **payer, ChargeCategory="Purchase", ChargeFrequency="Recurring",
+                 ChargeDescription="EC2 Reserved Instances, 3 years no upfront, monthly fee",
+                 BilledCost=reservation.monthly, EffectiveCost=Decimal(0),
+                 ListCost=reservation.monthly, ContractedCost=reservation.monthly,
+                 PricingQuantity=Decimal(1), PricingUnit="Month",
+                 CommitmentDiscountCategory="Usage", CommitmentDiscountId=ri_id,
+                 CommitmentDiscountName="EC2 Reserved Instances (3 years)",
+                 CommitmentDiscountType="Reserved Instance", ResourceId=ri_id,
+                 ServiceCategory="Compute", ServiceName="Amazon Elastic Compute Cloud")
     support = max(Decimal(100), usage_total * Decimal("0.10"))
     bill.add(None, **payer, ChargeCategory="Usage", ChargeFrequency="Recurring",
              ChargeDescription="AWS Support (Business), 10% of monthly usage, at least USD 100",

@@ -27,7 +27,7 @@ from advisor.check.proposals import (
     read_placement,
     read_terraform_plan,
 )
-from advisor.check.waivers import Waiver, load_waivers, matching, waivers_file
+from advisor.check.waivers import Waiver, load_waivers, waiver_view, waivers_file
 from advisor.errors import InputError
 from advisor.estate.formats.base import validate
 from advisor.estate.load import load_estate
@@ -206,7 +206,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     estate_dir = Path(estate.path or config).resolve().parent
     rules = load_packs(estate.policies, estate.path)
     ev = evaluate(rules, estate)
-    model = CostModel(estate)
+    model = CostModel(estate, as_of=today)
     budget_data = load_budgets(file_beside(estate.path, "budgets.yaml", budgets, "--budgets"),
                                estate)
     proposals: list[tuple[str, Proposal]] = []
@@ -250,7 +250,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         return _place(w.source, estate_dir) if w and w.source else None
 
     items: list[Item] = []
-    used: set[Waiver] = set()
+    view = waiver_view(waiver_list, findings, today)
     for f in findings:
         item = Item(f, rule_of[f.rule], place_of_workload(f.workload))
         if baseline is not None:
@@ -261,11 +261,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         if change is not None and change.location == f.location:
             item.related.append((_file_place(change.file, change.line, estate_dir),
                                  f"proposed by {change.origin}"))
-        waiver = matching(waiver_list, f)
-        if waiver is not None:
-            used.add(waiver)
-            if not waiver.expired(today):
-                item.waiver = waiver
+        item.waiver = view.waiver_of(f)
         items.append(item)
     for f, prop, path in plan_findings:
         line = next((c.line for c in (*prop.changes, *prop.extra) if c.resource == f.resource),
@@ -275,20 +271,8 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
                     baseline="new")
         item.related.append((plan_place, f.resource or ""))
         items.append(item)
-    for waiver in waiver_list:
+    for waiver, f in view.findings():
         place = _place(waiver.source, estate_dir) if waiver.source else None
-        what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
-        if waiver.expired(today):
-            f = Finding("WAIVER-EXPIRED", "error", "" if waiver.application else waiver.subject,
-                        None, f"the waiver of {waiver.rule} for {what} (owner {waiver.owner}) "
-                        f"expired on {waiver.expires.isoformat()}: renew it or fix the finding",
-                        subject=f"{waiver.rule}/{waiver.subject}")
-        elif waiver not in used:
-            f = Finding("WAIVER-UNUSED", "info", "" if waiver.application else waiver.subject,
-                        None, f"the waiver of {waiver.rule} for {what} matches no finding: "
-                        "remove it", subject=f"{waiver.rule}/{waiver.subject}")
-        else:
-            continue
         items.append(Item(f, rule_of[f.rule], place,
                           baseline="unchanged" if proposals else None))
     items.sort(key=lambda i: (i.finding.sort_key(), i.finding.message))
@@ -364,23 +348,21 @@ def _proposed_plan(estate: Estate, model: CostModel, ev: Evaluation,
 
 def _cost(estate: Estate, model: CostModel, current: dict[str, str], proposed: dict[str, str],
           changes: list[Change]) -> CostEffect:
-    before = after = one_off = Decimal(0)
-    for w in estate.workloads:
-        before += model.run_monthly(w, current[w.id]) + model.egress_monthly(w, current)
-        after += model.run_monthly(w, proposed[w.id]) + model.egress_monthly(w, proposed)
-        if proposed[w.id] != current[w.id]:
-            one_off += model.migration_one_off(w)
-    by_id = estate.workload_by_id()
+    """The monthly cost before and after the change, every line counted (run, licences,
+    egress, fixed costs, providers, commitments), and its one-off costs."""
+    from advisor.placement.totals import EstateCosts
+
+    totals = EstateCosts(model)
+    before, after = totals.costs(current), totals.costs(proposed)
     moved = []
     for c in changes:
-        w = by_id[c.workload]
-        if c.location == w.location:
+        if c.location == current[c.workload]:
             continue
-        moved.append(Moved(w.id, w.application, w.location, c.location,
-                           model.run_monthly(w, w.location) + model.egress_monthly(w, current),
-                           model.run_monthly(w, c.location) + model.egress_monthly(w, proposed),
-                           c.origin))
-    return CostEffect(estate.currency, before, after, one_off, moved)
+        moved.append(Moved(c.workload, model.workloads[c.workload].application, current[c.workload],
+                           c.location, before.workload_monthly(c.workload),
+                           after.workload_monthly(c.workload), c.origin))
+    return CostEffect(estate.currency, before.monthly, after.monthly,
+                      sum(after.one_offs().values(), Decimal(0)), moved)
 
 
 # --------------------------------------------------------------------------- paths

@@ -62,6 +62,9 @@ def validate_estate(config: Path, *, waivers: str | None = None, budgets: str | 
     except InputError as exc:
         out.add(exc)
         return out
+    from advisor.estate.cost_checks import warnings
+
+    out.notes.extend(warnings(estate))
     out.checked = {"name": estate.name, "locations": len(estate.locations),
                    "workloads": len(estate.workloads), "sources": len(estate.sources),
                    "packs": len(estate.policies), "rules": 0}

@@ -94,3 +94,60 @@ def waivers_file(estate_path: str | None, given: str | None) -> Path | None:
         if beside.is_file():
             return beside
     return None
+
+
+@dataclass
+class WaiverView:
+    """One view of the waivers on a day, shared by analyze, check and report: the waiver that
+    covers each finding (valid on the day), the waivers that expired and those that match no
+    finding. A waived finding is still shown (as waived); its penalty does not count."""
+
+    covering: dict[tuple[str, str], Waiver]  # (rule, finding key) -> the valid waiver
+    expired: list[Waiver]
+    unused: list[Waiver]
+    today: dt.date
+
+    def waiver_of(self, finding: Finding) -> Waiver | None:
+        return self.covering.get((finding.rule, finding.key))
+
+    def workload_pairs(self) -> set[tuple[str, str]]:
+        """(rule, workload) of every valid waiver of a workload's finding."""
+        return {(w.rule, w.subject) for w in self.covering.values() if not w.application}
+
+    def findings(self) -> list[tuple[Waiver, Finding]]:
+        """The waivers' own findings: WAIVER-EXPIRED (an error) and WAIVER-UNUSED (info)."""
+        from advisor.rules import Finding
+
+        out: list[tuple[Waiver, Finding]] = []
+        for waiver in self.expired:
+            what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
+            out.append((waiver, Finding(
+                "WAIVER-EXPIRED", "error", "" if waiver.application else waiver.subject, None,
+                f"the waiver of {waiver.rule} for {what} (owner {waiver.owner}) expired on "
+                f"{waiver.expires.isoformat()}: renew it or fix the finding",
+                subject=f"{waiver.rule}/{waiver.subject}")))
+        for waiver in self.unused:
+            what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
+            out.append((waiver, Finding(
+                "WAIVER-UNUSED", "info", "" if waiver.application else waiver.subject, None,
+                f"the waiver of {waiver.rule} for {what} matches no finding: remove it",
+                subject=f"{waiver.rule}/{waiver.subject}")))
+        return out
+
+
+def waiver_view(waivers: Iterable[Waiver], findings: Iterable[Finding],
+                today: dt.date) -> WaiverView:
+    """Match ``findings`` to ``waivers`` as of ``today`` (see ``WaiverView``)."""
+    listed = list(waivers)
+    covering: dict[tuple[str, str], Waiver] = {}
+    used: set[Waiver] = set()
+    for f in findings:
+        waiver = matching(listed, f)
+        if waiver is None:
+            continue
+        used.add(waiver)
+        if not waiver.expired(today):
+            covering[(f.rule, f.key)] = waiver
+    expired = [w for w in listed if w.expired(today)]
+    unused = [w for w in listed if not w.expired(today) and w not in used]
+    return WaiverView(covering, expired, unused, today)

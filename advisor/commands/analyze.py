@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from advisor.commands.common import (
@@ -35,12 +37,19 @@ from advisor.commands.common import (
 @click.option("--headroom", type=FiniteFloat(min=1), default=None,
               help="Rightsizing: recommended requests = p95 usage x this (default 1.2, or the "
                    "kubernetes source's headroom).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day the advice is for (YYYY-MM-DD): switching charges under the EU "
+                   "Data Act (free from 2027-01-12), the months left on commitments, which "
+                   "waivers hold. [default: today]")
+@click.option("--waivers", type=click.Path(dir_okay=False),
+              help="Waivers file (default: waivers.yaml beside advisor.yaml, when present).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
             wide: bool, max_chars: int | None, time_limit_s: float, gap: float,
-            headroom: float | None, quiet: bool, timings: bool) -> int:
+            headroom: float | None, as_of: dt.datetime | None, waivers: str | None,
+            quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -54,6 +63,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze --demo
       advisor analyze -c estate/advisor.yaml --format json -o plan.json
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
+      advisor analyze --demo --as-of 2027-01-12
     """
     from decimal import Decimal
 
@@ -63,7 +73,8 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
     plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
                           headroom=None if headroom is None else Decimal(str(headroom)),
-                          progress=progress(quiet))
+                          progress=progress(quiet), as_of=as_of.date() if as_of else None,
+                          waivers=waivers)
     if fmt == "json":
         from advisor.outputs.plan_json import render
 

@@ -89,6 +89,7 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     from advisor.commands.sources import analyze_config, calibrate_plan, read_ledger
     from advisor.errors import EXIT_SOURCE, InputError
     from advisor.ledger.report import has_ledger
+    from advisor.month import Month
     from advisor.outputs.i18n import language
     from advisor.report.build import GRAIN, check_request, collect, report_month
     from advisor.report.history import demo_store, open_store
@@ -115,8 +116,11 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
 
     with open_store(store, on_wait=waiting):  # an unreachable store stops everything (exit 3)
         pass  # held only while the month is read and written, so concurrent runs can wait
+    # The advice is as of the reported month's last day when the month is given (the same
+    # month reads the same, run after run), else as of today.
+    as_of = Month.parse(month).last_day if month else None
     plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
-                          calibration=False)
+                          calibration=False, as_of=as_of, waivers=waivers)
     ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
         if has_ledger(plan.estate) else None
     month = report_month(plan.estate, ledger, month)

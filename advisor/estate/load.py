@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import SHOWN_ERRORS, InputError, collect
+from advisor.estate.cost_checks import at as _at
+from advisor.estate.cost_checks import cost_problems
 from advisor.estate.formats import what_file
 from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
@@ -31,11 +33,14 @@ def load_estate(path: str | Path) -> Estate:
     file = str(main)
     top = validate(AdvisorFile, _read(main, "estate"), file, context={"base": main.parent})
     problems: list[InputError] = []
+    location_files: list[tuple[str, Any]] = []
     locations = _section(top.locations, "locations", LocationsFile, main,
-                         LocationEntry.to_location, problems)
+                         LocationEntry.to_location, problems, location_files)
     workloads = _section(top.workloads, "workloads", WorkloadsFile, main,
                          WorkloadEntry.to_workload, problems)
     collect(problems)
+    providers = [p.to_provider(SourceRef(name, ("providers", i)))
+                 for name, doc in location_files for i, p in enumerate(doc.providers)]
     estate = Estate(
         name=top.name,
         currency=top.currency,
@@ -49,15 +54,24 @@ def load_estate(path: str | Path) -> Estate:
                   for i, name in enumerate(top.policies)],
         sources=[s.located(SourceRef(file, ("sources", i))) for i, s in enumerate(top.sources)],
         path=file,
+        providers=providers,
+        commitments=[c.to_commitment(SourceRef(file, ("commitments", i)))
+                     for i, c in enumerate(top.commitments)],
+        licences=[c.to_licence(SourceRef(file, ("licences", i)))
+                  for i, c in enumerate(top.licences)],
+        other_it_monthly=top.other_it_monthly,
+        it_benchmark=top.it_benchmark.to_benchmark() if top.it_benchmark else None,
     )
     check_estate(estate)
     return estate
 
 
 def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], main: Path,
-             build: Callable[[Any, SourceRef], Any], problems: list[InputError]) -> list[Any]:
+             build: Callable[[Any, SourceRef], Any], problems: list[InputError],
+             docs: list[tuple[str, Any]] | None = None) -> list[Any]:
     """The entries of a section: inline in advisor.yaml, or read from the files and globs it
-    names (relative to advisor.yaml). Problems are added to ``problems``."""
+    names (relative to advisor.yaml). Problems are added to ``problems``; each file read is
+    added to ``docs`` (its name and validated document) when given."""
     if isinstance(spec, list):
         return [build(entry, SourceRef(str(main), (key, i))) for i, entry in enumerate(spec)]
     base = main.parent
@@ -77,6 +91,8 @@ def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], m
                 continue
             out.extend(build(item, SourceRef(name, (key, j)))
                        for j, item in enumerate(getattr(doc, key)))
+            if docs is not None:
+                docs.append((name, doc))
     return out
 
 
@@ -149,6 +165,8 @@ def check_estate(estate: Estate) -> None:
         if isinstance(s, KubernetesSettings) and locations and s.location not in locations:
             problems.append(_at(s.source, ("location",), f"unknown location '{s.location}'",
                                 _suggest(s.location, locations)))
+    if len(problems) <= 1000:
+        problems += cost_problems(estate, locations, workloads, _suggest)
     collect(problems)
 
 
@@ -158,9 +176,4 @@ def _dup(kind: str, ident: str, first: SourceRef | None, second: SourceRef | Non
                f"give each {kind} a unique id")
 
 
-def _at(src: SourceRef | None, rest: tuple[str | int, ...], message: str,
-        hint: str | None = None) -> InputError:
-    if src is None:
-        return InputError(message, hint=hint)
-    return Doc(src.file).error((*src.keypath, *rest), message, hint)
 

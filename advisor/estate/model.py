@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 
 HOURS_PER_MONTH = Decimal(730)
 
-PROVIDERS = ("onprem", "aws", "azure", "gcp", "other")
+PROVIDERS = ("onprem", "aws", "azure", "gcp", "other", "saas")
+# Storage classes a workload can use and a location can price: block (disks, the default),
+# file (shares), object (S3-style buckets), archive (cold tiers, tape).
+STORAGE_CLASSES = ("block", "file", "object", "archive")
+# From this day a cloud provider may not charge for switching, data egress included (EU Data Act,
+# Regulation (EU) 2023/2854, Art. 29(1)); before it, at most the costs directly linked to the
+# switch (Art. 29(2)-(3)).
+SWITCHING_FREE_FROM = dt.date(2027, 1, 12)
 JURISDICTIONS = ("EU", "EEA", "ADEQUATE", "OTHER")
 
 # Labels whose values the built-in rules give a meaning. Other labels are free.
@@ -53,13 +60,29 @@ class ExchangeRate:
 
 @dataclass(frozen=True)
 class Prices:
-    """A location's unit prices, in ``currency``."""
+    """A location's unit prices, in ``currency``.
+
+    ``storage_gb_month`` is the price of block storage, and of every class when
+    ``storage_by_class`` is None (one number in the file); with a map, a class that is not in it
+    has no price here. Traffic from this location to another costs the cheapest declared path:
+    ``egress_gb`` (the internet, other providers), ``egress_gb_same_provider`` (another location
+    of the same provider) or ``egress_gb_to[location]`` (a private link)."""
 
     currency: str
     cpu_hour: Decimal
     memory_gb_hour: Decimal
     storage_gb_month: Decimal
     egress_gb: Decimal
+    storage_by_class: dict[str, Decimal] | None = field(default=None, hash=False, compare=False)
+    egress_gb_same_provider: Decimal | None = None
+    egress_gb_to: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
+    switching_gb: Decimal | None = None  # the at-cost rate for data leaving on a switch
+
+    def storage_price(self, storage_class: str) -> Decimal | None:
+        """The price of one GB-month of ``storage_class`` here; None when it has no price."""
+        if self.storage_by_class is None:
+            return self.storage_gb_month
+        return self.storage_by_class.get(storage_class)
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,18 @@ class Tco:
     facilities_monthly: Decimal = Decimal(0)
     staff_monthly: Decimal = Decimal(0)
     cpu_share: Decimal = Decimal("0.5")
+    # Physical cores, and how many vCPUs each one gives: vCPUs = cores x threads_per_core x
+    # overcommit (None: the location's capacity.cpu is the vCPU count).
+    cores: Decimal | None = None
+    threads_per_core: Decimal = Decimal(1)
+    overcommit: Decimal = Decimal(1)
+
+    @property
+    def vcpus(self) -> Decimal | None:
+        """The vCPUs the hardware offers, when its cores are given."""
+        if self.cores is None:
+            return None
+        return self.cores * self.threads_per_core * self.overcommit
 
     def monthly_cost(self) -> Decimal:
         return (self.hardware_cost / self.amortization_months
@@ -95,7 +130,7 @@ class Tco:
                 + self.facilities_monthly + self.staff_monthly)
 
     def hourly_prices(self, cpu: Decimal, memory_gb: Decimal) -> tuple[Decimal, Decimal]:
-        """(cpu_hour, memory_gb_hour) for a location holding ``cpu`` cores and ``memory_gb``."""
+        """(cpu_hour, memory_gb_hour) for a location holding ``cpu`` vCPUs and ``memory_gb``."""
         monthly = self.monthly_cost()
         return (monthly * self.cpu_share / (cpu * HOURS_PER_MONTH),
                 monthly * (1 - self.cpu_share) / (memory_gb * HOURS_PER_MONTH))
@@ -122,6 +157,26 @@ class Location:
     customer_managed_keys: bool | None = None
     public_cloud: bool | None = None  # None: derived from provider (everything but onprem)
     labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Facility costs, in the location's price currency: paid every month while it holds any
+    # workload; to close it once (when it may close); the hardware's remaining book value (sunk:
+    # shown as the write-off a closure causes, never counted in the decision).
+    fixed_monthly: Decimal = Decimal(0)
+    can_close: bool | None = None  # None: the default for the provider (see ``closable``)
+    close_one_off: Decimal = Decimal(0)
+    book_value: Decimal = Decimal(0)
+
+    @property
+    def closable(self) -> bool:
+        """May the optimizer empty it to stop its fixed cost? Default: no for an own data centre
+        and a SaaS supplier, yes for a cloud region."""
+        if self.can_close is not None:
+            return self.can_close
+        return self.provider not in ("onprem", "saas")
+
+    @property
+    def saas(self) -> bool:
+        """Supplier-run: nothing moves into or out of it."""
+        return self.provider == "saas"
 
     def attribute(self, name: str) -> Any:
         """The value a policy ``require`` clause compares against."""
@@ -132,11 +187,24 @@ class Location:
 
 @dataclass(frozen=True)
 class Resources:
-    """Requested resources: cores, GB of memory, GB of storage."""
+    """Requested resources: vCPUs, GB of memory, GB of storage per class (``storage_gb`` is
+    block storage)."""
 
     cpu: Decimal
     memory_gb: Decimal
     storage_gb: Decimal = Decimal(0)
+    file_gb: Decimal = Decimal(0)
+    object_gb: Decimal = Decimal(0)
+    archive_gb: Decimal = Decimal(0)
+
+    def storage(self) -> tuple[tuple[str, Decimal], ...]:
+        """(class, GB) for every storage class, in STORAGE_CLASSES order."""
+        return (("block", self.storage_gb), ("file", self.file_gb), ("object", self.object_gb),
+                ("archive", self.archive_gb))
+
+    @property
+    def total_storage_gb(self) -> Decimal:
+        return self.storage_gb + self.file_gb + self.object_gb + self.archive_gb
 
 
 @dataclass(frozen=True)
@@ -183,6 +251,72 @@ class Workload:
     depends_on: tuple[Dependency, ...] = ()
     cost_match: CostMatch | None = None
     source: SourceRef | None = field(default=None, compare=False)
+    licences: tuple[str, ...] = ()  # ids of advisor.yaml licences, paid per vCPU
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider as a decision: what it costs to start using it (landing zone, connectivity,
+    contract) and every month while any of its locations holds a workload. ``locations``: the
+    locations it runs (empty: every location whose ``provider`` is this id). Amounts in
+    ``currency`` (None: the estate currency)."""
+
+    id: str
+    onboarding_one_off: Decimal = Decimal(0)
+    fixed_monthly: Decimal = Decimal(0)
+    currency: str | None = None
+    locations: tuple[str, ...] = ()
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+COMMITMENT_KINDS = ("reservation", "savings_plan")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A reservation (capacity at a location: ``covers`` is paid for whatever runs there, until
+    ``ends``) or a savings plan (a spend commitment with a provider: eligible compute is
+    ``discount`` cheaper up to the committed amount). ``monthly`` in ``currency`` (None: the
+    estate currency)."""
+
+    id: str
+    kind: str
+    monthly: Decimal
+    ends: dt.date | None = None  # None: beyond the horizon
+    currency: str | None = None
+    location: str | None = None  # reservation
+    covers_cpu: Decimal = Decimal(0)
+    covers_memory_gb: Decimal = Decimal(0)
+    provider: str | None = None  # savings plan
+    discount: Decimal = Decimal(0)
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A software licence paid per vCPU per month, priced by where the workload runs:
+    ``monthly_per_vcpu`` maps a location id, a provider id or ``default`` to a price (the most
+    specific wins; none at all: the location cannot run a workload that needs it)."""
+
+    id: str
+    monthly_per_vcpu: dict[str, Decimal] = field(hash=False, compare=False)
+    currency: str | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def price_at(self, location_id: str, provider_id: str) -> Decimal | None:
+        for key in (location_id, provider_id, "default"):
+            if key in self.monthly_per_vcpu:
+                return self.monthly_per_vcpu[key]
+        return None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A published figure of the whole IT cost per inhabitant per year, to compare with."""
+
+    per_inhabitant_year: Decimal
+    year: int | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,6 +343,20 @@ class Estate:
     sources: list[SourceSettings] = field(default_factory=list)  # checked, typed settings
     path: str | None = None  # the advisor.yaml this came from
     files: dict[str, str] = field(default_factory=dict)  # kind -> path, for reporting
+    providers: list[Provider] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    licences: list[Licence] = field(default_factory=list)
+    other_it_monthly: Decimal | None = None  # IT cost beside hosting (staff, software, devices)
+    it_benchmark: Benchmark | None = None
+
+    def provider_of(self) -> dict[str, str]:
+        """Location id -> the id of the provider that runs it: the ``providers`` entry that
+        lists it, else its ``provider``."""
+        out = {loc.id: loc.provider for loc in self.locations}
+        for p in self.providers:
+            for loc_id in p.locations:
+                out[loc_id] = p.id
+        return out
 
     def location_by_id(self) -> dict[str, Location]:
         return {loc.id: loc for loc in self.locations}

@@ -30,7 +30,21 @@ WORDS: dict[str, dict[str, str]] = {
         "vs_last_month": "Change against last month",
         "trend3": "Three-month trend",
         "avg3": "three-month average {amount}",
-        "per_inhabitant": "IT cost per inhabitant per year",
+        "per_inhabitant": "Hosting cost per inhabitant per year",
+        "whole_it": "Whole IT cost per inhabitant per year",
+        "whole_it_value": "{year} per year: hosting plus {other} per month of other IT cost",
+        "benchmark": "published benchmark {value} ({source}{year})",
+        "more_moves_row": "{n} more moves",
+        "stays_row": "{n} workloads that stay but change cost (egress)",
+        "line_fixed": "fixed cost of {what}",
+        "line_provider": "provider {what}",
+        "line_commitment": "commitment {what}",
+        "objective_line": "Objective: {parts} = {objective} per month.",
+        "objective_rec": "{amount} recommended monthly cost",
+        "objective_migration": "{amount} migration",
+        "objective_onboarding": "{amount} provider onboarding",
+        "objective_closing": "{amount} closing locations",
+        "objective_penalty": "{amount} penalties of accepted warnings",
         "per_inhabitant_value": "{month} per month, {year} per year ({people} inhabitants)",
         "no_previous": "no stored figures for {month}",
         "need_three": "needs three stored months ({have} stored)",
@@ -58,8 +72,10 @@ WORDS: dict[str, dict[str, str]] = {
         "board_total": "The decision: {moves} moves save {saving} per month for a one-off "
                        "{one_off} (payback {payback}).",
         "saving_moves": "{n} moves that save money: {saving} per month",
-        "rule_moves": "{n} moves required by rules that cost more: {extra} per month",
-        "objective_note": "Migration costs are spread over {horizon} months in the optimisation.",
+        "rule_moves": "{n} moves that cost more on their own (a rule or the plan as a whole "
+                      "needs them): {extra} per month",
+        "objective_note": "One-off costs (migration, onboarding, closing) are spread over "
+                          "{horizon} months in the optimisation.",
         "payback_immediate": "immediate",
         "payback_never": "never",
         "payback_months": "{n} months",
@@ -134,6 +150,12 @@ WORDS: dict[str, dict[str, str]] = {
                            "only when shown.",
         "horizon": "Horizon",
         "horizon_text": "One-off migration costs are spread over {n} months.",
+        "switching": "Switching charges",
+        "switching_paid": "As of {day}, data leaving a cloud provider for another provider is "
+                          "charged at most at cost (the location's switching_gb, default its "
+                          "egress price; EU Data Act Art. 29(2)-(3)); free from {free}.",
+        "switching_free": "As of {day}, data leaving a cloud provider for another provider is "
+                          "free (EU Data Act Art. 29(1), from {free}).",
         "rates": "Exchange rates",
         "rates_none": "Every amount is in {currency}; no conversion was needed.",
         "rate_line": "1 {cur} = {rate} {currency}, rate of {date}",
@@ -173,7 +195,21 @@ WORDS: dict[str, dict[str, str]] = {
         "vs_last_month": "Verschil met vorige maand",
         "trend3": "Trend over drie maanden",
         "avg3": "driemaandsgemiddelde {amount}",
-        "per_inhabitant": "IT-kosten per inwoner per jaar",
+        "per_inhabitant": "Hostingkosten per inwoner per jaar",
+        "whole_it": "Totale IT-kosten per inwoner per jaar",
+        "whole_it_value": "{year} per jaar: hosting plus {other} per maand aan overige IT-kosten",
+        "benchmark": "gepubliceerde benchmark {value} ({source}{year})",
+        "more_moves_row": "nog {n} verhuizingen",
+        "stays_row": "{n} workloads die blijven maar anders kosten (dataverkeer)",
+        "line_fixed": "vaste kosten van {what}",
+        "line_provider": "leverancier {what}",
+        "line_commitment": "verplichting {what}",
+        "objective_line": "Doelfunctie: {parts} = {objective} per maand.",
+        "objective_rec": "{amount} aanbevolen maandkosten",
+        "objective_migration": "{amount} migratie",
+        "objective_onboarding": "{amount} instap bij leveranciers",
+        "objective_closing": "{amount} sluiten van locaties",
+        "objective_penalty": "{amount} boetes van geaccepteerde waarschuwingen",
         "per_inhabitant_value": "{month} per maand, {year} per jaar ({people} inwoners)",
         "no_previous": "geen opgeslagen cijfers voor {month}",
         "need_three": "vraagt drie opgeslagen maanden ({have} opgeslagen)",
@@ -201,9 +237,10 @@ WORDS: dict[str, dict[str, str]] = {
         "board_total": "Het besluit: {moves} verhuizingen besparen {saving} per maand voor "
                        "eenmalig {one_off} (terugverdiend in {payback}).",
         "saving_moves": "{n} verhuizingen die geld besparen: {saving} per maand",
-        "rule_moves": "{n} verhuizingen die regels vereisen en meer kosten: {extra} per maand",
-        "objective_note": "Migratiekosten zijn in de optimalisatie over {horizon} maanden "
-                          "gespreid.",
+        "rule_moves": "{n} verhuizingen die op zich meer kosten (een regel of het plan als "
+                      "geheel vraagt erom): {extra} per maand",
+        "objective_note": "Eenmalige kosten (migratie, instap, sluiten) zijn in de "
+                          "optimalisatie over {horizon} maanden gespreid.",
         "payback_immediate": "direct",
         "payback_never": "nooit",
         "payback_months": "{n} maanden",
@@ -281,6 +318,13 @@ WORDS: dict[str, dict[str, str]] = {
                            "afgerond op centen.",
         "horizon": "Horizon",
         "horizon_text": "Eenmalige migratiekosten worden over {n} maanden gespreid.",
+        "switching": "Overstapkosten",
+        "switching_paid": "Per {day} kost data die een cloudleverancier verlaat naar een andere "
+                          "leverancier hooguit de kostprijs (switching_gb van de locatie, "
+                          "anders haar prijs voor uitgaand verkeer; EU Data Act art. 29(2)-(3)); "
+                          "kosteloos vanaf {free}.",
+        "switching_free": "Per {day} is data die een cloudleverancier verlaat naar een andere "
+                          "leverancier kosteloos (EU Data Act art. 29(1), vanaf {free}).",
         "rates": "Wisselkoersen",
         "rates_none": "Alle bedragen zijn in {currency}; omrekenen was niet nodig.",
         "rate_line": "1 {cur} = {rate} {currency}, koers van {date}",
@@ -405,7 +449,7 @@ def language(code: str, currency: str) -> Lang:
 
 
 PROVIDER_NAMES = {"onprem": "On-premise", "aws": "AWS", "azure": "Azure", "gcp": "Google Cloud",
-                  "other": "Other"}
+                  "other": "Other", "saas": "SaaS"}
 
 
 def provider_name(key: str, lang: Lang | None = None) -> str:

@@ -7,39 +7,70 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.outputs.money import number
+from advisor.outputs.statement import calibration_rows, statement
 from advisor.placement.plan import Plan
+from advisor.rules import Finding
 from advisor.schemas.plan import SCHEMA_ID
+
+# Exact figures the statement shows differently (apportioned, or as parts of another key).
+LEFT_OUT = ("current_split", "recommended_split", "moves_monthly_savings",
+            "stays_monthly_savings", "lines_monthly_savings", "amortized_migration_monthly",
+            "amortized_one_off_monthly")
 
 
 def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]:
     """The documented JSON shape (schema: advisor/schemas/plan.schema.json).
 
-    ``solver.seconds`` varies run to run, so it is rounded to 0.1 s and only emitted when asked
-    (``--timings``); without it the output is byte-identical for the same input."""
-    summary = {k: _value(v) for k, v in plan.summary().items()}
+    Amounts are the shown figures of ``advisor.outputs.statement``: cents that add up (the
+    recommendations and ``lines`` to the summary's totals, each breakdown to its row, each split
+    to its total, the objective's parts to the objective). ``solver.seconds`` varies run to run,
+    so it is rounded to 0.1 s and only emitted when asked (``--timings``); without it the output
+    is byte-identical for the same input."""
+    st = statement(plan)
+    summary = {k: _value(v) for k, v in plan.summary().items() if k not in LEFT_OUT}
+    summary.update({
+        "current_monthly_cost": number(st.total.now),
+        "recommended_monthly_cost": number(st.total.after),
+        "monthly_savings": number(st.total.saving),
+        "one_off_cost": number(st.total.one_off),
+        "savings": {k: number(v) for k, v in st.savings.items()},
+        "split": {k: {"current": number(v.now), "recommended": number(v.after)}
+                  for k, v in st.split.items()},
+        "objective_parts": [{"part": key, "label": label, "amount": number(amount)}
+                            for key, label, amount in st.objective[:-1]],
+        "objective": number(st.objective[-1][2]),
+        "as_of": plan.as_of.isoformat() if plan.as_of else None,
+    })
+    if plan.estate.it_benchmark is not None:
+        b = plan.estate.it_benchmark
+        summary["it_benchmark"] = {"per_inhabitant_year": number(b.per_inhabitant_year),
+                                   "year": b.year, "source": b.source}
     recs = []
     for r in plan.recommendations:
+        shown = st.workloads[r.workload.id]
+        now, after = st.breakdown[r.workload.id]
         recs.append({
             "workload": r.workload.id,
             "application": r.workload.application,
             "current_location": r.current_location,
             "recommended_location": r.recommended_location,
-            "current_monthly_cost": number(r.current_monthly_cost),
-            "recommended_monthly_cost": number(r.recommended_monthly_cost),
-            "monthly_savings": number(r.monthly_savings),
-            "one_off_cost": number(r.one_off_cost),
+            "current_monthly_cost": number(shown.now),
+            "recommended_monthly_cost": number(shown.after),
+            "monthly_savings": number(shown.saving),
+            "one_off_cost": number(shown.one_off),
             "payback_months": None if r.payback_months is None else float(r.payback_months),
             "breakdown": {
-                "current": {"run": number(r.current_run), "egress": number(r.current_egress)},
-                "recommended": {"run": number(r.recommended_run),
-                                "egress": number(r.recommended_egress),
+                "current": {k: number(v) for k, v in now.items()},
+                "recommended": {**{k: number(v) for k, v in after.items()},
                                 "migration_monthly": number(r.migration_monthly),
                                 "penalty_monthly": number(r.penalty_monthly)},
             },
             "next_best": None if r.next_best is None else
-            {"location": r.next_best[0], "monthly_cost": number(r.next_best[1])},
+            {"location": r.next_best.location, "monthly_cost": number(r.next_best.monthly_cost),
+             "objective_delta": number(r.next_best.delta)},
             "reasons": r.reasons,
             "excluded": r.excluded,
+            "unavailable": r.unavailable,
             "rules": r.rules,
         })
     solver: dict[str, Any] = {"status": plan.solver["status"],
@@ -57,11 +88,19 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
                             "date": r.date.isoformat()}
                            for r in sorted(plan.estate.exchange_rates,
                                            key=lambda r: (r.currency, r.date))],
+        "assumptions": plan.assumptions,
         "summary": summary,
         "solver": solver,
         "recommendations": recs,
-        "findings": [{"rule": f.rule, "severity": f.severity, "workload": f.workload,
-                      "location": f.location, "message": f.message} for f in plan.findings],
+        "lines": [{"kind": line.kind, "id": line.key, "label": line.label,
+                   "current_monthly_cost": number(shown.now),
+                   "recommended_monthly_cost": number(shown.after),
+                   "monthly_savings": number(shown.saving), "one_off_cost": number(shown.one_off)}
+                  for line, shown in st.lines],
+        "locations": _locations(plan),
+        "providers": _providers(plan),
+        "commitments": _commitments(plan),
+        "findings": [_finding(plan, f) for f in plan.findings],
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
         "calibration": _calibration(plan),
@@ -78,20 +117,76 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
     }
 
 
+def _finding(plan: Plan, f: Finding) -> dict[str, Any]:
+    waiver = plan.waivers.waiver_of(f) if plan.waivers is not None else None
+    return {"rule": f.rule, "severity": f.severity, "workload": f.workload,
+            "location": f.location, "message": f.message,
+            "waived": None if waiver is None else {
+                "owner": waiver.owner, "expires": waiver.expires.isoformat(),
+                "reason": waiver.reason, "reference": waiver.reference}}
+
+
+def _locations(plan: Plan) -> list[dict[str, Any]]:
+    """Every location with a fixed cost, a closing cost or a book value: open now and after."""
+    if plan.current is None or plan.recommended is None or plan.model is None:
+        return []
+    now, after = plan.current.facilities, plan.recommended.facilities
+    out = []
+    for loc in plan.estate.locations:
+        p = plan.model.prices[loc.id]
+        if not (p.fixed_monthly or p.close_one_off or p.book_value):
+            continue
+        out.append({"location": loc.id, "open_now": loc.id in now.open,
+                    "open_after": loc.id in after.open, "can_close": loc.closable,
+                    "fixed_monthly": number(p.fixed_monthly),
+                    "close_one_off": number(after.closing.get(loc.id, Decimal(0))),
+                    "write_off": number(after.write_off.get(loc.id, Decimal(0)))})
+    return out
+
+
+def _providers(plan: Plan) -> list[dict[str, Any]]:
+    if plan.current is None or plan.recommended is None or plan.model is None:
+        return []
+    from advisor.placement.totals import EstateCosts
+
+    now, after = plan.current.facilities, plan.recommended.facilities
+    return [{"provider": p.id, "locations": list(p.locations), "used_now": p.id in now.used,
+             "used_after": p.id in after.used, "fixed_monthly": number(p.fixed_monthly),
+             "onboarding_one_off": number(after.onboarding.get(p.id, Decimal(0))),
+             "worth_monthly": None if p.id not in plan.provider_worth
+             else number(plan.provider_worth[p.id])}
+            for p in EstateCosts(plan.model).providers]
+
+
+def _commitments(plan: Plan) -> list[dict[str, Any]]:
+    if plan.current is None or plan.recommended is None:
+        return []
+    before = {c.id: c for c in plan.current.commitments}
+    return [{"id": c.id, "kind": c.kind, "location": c.location, "provider": c.provider,
+             "monthly": number(c.monthly), "months_left": c.months_left,
+             "fee_monthly": number(c.fee), "covered_now": number(before[c.id].covered),
+             "covered_after": number(c.covered),
+             "unused_cpu_after": float(c.unused_cpu),
+             "unused_memory_gb_after": float(c.unused_memory_gb),
+             "stranded_now": number(before[c.id].stranded), "stranded_after": number(c.stranded)}
+            for c in plan.recommended.commitments]
+
+
 def _calibration(plan: Plan) -> dict[str, Any] | None:
     cal = plan.calibration
     if cal is None:
         return None
 
-    def pairs(items: Any, key: str) -> list[dict[str, Any]]:
+    def pairs(kind: str, key: str) -> list[dict[str, Any]]:
         return [{key: p.key, "billed": number(p.billed), "modelled": number(p.modelled),
                  "difference": number(p.difference),
-                 "ratio": None if p.ratio is None else round(float(p.ratio), 4)} for p in items]
+                 "ratio": None if p.ratio is None else round(float(p.ratio), 4)}
+                for p in calibration_rows(plan, kind)]
 
     return {"month": cal.month, "cost_basis": cal.cost_basis, "currency": cal.currency,
             "total_billed": number(cal.total_billed), "unallocated": number(cal.unallocated),
-            "workloads": pairs(cal.workloads, "workload"),
-            "locations": pairs(cal.locations, "location"),
+            "workloads": pairs("workloads", "workload"),
+            "locations": pairs("locations", "location"),
             "sources": list(cal.sources)}
 
 

@@ -7,14 +7,26 @@ from decimal import Decimal
 from advisor.money import money_text, payback_months
 from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
+from advisor.outputs.plan_economics import (
+    SPLIT_HEADERS,
+    commitment_lines,
+    facility_lines,
+    objective_text,
+    one_off_text,
+    per_inhabitant_rows,
+    savings_text,
+    split_rows,
+)
+from advisor.outputs.statement import Shown, Statement, calibration_rows, statement
 from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
+from advisor.rules import Finding
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
 # How the table gives way in a narrow terminal: rules go under their row, then the application
 # and the before/after amounts (they are in the "why" lines) leave, then the one-off cost.
-COLUMNS = [Column("workload"), Column("application", drop=1), Column("now"),
+COLUMNS = [Column("workload", wrap=24), Column("application", drop=1), Column("now"),
            Column("recommended"), Column("now/mo", "right", drop=2),
            Column("after/mo", "right", drop=3), Column("saving/mo", "right"),
            Column("one-off", "right", drop=4),
@@ -23,45 +35,70 @@ COLUMNS = [Column("workload"), Column("application", drop=1), Column("now"),
 
 
 def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
-    recs = [r for r in plan.recommendations if r.moved or not moves_only]
-    recs.sort(key=lambda r: (-r.monthly_savings, r.workload.id))
-    rows = []
-    for r in recs:
-        rows.append([
-            r.workload.id + (" (!)" if r.unplaceable else ""),
-            r.workload.application,
-            r.current_location,
-            r.recommended_location if r.moved else "(stays)",
-            money_text(r.current_monthly_cost),
-            money_text(r.recommended_monthly_cost),
-            money_text(r.monthly_savings),
-            money_text(r.one_off_cost),
-            fmt_months(r.payback_months) if r.moved else "-",
-            ",".join(r.rules) or "-",
-        ])
+    """One row per workload (or per move, with the workloads that stay as one row), the
+    estate's lines (fixed costs, providers, commitments) and the total: the columns add up."""
+    st = statement(plan)
+    recs = _sorted([r for r in plan.recommendations if r.moved or not moves_only], st)
+    rows = [_workload_row(r, st) for r in recs]
+    stays = [r for r in plan.recommendations if not r.moved]
+    if moves_only and stays:
+        rows.append(_sum_row(f"({len(stays)} workloads that stay)", st.stays(stays)))
+    return rows + _line_rows(plan, st)
+
+
+def _sorted(recs: list[Recommendation], st: Statement) -> list[Recommendation]:
+    return sorted(recs, key=lambda r: (-st.workloads[r.workload.id].saving, r.workload.id))
+
+
+def _workload_row(r: Recommendation, st: Statement) -> list[str]:
+    shown = st.workloads[r.workload.id]
+    return [
+        r.workload.id + (" (!)" if r.unplaceable else ""),
+        r.workload.application,
+        r.current_location,
+        r.recommended_location if r.moved else "(stays)",
+        money_text(shown.now),
+        money_text(shown.after),
+        money_text(shown.saving),
+        money_text(shown.one_off),
+        fmt_months(r.payback_months) if r.moved else "-",
+        ",".join(r.rules) or "-",
+    ]
+
+
+def _sum_row(label: str, shown: Shown) -> list[str]:
+    """A row that stands for several workloads (their shown amounts summed)."""
+    return [label, "", "", "", money_text(shown.now), money_text(shown.after),
+            money_text(shown.saving), money_text(shown.one_off), "-", ""]
+
+
+def _line_rows(plan: Plan, st: Statement) -> list[list[str]]:
+    """The estate's lines (fixed costs, providers, commitments) and the total row."""
+    rows = [_sum_row(f"({line.label})", shown) for line, shown in st.lines]
+    rows.append(["total", "", "", "", money_text(st.total.now), money_text(st.total.after),
+                 money_text(st.total.saving), money_text(st.total.one_off),
+                 _payback(plan.summary()["one_off_cost"], plan.summary()["monthly_savings"]),
+                 ""])
     return rows
 
 
 def _totals(plan: Plan, timings: bool = True) -> list[tuple[str, str]]:
     s = plan.summary()
+    st = statement(plan)
     c = plan.currency
     out = [
         ("workloads", f"{s['workloads']} ({s['moves']} move)"),
-        ("current monthly cost", f"{money_text(s['current_monthly_cost'])} {c}"),
-        ("recommended monthly cost", f"{money_text(s['recommended_monthly_cost'])} {c}"),
-        ("monthly savings", f"{money_text(s['monthly_savings'])} {c}"),
-        ("one-off migration cost", f"{money_text(s['one_off_migration_cost'])} {c}"),
-        ("payback", _payback(s["one_off_migration_cost"], s["monthly_savings"])),
-        (f"objective (incl. migration over {s['horizon_months']} months)",
-         f"{money_text(s['objective'])} {c}/month"),
+        ("current monthly cost", f"{money_text(st.total.now)} {c}"),
+        ("recommended monthly cost", f"{money_text(st.total.after)} {c}"),
+        ("monthly savings", savings_text(st, c)),
+        ("one-off cost", one_off_text(plan, st, c)),
+        ("payback", _payback(s["one_off_cost"], s["monthly_savings"])),
     ]
+    out.append(("objective", objective_text(st, c)))
     if s["rightsizing_monthly_savings"]:
         out.append(("rightsizing savings (apart)",
                     f"{money_text(s['rightsizing_monthly_savings'])} {c}"))
-    if "current_cost_per_inhabitant_year" in s:
-        out.append(("IT cost per inhabitant per year",
-                    f"{money_text(s['current_cost_per_inhabitant_year'])} -> "
-                    f"{money_text(s['recommended_cost_per_inhabitant_year'])} {c}"))
+    out += per_inhabitant_rows(plan)
     solver = plan.solver
     took = f"{solver['seconds']:.1f} s, " if timings else ""
     out.append(("solver", f"{solver['status']}, gap {solver['gap']:.4%}, {took}"
@@ -79,9 +116,9 @@ def _payback(one_off: Decimal, savings: Decimal) -> str:
 
 
 def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = None) -> str:
-    """The terminal table, the reasons, findings, calibration, rightsizing and totals; no line
-    wider than ``width`` where that can be done (None: every column, lines as long as they
-    are)."""
+    """The terminal table, the reasons, findings, the cost by line, locations, providers and
+    commitments, calibration, rightsizing, totals and assumptions; no line wider than ``width``
+    where that can be done (None: every column, lines as long as they are)."""
     title = f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)"
     out = [*wrap(title, width), ""]
     rows = _rows(plan, moves_only)
@@ -98,9 +135,12 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
                 out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
     out.extend(_findings_text(plan, width))
+    out.extend(_economics_text(plan, width))
     out.extend(_calibration_text(plan, width))
     out.extend(_rightsizing_text(plan, width))
     out.append(pairs(_totals(plan), width))
+    for a in plan.assumptions:
+        out.extend(wrap(f"assumption: {a}", width, "", "  "))
     for n in plan.notes:
         out.extend(wrap(f"note: {n}", width, "", "  "))
     for s, e in plan.failed_sources:
@@ -113,14 +153,38 @@ def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
         return ["Today's placement breaks no rule.", ""]
     out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.extend(wrap(f"[{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}",
-                        width, "  ", "      "))
+        out.extend(wrap(f"[{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}"
+                        + _waived(plan, f), width, "  ", "      "))
     out.append("")
+    return out
+
+
+def _waived(plan: Plan, finding: Finding) -> str:
+    """' (waived: ...)' for a finding a valid waiver covers."""
+    waiver = plan.waivers.waiver_of(finding) if plan.waivers is not None else None
+    return f" (WAIVED: {waiver.describe()})" if waiver is not None else ""
+
+
+SPLIT_COLUMNS = [Column(SPLIT_HEADERS[0]), *(Column(h, "right") for h in SPLIT_HEADERS[1:])]
+
+
+def _economics_text(plan: Plan, width: int | None = None) -> list[str]:
+    """The cost split, the locations and providers that change, and the commitments."""
+    out = [fit_table(split_rows(statement(plan)), SPLIT_COLUMNS, width), ""]
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out.append(f"{title}:")
+            for x in items:
+                out.extend(wrap(x, width, "  - ", "    "))
+            out.append("")
     return out
 
 
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
               "mem p95", "mem rec.", "saving/mo"]
+
+
 RS_COLUMNS = [Column("workload"), Column("location", drop=3), Column("cpu now", "right"),
               Column("cpu p95", "right", drop=1), Column("cpu rec.", "right"),
               Column("mem GB now", "right"), Column("mem p95", "right", drop=2),
@@ -161,9 +225,8 @@ CAL_COLUMNS = [Column("location"), *(Column(h, "right") for h in CAL_HEADERS[1:]
 
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
-    cal = plan.calibration
     return [[p.key, money_text(p.billed), money_text(p.modelled), money_text(p.difference),
-             "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in cal.locations]
+             "-" if p.ratio is None else f"{p.ratio:.2f}"] for p in calibration_rows(plan)]
 
 
 def _calibration_title(plan: Plan) -> str:
@@ -178,6 +241,13 @@ def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
         return []
     return [*wrap(_calibration_title(plan) + ":", width),
             fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
+
+
+def _md_rows(headers: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """A Markdown table: the first ``left`` columns left-aligned, the amounts right-aligned."""
+    return ["| " + " | ".join(headers) + " |",
+            "|" + "---|" * left + "---:|" * (len(headers) - left),
+            *("| " + " | ".join(markdown_text(x) for x in row) + " |" for row in rows)]
 
 
 MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
@@ -195,16 +265,19 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
                     max_chars: int | None = None) -> str:
     """Markdown for a wiki page or a pull request comment: the summary (headline, totals, the
     moves) first, the details in collapsed sections; within ``max_chars`` when given (whole
-    sections are left out, and a note says which)."""
+    sections are left out, and a note says which). The table of moves adds up by itself: the
+    moves, the moves left out and the workloads that stay as one row each, the estate's lines
+    and the total; the collapsed tables list the rows those stand for."""
     from advisor.outputs.markdown_fit import Section, details, fit
 
     s = plan.summary()
     c = plan.currency
+    st = statement(plan)
     out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
-               f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
-               f"{money_text(s['one_off_migration_cost'])} {c} "
-               f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
+               f"**{money_text(st.total.saving)} {c} per month** for a one-off "
+               f"{money_text(st.total.one_off)} {c} "
+               f"(payback {_payback(s['one_off_cost'], s['monthly_savings'])}).")
     out.append("")
     for n in plan.notes:
         out.append(f"> note: {markdown_text(n)}")
@@ -215,47 +288,52 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     for k, v in _totals(plan, timings=False):
         out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     sections.append(Section("totals", out, required=True))
-    rows = _rows(plan, moves_only)
-    moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
-    staying = [row for row in rows if row not in moving]
-    if moving:
-        sections.append(Section("the moves", ["## Workloads that move", "",
-                                              *_md_table(moving[:MAX_MOVE_ROWS])]))
+    moving = _sorted([r for r in plan.recommendations if r.moved or r.unplaceable], st)
+    staying = _sorted([r for r in plan.recommendations if r not in moving], st)
+    shown, left = moving[:MAX_MOVE_ROWS], moving[MAX_MOVE_ROWS:]
+    rows = [_workload_row(r, st) for r in shown]
+    if left:
+        rows.append(_sum_row(f"({len(left)} more moves)", _sum(st, left)))
+    if staying:
+        rows.append(_sum_row(f"({len(staying)} workloads that stay)", _sum(st, staying)))
+    rows += _line_rows(plan, st)
+    sections.append(Section("the moves", ["## Workloads that move", "", *_md_table(rows)]))
     out = ["## Findings on today's placement", ""]
     if plan.findings:
         out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
         out.append("")
         table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
         for f in plan.findings:
-            table.append(f"| {f.severity} | {markdown_text(f.rule)} | "
-                         f"{markdown_text(f.workload)} | {markdown_text(f.location or '')} | "
-                         f"{markdown_text(f.message)} |")
+            message = markdown_text(f.message + _waived(plan, f))
+            table.append(f"| {f.severity} | {f.rule} | {markdown_text(f.workload)} | "
+                         f"{markdown_text(f.location or '')} | {message} |")
         out.extend(details(f"Findings ({len(plan.findings)})", table))
     else:
         out.append("None.")
     sections.append(Section("the findings", out))
-    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
-    if moved:
+    out = ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st))]
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out += ["", f"### {title}", "", *(f"- {markdown_text(x)}" for x in items)]
+    out += ["", "### Assumptions", "", *(f"- {markdown_text(a)}" for a in plan.assumptions)]
+    sections.append(Section("the cost by line", out, required=True))
+    if moving:
         out = []
-        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+        for r in sorted(moving, key=lambda r: (-r.monthly_savings, r.workload.id)):
             out.append(f"- **{markdown_text(r.workload.id)}**")
             out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
         sections.append(Section("why each workload moves",
                                 details("Why each workload moves", out)))
     if plan.calibration is not None:
         out = ["## Calibration", "", markdown_text(_calibration_title(plan)) + ".", "",
-               "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
-        for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
+               *_md_rows(CAL_HEADERS, _calibration_rows(plan))]
         sections.append(Section("the calibration", out))
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
-        table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
-        for row in rs_rows:
-            table.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         sections.append(Section("rightsizing", [
             "## Rightsizing", "", markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".", "",
-            *details(f"Rightsizing ({len(rs_rows)})", table)]))
+            *details(f"Rightsizing ({len(rs_rows)})", _md_rows(RS_HEADERS, rs_rows, left=2))]))
     from advisor.outputs.diagrams import mermaid_blocks
 
     diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
@@ -263,11 +341,18 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
         sections.append(Section("the chain diagrams", [
             "## Application chains that move", "",
             *details("Diagrams (Mermaid)", [diagrams.rstrip("\n")])]))
-    if moving[MAX_MOVE_ROWS:]:
-        left = moving[MAX_MOVE_ROWS:]
+    if left:
         sections.append(Section(f"{len(left)} more moves", details(
-            f"{len(left)} more moves", _md_table(left))))
-    if staying:
+            f"{len(left)} more moves", _md_table([_workload_row(r, st) for r in left]))))
+    if staying and not moves_only:
         sections.append(Section("the workloads that stay", details(
-            f"Workloads that stay ({len(staying)})", _md_table(staying))))
+            f"Workloads that stay ({len(staying)})",
+            _md_table([_workload_row(r, st) for r in staying]))))
     return fit(sections, max_chars)
+
+
+def _sum(st: Statement, recs: list[Recommendation]) -> Shown:
+    """The shown amounts of ``recs`` together."""
+    parts = [st.workloads[r.workload.id] for r in recs]
+    return Shown(sum((p.now for p in parts), Decimal(0)), sum((p.after for p in parts), Decimal(0)),
+                 one_off=sum((p.one_off for p in parts), Decimal(0)))

@@ -16,6 +16,14 @@ from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
 from advisor.outputs.escape import html_text, http_url
 from advisor.outputs.i18n import Lang, provider_name
+from advisor.outputs.report_savings import (
+    objective_sentence,
+    row_cells,
+    row_label,
+    switching_text,
+    whole_it,
+)
+from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -190,6 +198,8 @@ def _headline(r: Report, lang: Lang) -> str:
                         e(t("per_inhabitant_value", month=lang.money(per_month),
                             year=lang.money(per_month * 12),
                             people=lang.number(r.inhabitants, 0)))))
+        for label, text in whole_it(r, lang, cur.total):
+            out.append(_kpi("whole-it", label, text.split(":")[0], e(text)))
     out.append("</div>")
     out.append(_splits(cur, r, lang))
     out.append(_trend(r, lang))
@@ -271,21 +281,24 @@ def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
     if not r.moves:
         out.append(f"<p>{e(t('no_moves'))}</p>")
     else:
-        saving = s["monthly_savings"]
-        one_off = s["one_off_migration_cost"]
+        st = statement(r.plan)
+        saving = st.total.saving
+        one_off = st.total.one_off
         decision = t("board_total", moves=s["moves"], saving=lang.money(saving),
                      one_off=lang.money(one_off), payback=lang.payback(one_off, saving))
         out.append('<div class="pair">')
         out.append(f'<div class="decision" id="decision">{e(decision)}')
-        good = [m for m in r.moves if m.monthly_savings > 0]
-        bad = [m for m in r.moves if m.monthly_savings <= 0]
+        shown = {m.workload.id: st.workloads[m.workload.id].saving for m in r.moves}
+        good = [m for m in r.moves if shown[m.workload.id] > 0]
+        bad = [m for m in r.moves if shown[m.workload.id] <= 0]
         out.append("<ul>")
-        gained = sum((m.monthly_savings for m in good), Decimal(0))
+        gained = sum((shown[m.workload.id] for m in good), Decimal(0))
         out.append(f"<li>{e(t('saving_moves', n=len(good), saving=lang.money(gained)))}</li>")
         if bad:
-            extra = -sum((m.monthly_savings for m in bad), Decimal(0))
+            extra = -sum((shown[m.workload.id] for m in bad), Decimal(0))
             out.append(f"<li>{e(t('rule_moves', n=len(bad), extra=lang.money(extra)))}</li>")
-        out.append(f"<li>{e(t('objective_note', horizon=r.horizon_months))}</li></ul></div>")
+        out.append(f"<li>{e(t('objective_note', horizon=r.horizon_months))}</li>"
+                   f"<li>{e(objective_sentence(st, lang))}</li></ul></div>")
         out.append(_waterfall(r, lang))
         out.append("</div>")
         out.append(_moves_table(r, lang))
@@ -303,12 +316,18 @@ def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
 
 
 def _waterfall(r: Report, lang: Lang) -> str:
+    """From today's cost to the recommended one: a step per application that moves, the
+    workloads that stay but change cost, and the estate's lines; the steps add up to the
+    difference of the two totals."""
     t = lang.t
-    s = r.summary
+    st = statement(r.plan)
     per_app: dict[str, Decimal] = {}
-    for m in r.moves:
-        app = m.workload.application
-        per_app[app] = per_app.get(app, Decimal(0)) - m.monthly_savings
+    for row in saving_rows(r.plan, r.moves, st=st):
+        if row.kind == "move" and row.recommendation is not None:
+            key = row.recommendation.workload.application
+        else:
+            key = row_label(row, lang)
+        per_app[key] = per_app.get(key, Decimal(0)) - row.saving
     ordered = sorted(per_app.items(), key=lambda kv: (kv[1], kv[0]))
     head = [kv for kv in ordered if kv[1] < 0][:8]
     tail = [kv for kv in ordered if kv[1] > 0][-2:]
@@ -318,8 +337,8 @@ def _waterfall(r: Report, lang: Lang) -> str:
         steps.append((t("other_apps", n=len(rest)), sum((v for _, v in rest), Decimal(0))))
     steps += tail
     title = t("waterfall")
-    svg = charts.waterfall("chart-waterfall", title, (t("today"), s["current_monthly_cost"]),
-                           steps, (t("recommended"), s["recommended_monthly_cost"]), lang)
+    svg = charts.waterfall("chart-waterfall", title, (t("today"), st.total.now),
+                           steps, (t("recommended"), st.total.after), lang)
     return _chart("fig-waterfall", svg, title)
 
 
@@ -338,28 +357,28 @@ def _chain_figure(svg: str) -> str:
 
 
 def _moves_table(r: Report, lang: Lang) -> str:
+    """The moves, the moves left out, the workloads that stay but change cost and the estate's
+    lines: the rows add up to the total (the monthly savings and the one-off cost)."""
     t = lang.t
+    st = statement(r.plan)
     rows = []
-    for m in r.moves[:MAX_MOVES_SHOWN]:
-        name = m.workload.name or m.workload.id
-        who = e(name) + (f' <span class="muted id">{e(m.workload.id)}</span>'
-                         if name != m.workload.id else "")
-        rows.append([who, e(m.workload.application), _id(m.current_location),
-                     _id(m.recommended_location), e(lang.money(m.monthly_savings)),
-                     e(lang.money(m.one_off_cost)),
-                     e(lang.payback(m.one_off_cost, m.monthly_savings))])
+    for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st):
+        cells = [e(c) for c in row_cells(row, lang)]
+        m = row.recommendation
+        if row.line is not None:  # the id in the label never breaks
+            cells[0] = e(row_label(row, lang)).replace(e(row.line.key), _id(row.line.key), 1)
+        if m is not None:
+            cells[2], cells[3] = _id(m.current_location), _id(m.recommended_location)
+            if (m.workload.name or m.workload.id) != m.workload.id:
+                cells[0] += f' <span class="muted id">{e(m.workload.id)}</span>'
+        rows.append(cells)
     s = r.summary
-    foot = [e(t("total_col")), "", "", "", e(lang.money(s["monthly_savings"])),
-            e(lang.money(s["one_off_migration_cost"])),
-            e(lang.payback(s["one_off_migration_cost"], s["monthly_savings"]))]
-    out = _table([e(t("workload")), e(t("application")), e(t("from_loc")), e(t("to_loc")),
-                  e(t("saving")), e(t("one_off")), e(t("payback"))], rows, {4, 5, 6}, foot,
-                 css="wide", label=t("recommendations"))
-    left = r.moves[MAX_MOVES_SHOWN:]
-    if left:
-        rest = sum((m.monthly_savings for m in left), Decimal(0))
-        out += f'<p class="muted">{e(t("more_moves", n=len(left), saving=lang.money(rest)))}</p>'
-    return out
+    foot = [e(t("total_col")), "", "", "", e(lang.money(st.total.saving)),
+            e(lang.money(st.total.one_off)),
+            e(lang.payback(s["one_off_cost"], s["monthly_savings"]))]
+    return _table([e(t("workload")), e(t("application")), e(t("from_loc")), e(t("to_loc")),
+                   e(t("saving")), e(t("one_off")), e(t("payback"))], rows, {4, 5, 6}, foot,
+                  css="wide", label=t("recommendations"))
 
 
 def _rightsizing(r: Report, lang: Lang) -> str:
@@ -470,7 +489,8 @@ def _unallocated(r: Report, lang: Lang) -> str:
         out.append(f"<h3>{e(t('calibration', month=lang.month(cal.month)))}</h3>")
         rows = [[_id(p.key), e(lang.money(p.billed)), e(lang.money(p.modelled)),
                  e(lang.money(p.difference, signed=True)),
-                 "-" if p.ratio is None else e(lang.number(p.ratio, 2))] for p in cal.locations]
+                 "-" if p.ratio is None else e(lang.number(p.ratio, 2))]
+                for p in calibration_rows(r.plan)]
         out.append(_table([e(t("location")), e(t("billed_col")), e(t("modelled_col")),
                            e(t("difference")), e(t("ratio"))], rows, {1, 2, 3, 4},
                           label=t("calibration", month=lang.month(cal.month))))
@@ -488,6 +508,7 @@ def _assumptions(r: Report, lang: Lang) -> str:
     out.append(f"<dt><b>{e(t('cost_basis'))}</b></dt><dd>{e(basis)}</dd>")
     out.append(f"<dt><b>{e(t('horizon'))}</b></dt><dd>"
                f"{e(t('horizon_text', n=r.horizon_months))}</dd>")
+    out.append(f"<dt><b>{e(t('switching'))}</b></dt><dd>{e(switching_text(r, lang))}</dd>")
     out.append(f"<dt><b>{e(t('rates'))}</b></dt><dd>")
     if not r.rates:
         out.append(e(t("rates_none", currency=r.currency)))
@@ -509,9 +530,10 @@ def _assumptions(r: Report, lang: Lang) -> str:
     modelled = sorted({loc for m in r.months for loc in m.modelled_locations})
     if modelled:
         plans = sorted({m.plan_month for m in r.months if m.plan_month})
-        note = t("modelled_note", locations=", ".join(modelled),
-                 plan=", ".join(lang.month(p) for p in plans))
-        out.append(f"<dt><b>{e(t('modelled'))}</b></dt><dd>{e(note)}</dd>")
+        note = e(t("modelled_note", locations="{ids}",
+                   plan=", ".join(lang.month(p) for p in plans)))
+        note = note.replace("{ids}", ", ".join(_id(loc) for loc in modelled))
+        out.append(f"<dt><b>{e(t('modelled'))}</b></dt><dd>{note}</dd>")
     out.append("</dl>")
     out.append(f"<h3>{e(t('prices'))}</h3>")
     rows = []

@@ -12,6 +12,13 @@ from advisor.month import month_add
 from advisor.outputs.diagrams import location_colors, to_mermaid
 from advisor.outputs.escape import markdown_text
 from advisor.outputs.i18n import Lang, provider_name
+from advisor.outputs.report_savings import (
+    objective_sentence,
+    row_cells,
+    switching_text,
+    whole_it,
+)
+from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
     TOP_APPLICATIONS,
@@ -76,6 +83,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
         rows.append([md(t("per_inhabitant")), md(t(
             "per_inhabitant_value", month=lang.money(per_month), year=lang.money(per_month * 12),
             people=lang.number(r.inhabitants, 0)))])
+        rows += [[md(label), md(text)] for label, text in whole_it(r, lang, cur.total)]
     out += _table(["", ""], rows, set())
     out += [f"### {md(t('split_provider'))}", ""]
     out += _table([md(t("provider")), md(t("amount")), md(t("share"))],
@@ -110,34 +118,30 @@ def render_markdown(r: Report, lang: Lang) -> str:
     if not r.moves:
         out += [md(t("no_moves")), ""]
     else:
-        saving, one_off = s["monthly_savings"], s["one_off_migration_cost"]
+        st = statement(r.plan)
+        saving, one_off = st.total.saving, st.total.one_off
         out += ["**" + md(t("board_total", moves=s["moves"], saving=lang.money(saving),
                              one_off=lang.money(one_off),
-                             payback=lang.payback(one_off, saving))) + "**", ""]
-        good = [m for m in r.moves if m.monthly_savings > 0]
-        bad = [m for m in r.moves if m.monthly_savings <= 0]
+                             payback=lang.payback(s["one_off_cost"],
+                                                  s["monthly_savings"]))) + "**", ""]
+        gain = {m.workload.id: st.workloads[m.workload.id].saving for m in r.moves}
+        good = [m for m in r.moves if gain[m.workload.id] > 0]
+        bad = [m for m in r.moves if gain[m.workload.id] <= 0]
         out.append("- " + md(t("saving_moves", n=len(good), saving=lang.money(
-            sum((m.monthly_savings for m in good), Decimal(0))))))
+            sum((gain[m.workload.id] for m in good), Decimal(0))))))
         if bad:
             out.append("- " + md(t("rule_moves", n=len(bad), extra=lang.money(
-                -sum((m.monthly_savings for m in bad), Decimal(0))))))
-        out += ["- " + md(t("objective_note", horizon=r.horizon_months)), ""]
-        rows = []
-        for m in r.moves[:MAX_MOVES_SHOWN]:
-            rows.append([md(m.workload.name or m.workload.id), md(m.workload.application),
-                         md(m.current_location), md(m.recommended_location),
-                         md(lang.money(m.monthly_savings)), md(lang.money(m.one_off_cost)),
-                         md(lang.payback(m.one_off_cost, m.monthly_savings))])
+                -sum((gain[m.workload.id] for m in bad), Decimal(0))))))
+        out += ["- " + md(t("objective_note", horizon=r.horizon_months)),
+                "- " + md(objective_sentence(st, lang)), ""]
+        rows = [[md(c) for c in row_cells(row, lang)]
+                for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st)]
         rows.append([f"**{md(t('total_col'))}**", "", "", "",
                      f"**{md(lang.money(saving))}**", f"**{md(lang.money(one_off))}**",
-                     md(lang.payback(one_off, saving))])
+                     md(lang.payback(s["one_off_cost"], s["monthly_savings"]))])
         out += _table([md(t("workload")), md(t("application")), md(t("from_loc")),
                        md(t("to_loc")), md(t("saving")), md(t("one_off")), md(t("payback"))],
                       rows, {4, 5, 6})
-        left = r.moves[MAX_MOVES_SHOWN:]
-        if left:
-            out += [md(t("more_moves", n=len(left), saving=lang.money(
-                sum((m.monthly_savings for m in left), Decimal(0))))), ""]
     out += [f"### {md(t('rightsizing'))}", ""]
     found = [x for x in r.plan.rightsizing if x.monthly_saving > 0]
     if found:
@@ -217,13 +221,14 @@ def render_markdown(r: Report, lang: Lang) -> str:
                       [[md(p.key), md(lang.money(p.billed)), md(lang.money(p.modelled)),
                         md(lang.money(p.difference, signed=True)),
                         "-" if p.ratio is None else md(lang.number(p.ratio, 2))]
-                       for p in cal.locations], {1, 2, 3, 4})
+                       for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
     out += [f"## {md(t('assumptions'))}", ""]
     out.append(f"- **{md(t('cost_basis'))}**: " + md(t(
         "cost_basis_text", basis=t(f"basis_{r.cost_basis}"), column=COST_BASES[r.cost_basis],
         currency=r.currency)))
     out.append(f"- **{md(t('horizon'))}**: " + md(t("horizon_text", n=r.horizon_months)))
+    out.append(f"- **{md(t('switching'))}**: " + md(switching_text(r, lang)))
     if not r.rates:
         out.append(f"- **{md(t('rates'))}**: " + md(t("rates_none", currency=r.currency)))
     else:

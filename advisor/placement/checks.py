@@ -76,7 +76,7 @@ def structural_findings(estate: Estate, placement: dict[str, str]) -> list[Findi
         total = used.setdefault(where[w.id], [Decimal(0)] * 3)
         total[0] += w.resources.cpu
         total[1] += w.resources.memory_gb
-        total[2] += w.resources.storage_gb
+        total[2] += w.resources.total_storage_gb
     for loc_id in sorted(used):
         cap = locations[loc_id].capacity
         if cap is None:

@@ -171,7 +171,7 @@ def workload_cost(w: Workload, loc: Location, hours: Decimal, namespace: str = "
         workload=w.id, name=w.name, kind=kind, namespace=namespace, cpu=cpu, memory_gb=memory,
         storage_gb=w.resources.storage_gb, cpu_cost=cpu * p.cpu_hour * hours,
         memory_cost=memory * p.memory_gb_hour * hours,
-        storage_cost=w.resources.storage_gb * p.storage_gb_month)
+        storage_cost=w.resources.storage_gb * (p.storage_price("block") or Decimal(0)))
 
 
 def cluster_cost(found: ClusterInventory, loc: Location, period: Month) -> ClusterCost:

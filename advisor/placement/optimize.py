@@ -3,21 +3,34 @@
 Model (all amounts per month in the estate currency, as floats inside the solver; the plan
 recomputes every shown figure exactly in Decimal):
 - x[g, l] in {0, 1}: unit g (a workload, or a group contracted by ``colocate`` edges) runs at l;
-  only allowed pairs get a column (hard rules, pins and latency to fixed units prune the rest).
+  only allowed pairs get a column (hard rules, pins, SaaS, prices the workload needs and latency
+  to fixed units prune the rest). Its cost: run, licences, amortized migration and penalties.
 - sum_l x[g, l] = 1 for every unit.
-- Egress between units a and b placed apart costs F_ab x egress(l_a) + F_ba x egress(l_b), where
-  F_ab is the GB per month flowing from a to b. Linearised exactly with y[a, l] >= x[a, l] - x[b, l]
-  (cost F_ab x egress(l)); when b cannot be at l the term folds into a's own cost, and an edge to
-  a unit with a single possible location is linear in the other unit.
+- Egress: F_ab GB per month from a to b, placed at l and m, costs F_ab x path(l, m), the cheapest
+  declared price from l to m (egress_gb, or less to the same provider or over a private link).
+  Linearised exactly with one y per pair, direction and location l:
+  y >= x[a, l] - x[b, l] - sum_m (egress(l) - path(l, m)) / egress(l) x[b, m], at cost
+  F_ab x egress(l) (uses sum_m x[b, m] = 1); with no cheaper path it is today's
+  y >= x[a, l] - x[b, l]. An edge to a unit with one possible location is linear in the other.
 - max_latency_ms: x[a, l] + sum{x[b, m] : latency(l, m) > limit} <= 1 for every l.
 - Capacity: sum_g resources(g) x[g, l] <= capacity(l) - what fixed units already use at l.
-Independent parts of the dependency graph (networkx components) are solved apart when capacity
-does not bind; if the combined answer breaks a capacity, one coupled model is solved instead.
+- Fixed costs (a facility-location model): open[l] >= x[g, l] for every unit (the tight,
+  disaggregated form), at cost fixed_monthly(l) - close_one_off(l) / horizon for a location open
+  today that may close (the closing cost then counts as a constant); use[p] >= open[l] (or
+  >= x[g, l]) for the locations of a provider, at cost fixed_monthly(p) + onboarding(p) /
+  horizon for a provider not used today.
+- Commitments, per provider and per segment s of the horizon with the same commitments in force
+  (weight w_s): o[l, r, s] >= use(l, r) - reserved(l, r, s) for reserved resources, at cost
+  w_s x price(l, r); with a savings plan in force, v[s] >= sum of the list value of use that no
+  reservation covers - the plan's cover, at cost w_s, instead. Use that is neither reserved nor
+  under a plan stays linear in the unit's cost.
+Independent parts of the dependency graph (networkx components; units that can reach one
+location, provider or commitment decision are one part) are solved apart when capacity does not
+bind; if the combined answer breaks a capacity, one coupled model is solved instead.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,65 +39,29 @@ from typing import Any
 import numpy as np
 
 from advisor.estate.model import Estate
+from advisor.placement.cost_arrays import cost_arrays
 from advisor.placement.costs import CostModel
+from advisor.placement.milp import CommitmentGroup, CommitmentSegment, Terms, solve
+from advisor.placement.totals import EstateCosts
 from advisor.rules import Evaluation
 
 INF = float("inf")
-MIN_FIXED_SECONDS = 30.0  # the small fix-and-solve MIP may run this long past a tighter limit
 
 
 @dataclass
 class Solution:
     placement: dict[str, str]  # workload id -> location id (unplaceable ones stay where they are)
-    status: str  # optimal | feasible | infeasible
+    status: str  # optimal | feasible | infeasible | timeout | given
     gap: float
     seconds: float
     objective: float  # the solver's objective (float; the plan recomputes it exactly)
     unplaceable: dict[str, list[str]] = field(default_factory=dict)  # workload -> reasons
     units: dict[str, int] = field(default_factory=dict)  # workload id -> unit index
     unit_members: list[list[int]] = field(default_factory=list)
-    allowed: Any = None  # numpy bool [units, locations] after pins and latency pruning
+    allowed: Any = None  # numpy bool [units, locations] after pins, prices and latency pruning
     unit_cost: Any = None  # numpy float [units, locations] (run + migration + penalty)
     components: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-_banner_silenced = False
-
-
-def _highs(module: Any) -> Any:
-    """``highspy.Highs()`` (the package ships no type hints)."""
-    return module.Highs()
-
-
-def _new_highs() -> Any:
-    """A silent HiGHS instance.
-
-    The one process-wide side effect in the advisor, and unavoidable: HiGHS's C++ constructor
-    prints a banner to file descriptor 1 the first time one is built in a process, before any
-    option can be set (``output_flag`` only silences what follows). That banner would corrupt
-    JSON or SARIF written to stdout, so the first construction runs with fd 1 pointed at
-    /dev/null for the duration of that one call; fd 1 is restored even when it fails. A thread
-    writing to stdout at that very moment would lose its output, which is why the optimizer is
-    only ever called from the command's own thread."""
-    global _banner_silenced
-    import highspy
-
-    if _banner_silenced:
-        h = _highs(highspy)
-    else:
-        saved = os.dup(1)
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-            h = _highs(highspy)
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _banner_silenced = True
-    h.setOptionValue("output_flag", False)
-    return h
 
 
 class Problem:
@@ -92,9 +69,12 @@ class Problem:
 
     def __init__(self, estate: Estate, model: CostModel, ev: Evaluation) -> None:
         self.estate = estate
+        self.model = model
+        self.totals = EstateCosts(model)
         locs = estate.locations
         self.loc_ids = [loc.id for loc in locs]
         li = {loc_id: i for i, loc_id in enumerate(self.loc_ids)}
+        self.li = li
         ws = estate.workloads
         self.ws = ws
         n, nl = len(ws), len(locs)
@@ -103,17 +83,23 @@ class Problem:
         self.widx = widx
         cur = np.array([li[w.location] for w in ws], dtype=np.int64)
         self.cur = cur
-        price = model.prices
-        cpu_m = np.array([float(price[i].cpu_price_month) for i in self.loc_ids])
-        mem_m = np.array([float(price[i].memory_price_gb_month) for i in self.loc_ids])
-        sto_m = np.array([float(price[i].storage_price_gb_month) for i in self.loc_ids])
-        self.egress = np.array([float(price[i].egress_price_per_gb) for i in self.loc_ids])
-        res = np.array([[float(w.resources.cpu), float(w.resources.memory_gb),
-                         float(w.resources.storage_gb)] for w in ws]).reshape(n, 3)
-        cost = np.outer(res[:, 0], cpu_m) + np.outer(res[:, 1], mem_m) + np.outer(res[:, 2], sto_m)
-        mig = np.array([float(model.migration_one_off(w)) for w in ws]) / estate.horizon_months
-        cost += mig[:, None]
-        cost[np.arange(n), cur] -= mig
+        arrays = cost_arrays(model, ws, self.loc_ids, cur)
+        self.arrays = arrays
+        self.egress = arrays.egress
+        self.path = arrays.path
+        self.discount: list[list[tuple[int, float]]] = [
+            [(m, float(arrays.egress[l_] - arrays.path[l_, m])) for m in range(nl)
+             if m != l_ and arrays.path[l_, m] < arrays.egress[l_] - 1e-12]
+            for l_ in range(nl)]
+        res = arrays.res
+        cost = arrays.run + arrays.licences + arrays.migration
+        self.groups = self._commitment_groups()
+        for group in self.groups:
+            for loc in group.locations:
+                for r in (0, 1):
+                    share = group.linear_share(loc, r)
+                    if share < 1.0:
+                        cost[:, loc] -= (1.0 - share) * res[:, r] * group.price[(loc, r)]
         # Rule masks and penalties are shared by every workload with the same selecting rules.
         allowed = np.zeros((n, nl), dtype=bool)
         pen_rows: dict[tuple[Any, ...], np.ndarray] = {}
@@ -126,8 +112,14 @@ class Problem:
                 cost[i] += pen_rows[p]
         self.rule_allowed = allowed.copy()
         self.reasons: dict[int, list[str]] = defaultdict(list)
+        lost = allowed.any(axis=1) & ~(allowed & arrays.available).any(axis=1)
+        for i in np.flatnonzero(lost).tolist():
+            why = [model.unavailable(ws[i], self.loc_ids[k]) for k in np.flatnonzero(allowed[i])]
+            self.reasons[i].append("; ".join(r for r in why if r))
+        allowed &= arrays.available
+        saas = np.array([loc.saas for loc in locs], dtype=bool)
         for i, w in enumerate(ws):
-            if w.pinned:
+            if w.pinned or saas[cur[i]]:
                 allowed[i] = False
                 allowed[i, cur[i]] = True
         # Contract colocate edges into units.
@@ -158,7 +150,7 @@ class Problem:
         self.res = res
         for members_g in members:
             if len(members_g) > 1:
-                pinned = {cur[i] for i in members_g if ws[i].pinned}
+                pinned = {cur[i] for i in members_g if ws[i].pinned or saas[cur[i]]}
                 if len(pinned) > 1:
                     for i in members_g:
                         self.reasons[i].append(
@@ -183,6 +175,31 @@ class Problem:
         self.flow = flow
         self.latency = self._latency_matrix()
 
+    def _commitment_groups(self) -> list[CommitmentGroup]:
+        out = []
+        a = self.arrays
+        for group in self.totals.commitments.groups.values():
+            locs = [self.li[k] for k in group.locations]
+            terms = {t.id: t for t in group.reservations + group.plans}
+            segments = []
+            for seg in group.segments:
+                plans = [terms[i] for i in seg.in_force if terms[i].commitment.kind ==
+                         "savings_plan"]
+                cover: dict[tuple[int, int], float] = defaultdict(float)
+                for i in seg.in_force:
+                    c = terms[i].commitment
+                    if c.kind == "reservation" and c.location is not None:
+                        cover[(self.li[c.location], 0)] += float(c.covers_cpu)
+                        cover[(self.li[c.location], 1)] += float(c.covers_memory_gb)
+                segments.append(CommitmentSegment(
+                    float(seg.weight),
+                    float(sum(t.covers_list_value for t in plans)) if plans else None,
+                    dict(cover)))
+            price = {(loc, r): float(a.cpu_month[loc] if r == 0 else a.memory_month[loc])
+                     for loc in locs for r in (0, 1)}
+            out.append(CommitmentGroup(locs, price, segments))
+        return out
+
     def _latency_matrix(self) -> np.ndarray:
         nl = self.L
         lat = np.full((nl, nl), INF)
@@ -194,6 +211,52 @@ class Problem:
                 lat[a, b] = min(lat[a, b], float(ms))
                 lat[b, a] = min(lat[b, a], float(ms))
         return lat
+
+    def terms(self, fixed_w: np.ndarray, loc_of_w: np.ndarray) -> tuple[Terms, float,
+                                                                         list[list[int]]]:
+        """The decisions and commitments for the solver, the constant part of their cost, and
+        the locations that each couples (units that can reach them are solved together)."""
+        model, totals = self.model, self.totals
+        horizon = float(model.horizon)
+        fixed_at = set(loc_of_w[fixed_w].tolist())
+        terms = Terms()
+        const = 0.0
+        forced: set[int] = set()
+        for k, loc_id in enumerate(self.loc_ids):
+            prices = model.prices[loc_id]
+            fixed = float(prices.fixed_monthly)
+            closing = float(prices.close_one_off) / horizon \
+                if loc_id in totals.open_today and loc_id in totals.closable else 0.0
+            if k in fixed_at or totals.is_open(loc_id, 0):
+                forced.add(k)
+                const += fixed
+            elif fixed > 0 or closing > 0:
+                terms.open_cost[k] = fixed - closing
+                const += closing
+        for p in totals.providers:
+            cost = float(p.fixed_monthly) + (0.0 if p.used_today else
+                                             float(p.onboarding_one_off) / horizon)
+            if cost <= 0:
+                continue
+            locs = [self.li[k] for k in p.locations]
+            if any(k in forced for k in locs):
+                const += cost
+            else:
+                terms.provider_cost.append(cost)
+                terms.provider_locations.append(locs)
+        for group in self.groups:
+            for loc in group.locations:
+                on = fixed_w & (loc_of_w == loc)
+                group.fixed_use[(loc, 0)] = float(self.res[on, 0].sum())
+                group.fixed_use[(loc, 1)] = float(self.res[on, 1].sum())
+            terms.commitments.append(group)
+        for t in (t for g in totals.commitments.groups.values()
+                  for t in g.reservations + g.plans):
+            const += float(t.monthly) * t.months / horizon
+        couples = [[k] for k in sorted(terms.open_cost)] + \
+            [list(locs) for locs in terms.provider_locations] + \
+            [list(g.locations) for g in terms.commitments]
+        return terms, const, couples
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
@@ -239,9 +302,9 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     fixed_w = ~variable[p.unit_of]  # workloads whose location is known before solving
 
     cost = p.ucost.copy()
-    const = 0.0
     pair_flow: dict[tuple[int, int], list[float]] = {}
-    eg = p.egress
+    path = p.path
+    terms, const, couples = p.terms(fixed_w, loc_of_w)
     # Fold edges with a known endpoint into the other's cost; keep variable-variable pairs.
     for (i, j), f in p.flow.items():
         # f GB/month flows from workload i to workload j; paid at i's location when apart.
@@ -251,13 +314,11 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
             key = (min(a, b), max(a, b))
             pair_flow.setdefault(key, [0.0, 0.0])[0 if a < b else 1] += f
         elif a_var:
-            add = f * eg
-            add[loc_of_w[j]] = 0.0
-            cost[a] += add
+            cost[a] += f * path[:, loc_of_w[j]]
         elif b_var:
-            add = np.full(nl, f * eg[loc_of_w[i]])
-            add[loc_of_w[i]] = 0.0
-            cost[b] += add
+            cost[b] += f * path[loc_of_w[i], :]
+        else:
+            const += f * path[loc_of_w[i], loc_of_w[j]]
     for u in np.flatnonzero(~variable & ~unplaceable_units):
         const += float(cost[u, unit_loc[u]])
     # Capacity left for the variable units.
@@ -281,29 +342,20 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                      "exceed the capacity of " + ", ".join(bad) + ": no placement can hold; "
                      "the others are placed as if that location were full")
         left = np.maximum(left, 0.0)
-    # Components of the coupling graph among variable units.
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(int(u) for u in var_units)
-    graph.add_edges_from(pair_flow)
-    for _wi, _di, a, b, _limit in p.latency_edges:
-        if a != b and variable[a] and variable[b]:
-            graph.add_edge(int(min(a, b)), int(max(a, b)))
-    comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: c[0])
+    comps = _components(p, var_units, variable, pair_flow, ua, couples)
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
     deadline = started + time_limit_s
     obj = const
     bound = const
-    singles = [c[0] for c in comps if len(c) == 1]
+    singles = [c[0] for c, coupled in comps if len(c) == 1 and not coupled]
     if singles:
         s = np.array(singles)
         masked = np.where(ua[s], cost[s], INF)
         choice[s] = masked.argmin(axis=1)
         obj += float(masked.min(axis=1).sum())
         bound = obj
-    multi = [c for c in comps if len(c) > 1]
+    multi = [c for c, coupled in comps if len(c) > 1 or coupled]
     batch: list[int] = []
     batches: list[list[int]] = []
     for c in multi:
@@ -313,8 +365,14 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
             batch = []
     if batch:
         batches.append(batch)
+
+    def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
+        return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
+                     [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
+                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap)
+
     for units in batches:
-        res = _solve(p, units, cost, ua, pair_flow, None, deadline - time.perf_counter(), gap)
+        res = run(units, None)
         if res["status"] in ("infeasible", "timeout"):
             solver_status = res["status"]
             break
@@ -329,8 +387,7 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
         np.add.at(use, choice[var_units], p.ures[var_units])
         if (use > left + 1e-6).any():
             notes.append("capacity binds: solved all movable workloads as one coupled model")
-            res = _solve(p, [int(u) for u in var_units], cost, ua, pair_flow, left,
-                         deadline - time.perf_counter(), gap)
+            res = run([int(u) for u in var_units], left)
             solver_status = res["status"]
             if res["status"] not in ("infeasible", "timeout"):
                 choice[var_units] = res["choice"]
@@ -366,197 +423,31 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     return sol
 
 
-def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
-           pair_flow: dict[tuple[int, int], list[float]], cap_left: np.ndarray | None,
-           time_left: float, gap: float) -> dict[str, Any]:
-    """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS."""
-    import highspy
+def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,
+                pair_flow: dict[tuple[int, int], list[float]], ua: np.ndarray,
+                couples: list[list[int]]) -> list[tuple[list[int], bool]]:
+    """The independent parts among the variable units: (units, whether a decision or commitment
+    couples them), each part's units sorted, parts by their first unit."""
+    import networkx as nx
 
-    nl = p.L
-    units_arr = np.array(units)
-    pos = {u: k for k, u in enumerate(units)}
-    mask = ua[units_arr]
-    col = np.full(mask.shape, -1, dtype=np.int64)
-    nx_ = int(mask.sum())
-    col[mask] = np.arange(nx_)
-    costs = [cost[units_arr][mask]]
-    rows_start: list[int] = []
-    rows_idx: list[np.ndarray] = []
-    rows_val: list[np.ndarray] = []
-    lower: list[float] = []
-    upper: list[float] = []
-    nnz = 0
-
-    def add_row(idx: np.ndarray, val: np.ndarray, lo: float, hi: float) -> None:
-        nonlocal nnz
-        rows_start.append(nnz)
-        rows_idx.append(idx)
-        rows_val.append(val)
-        nnz += len(idx)
-        lower.append(lo)
-        upper.append(hi)
-
-    # Assignment rows.
-    for k in range(len(units)):
-        idx = col[k][mask[k]]
-        add_row(idx, np.ones(len(idx)), 1.0, 1.0)
-    ncol = nx_
-    eg = p.egress
-    extra_cost: list[float] = []
-    for (a, b), (fab, fba) in pair_flow.items():
-        if a not in pos or b not in pos:
-            continue
-        ka, kb = pos[a], pos[b]
-        for src, dst, f in ((ka, kb, fab), (kb, ka, fba)):
-            if f <= 0:
-                continue
-            for li in range(nl):
-                if not mask[src, li] or eg[li] <= 0:
-                    continue
-                if not mask[dst, li]:
-                    costs[0][col[src, li]] += f * eg[li]
-                    continue
-                # y >= x_src,l - x_dst,l  ->  y - x_src,l + x_dst,l >= 0
-                add_row(np.array([ncol, col[src, li], col[dst, li]]),
-                        np.array([1.0, -1.0, 1.0]), 0.0, INF)
-                extra_cost.append(f * eg[li])
-                ncol += 1
-    for _wi, _di, a, b, limit in p.latency_edges:
-        if a == b or a not in pos or b not in pos:
-            continue
-        ka, kb = pos[a], pos[b]
-        for x, y in ((ka, kb), (kb, ka)):
-            for li in range(nl):
-                if not mask[x, li]:
-                    continue
-                far = mask[y] & (p.latency[li] > limit)
-                if far.any():
-                    idx = np.concatenate(([col[x, li]], col[y][far]))
-                    add_row(idx, np.ones(len(idx)), -INF, 1.0)
-    if cap_left is not None:
-        res = p.ures[units_arr]
-        for li in range(nl):
-            on = mask[:, li]
-            for r in range(3):
-                if np.isfinite(cap_left[li, r]) and on.any():
-                    add_row(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
-    lp = highspy.HighsLp()
-    lp.num_col_ = ncol
-    lp.num_row_ = len(lower)
-    lp.col_cost_ = np.concatenate((costs[0], np.array(extra_cost)))
-    lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.concatenate((np.ones(nx_), np.full(ncol - nx_, INF)))
-    lp.row_lower_ = np.array(lower)
-    lp.row_upper_ = np.array(upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array([*rows_start, nnz], dtype=np.int32)
-    lp.a_matrix_.index_ = np.concatenate(rows_idx).astype(np.int32) if rows_idx else \
-        np.zeros(0, dtype=np.int32)
-    lp.a_matrix_.value_ = np.concatenate(rows_val) if rows_val else np.zeros(0)
-    deadline = time.perf_counter() + time_left
-    # The LP relaxation first: egress-coupled placement LPs are very often integral, and an
-    # integral LP optimum is a proven MILP optimum (gap 0) at a fraction of the MIP's cost.
-    # Dual simplex without presolve is the fastest on these models (measured in benchmarks/).
-    # The LP runs without a time limit: it is what proves the bound, and it is fast.
-    h = _new_highs()
-    h.passModel(lp)
-    h.setOptionValue("presolve", "off")
-    h.setOptionValue("solver", "simplex")
-    h.run()
-    lp_status = h.modelStatusToString(h.getModelStatus())
-    if lp_status == "Infeasible":
-        return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
-    values = np.array(h.getSolution().col_value)
-    solved = lp_status == "Optimal" and len(values) == ncol
-    if solved:
-        xv = values[:nx_]
-        if np.abs(xv - np.round(xv)).max(initial=0.0) <= 1e-7:
-            obj = float(h.getInfo().objective_function_value)
-            return {"status": "optimal", "choice": _choice(mask, xv), "objective": obj,
-                    "bound": obj}
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * nx_ + \
-        [highspy.HighsVarType.kContinuous] * (ncol - nx_)
-    lp_bound = float(h.getInfo().objective_function_value) if solved else -INF
-    start = None
-    if solved:
-        # Fix every unit the LP already placed integrally and solve the small MIP over the
-        # rest. With the LP bound this proves the gap; most often it is within tolerance. It is
-        # small, so it gets at least MIN_FIXED_SECONDS even when the time limit is shorter:
-        # a placement within the gap is worth more than keeping to a very tight limit.
-        xv = values[:nx_]
-        fixed = np.zeros(nx_, dtype=bool)
-        xs = np.full(mask.shape, np.nan)
-        xs[mask] = xv
-        whole = np.all(np.isnan(xs) | (np.abs(xs - np.round(xs)) <= 1e-7), axis=1)
-        fixed[col[whole][mask[whole]]] = True
-        saved_lower = lp.col_lower_.copy()
-        saved_upper = lp.col_upper_.copy()
-        lp.col_lower_ = np.concatenate((np.where(fixed & (xv > 0.5), 1.0, 0.0),
-                                        np.zeros(ncol - nx_)))
-        lp.col_upper_ = np.concatenate((np.where(fixed & (xv < 0.5), 0.0, 1.0),
-                                        np.full(ncol - nx_, INF)))
-        part = _run_mip(lp, gap, max(deadline - time.perf_counter(), MIN_FIXED_SECONDS))
-        lp.col_lower_, lp.col_upper_ = saved_lower, saved_upper
-        if part is not None:
-            start = part
-            if (part[0] - lp_bound) <= gap * max(abs(part[0]), 1e-9):
-                return {"status": "optimal", "choice": _choice(mask, part[1][:nx_]),
-                        "objective": part[0], "bound": lp_bound}
-    h = _new_highs()
-    h.passModel(lp)
-    if start is not None:
-        h.setSolution(_solution(start[1]))
-    h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit_s", max(1.0, deadline - time.perf_counter()))
-    h.setOptionValue("random_seed", 0)
-    h.run()
-    name = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
-    if name == "Infeasible":
-        return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
-    values = np.array(h.getSolution().col_value)
-    bound = max(float(info.mip_dual_bound), lp_bound)
-    if info.primal_solution_status != 2 or len(values) < nx_:  # 2 = a feasible solution
-        if start is None:
-            return {"status": "timeout", "choice": None, "objective": 0.0, "bound": 0.0}
-        obj, values = start
-        name = "Time limit reached"
-    else:
-        obj = float(info.objective_function_value)
-    return {"status": "optimal" if name == "Optimal" else "feasible",
-            "choice": _choice(mask, values[:nx_]), "objective": obj,
-            "bound": bound if np.isfinite(bound) else obj}
-
-
-def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
-    """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found."""
-    h = _new_highs()
-    h.passModel(lp)
-    h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit_s", max(1.0, time_left))
-    h.setOptionValue("random_seed", 0)
-    h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
-        return None
-    return float(info.objective_function_value), np.array(h.getSolution().col_value)
-
-
-def _solution(values: Any) -> Any:
-    import highspy
-
-    sol = highspy.HighsSolution()
-    sol.col_value = list(values)
-    sol.value_valid = True
-    return sol
-
-
-def _choice(mask: np.ndarray, xv: np.ndarray) -> np.ndarray:
-    """The chosen location per unit from the x columns (the largest value wins)."""
-    xs = np.full(mask.shape, -1.0)
-    xs[mask] = xv
-    chosen: np.ndarray = xs.argmax(axis=1)
-    return chosen
+    g = p.G
+    graph = nx.Graph()
+    graph.add_nodes_from(int(u) for u in var_units)
+    graph.add_edges_from(pair_flow)
+    for _wi, _di, a, b, _limit in p.latency_edges:
+        if a != b and variable[a] and variable[b]:
+            graph.add_edge(int(min(a, b)), int(max(a, b)))
+    for k, locs in enumerate(couples):
+        reach = var_units[ua[var_units][:, locs].any(axis=1)] if len(var_units) else var_units
+        if len(reach):
+            node = g + k  # a node that stands for the decision
+            graph.add_edges_from((node, int(u)) for u in reach)
+    out = []
+    for c in nx.connected_components(graph):
+        units = sorted(n for n in c if n < g)
+        out.append((units, len(units) < len(c)))
+    out.sort(key=lambda uc: uc[0][0])
+    return out
 
 
 def given_solution(estate: Estate, model: CostModel, ev: Evaluation,

@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from advisor.estate.model import Estate, Resources
+from advisor.estate.model import Estate
 from advisor.placement.costs import CostModel
 
 STEP = Decimal("0.001")
@@ -78,14 +78,16 @@ def rightsizing(estate: Estate, cost_model: CostModel,
         cpu = w.resources.cpu if u.cpu_p95 is None else recommend(u.cpu_p95, headroom, MIN_CPU)
         memory = w.resources.memory_gb if u.memory_gb_p95 is None else recommend(
             u.memory_gb_p95, headroom, MIN_MEMORY_GB)
-        resized = dataclasses.replace(w, resources=Resources(cpu, memory,
-                                                             w.resources.storage_gb))
+        resized = dataclasses.replace(w, resources=dataclasses.replace(
+            w.resources, cpu=cpu, memory_gb=memory))
         out.append(Recommendation(
             workload=w.id, location=w.location, cpu=w.resources.cpu,
             memory_gb=w.resources.memory_gb, cpu_p95=u.cpu_p95, memory_gb_p95=u.memory_gb_p95,
             recommended_cpu=cpu, recommended_memory_gb=memory,
-            monthly_cost=cost_model.run_monthly(w, w.location),
-            recommended_monthly_cost=cost_model.run_monthly(resized, w.location),
+            monthly_cost=cost_model.run_monthly(w, w.location)
+            + cost_model.licence_monthly(w, w.location),
+            recommended_monthly_cost=cost_model.run_monthly(resized, w.location)
+            + cost_model.licence_monthly(resized, w.location),
             currency=cost_model.currency))
     out.sort(key=lambda r: (-r.monthly_saving, r.workload))
     return out

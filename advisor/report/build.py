@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from advisor.ledger.report import LedgerReport
     from advisor.placement.chains import Chain
     from advisor.placement.plan import Plan, Recommendation
-    from advisor.rules import Finding
 
 GRAIN = ("month", "provider", "location", "application")
 ZERO = Decimal(0)
@@ -162,12 +161,42 @@ def plan_month(plan: Plan, month: str) -> PlanMonth:
     rows = tuple(PlanRow(r.workload.id, r.workload.application, r.current_location,
                          r.recommended_location, exact(r.current_monthly_cost),
                          exact(r.recommended_monthly_cost), exact(r.one_off_cost))
-                 for r in plan.recommendations)
+                 for r in plan.recommendations) + line_rows(plan)
     return PlanMonth(month, plan.currency, s["workloads"], s["moves"],
                      exact(s["current_monthly_cost"]), exact(s["recommended_monthly_cost"]),
                      exact(s["one_off_migration_cost"]), exact(s["rightsizing_monthly_savings"]),
                      str(plan.solver["status"]), plan.estate.inhabitants, rows,
                      tuple((r, sev, n) for (r, sev), n in sorted(counts.items())))
+
+
+def line_rows(plan: Plan) -> tuple[PlanRow, ...]:
+    """The plan's estate lines (fixed costs of locations and providers, commitments) as rows at
+    a location, so that a month's modelled cost includes them where no bill covers the location
+    (their application is empty: they belong to none). A provider's and a commitment's line sits
+    where the provider runs most workloads today, whose bill holds its fees."""
+    estate = plan.estate
+    model = plan.model
+    today: dict[str, int] = {}
+    for w in estate.workloads:
+        today[w.location] = today.get(w.location, 0) + 1
+    out = []
+    for line in plan.lines():
+        if line.kind == "fixed":
+            where = line.key
+        elif model is None:
+            continue
+        else:  # where the provider runs most today: its bills there hold these fees
+            if line.kind == "commitment":
+                term = next(c for c in estate.commitments if c.id == line.key)
+                owner = model.provider_of[term.location] if term.location else term.provider
+            else:
+                owner = line.key
+            mine = sorted(k for k, v in model.provider_of.items() if v == owner)
+            where = max(mine, key=lambda k: (today.get(k, 0), -mine.index(k)), default="")
+        if where and line.now:
+            out.append(PlanRow(f"({line.kind} {line.key})", "", where, where, exact(line.now),
+                               exact(line.after), exact(line.one_off)))
+    return tuple(out)
 
 
 def source_names(estate: Estate) -> str:
@@ -406,7 +435,7 @@ def _compliance(plan: Plan, month: str, waivers_path: str | None
     """Findings grouped by rule and severity, with the rule's title and references; the
     waivers file (if any) and which findings each waiver covers. A waiver's status is judged at
     the end of the reported month, so the same month always reads the same."""
-    from advisor.check.waivers import load_waivers, matching, waivers_file
+    from advisor.check.waivers import load_waivers, waiver_view, waivers_file
     from advisor.pipeline import load_rules
 
     estate = plan.estate
@@ -414,23 +443,19 @@ def _compliance(plan: Plan, month: str, waivers_path: str | None
     path = waivers_file(estate.path, waivers_path)
     loaded = load_waivers(path, estate, rules) if path else None
     end = Month.parse(month).last_day
+    view = waiver_view(loaded or (), plan.findings, end)
     used: dict[int, int] = {}
-
     index = {id(w): i for i, w in enumerate(loaded or ())}
-
-    def waived(f: Finding) -> bool:
-        w = matching(loaded or (), f)
-        if w is None or w.expired(end):
-            return False
-        used[index[id(w)]] = used.get(index[id(w)], 0) + 1
-        return True
-
     grouped: dict[tuple[str, str], list[str]] = {}
     waived_n: dict[tuple[str, str], int] = {}
     for f in plan.findings:
+        if f.rule in ("WAIVER-EXPIRED", "WAIVER-UNUSED"):
+            continue  # the waivers table says it
         key = (f.rule, f.severity)
         grouped.setdefault(key, []).append(f.workload or f.subject or f.resource or "")
-        if waived(f):
+        w = view.waiver_of(f)
+        if w is not None:
+            used[index[id(w)]] = used.get(index[id(w)], 0) + 1
             waived_n[key] = waived_n.get(key, 0) + 1
     from advisor.rules import SEVERITY_RANK
 

@@ -5,7 +5,7 @@ Each rule is evaluated once per workload and once per location, never per pair."
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -58,6 +58,38 @@ class Evaluation:
                 if self._excludes(workload_id, ri, li):
                     out.setdefault(self.locations[li].id, []).append(rule.id)
         return {k: sorted(v) for k, v in sorted(out.items())}
+
+    def waived(self, pairs: set[tuple[str, str]], current: Mapping[str, str]) -> Evaluation:
+        """The evaluation with waivers applied: for each (rule id, workload id) in ``pairs`` the
+        rule's penalty is dropped wherever the workload may run and, for an error rule, the
+        workload may stay where it runs today (it is never moved into a location a rule
+        excludes, waived or not)."""
+        if not pairs:
+            return self
+        ids = {r.id: ri for ri, r in enumerate(self.rules)}
+        by_workload: dict[str, set[int]] = {}
+        for rule_id, workload_id in pairs:
+            if rule_id in ids and workload_id in self.selected:
+                by_workload.setdefault(workload_id, set()).add(ids[rule_id])
+        allowed, penalty = dict(self.allowed), dict(self.penalty)
+        for wid, waived in by_workload.items():
+            here = self.index_of(current[wid])
+            mask, pen = [], []
+            for li in range(len(self.locations)):
+                ok, cost = True, Decimal(0)
+                for ri in self.selected[wid]:
+                    rule = self.rules[ri]
+                    if not self._excludes(wid, ri, li):
+                        continue
+                    if rule.severity == "error" and not (ri in waived and li == here):
+                        ok = False
+                    elif rule.severity == "warning" and rule.penalty_monthly and \
+                            ri not in waived:
+                        cost += rule.penalty_monthly
+                mask.append(ok)
+                pen.append(cost)
+            allowed[wid], penalty[wid] = tuple(mask), tuple(pen)
+        return replace(self, allowed=allowed, penalty=penalty)
 
     def violations(self, w: Workload, location_id: str) -> list[Rule]:
         """The rules that make ``location_id`` worse than another location for w (a label rule
@@ -142,6 +174,8 @@ class CostSource(Protocol):
     currency: str
 
     def run_monthly(self, w: Workload, location_id: str) -> Decimal: ...
+
+    def licence_monthly(self, w: Workload, location_id: str) -> Decimal: ...
 
     def egress_monthly(self, w: Workload, placement: dict[str, str]) -> Decimal: ...
 
@@ -258,7 +292,8 @@ def _budget_findings(rule: Rule, ws: list[Workload], placement: dict[str, str],
     cur = costs.currency
 
     def cost_of(w: Workload) -> Decimal:
-        return costs.run_monthly(w, placement[w.id]) + costs.egress_monthly(w, placement)
+        return costs.run_monthly(w, placement[w.id]) + costs.licence_monthly(w, placement[w.id]) \
+            + costs.egress_monthly(w, placement)
 
     if rule.budget.per == "workload":
         for w in ws:

@@ -10,6 +10,20 @@ SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
 
 _MONEY = {"type": "number"}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
+_NOW_AFTER = {"type": "object", "required": ["current", "recommended"],
+              "properties": {"current": _MONEY, "recommended": _MONEY}}
+_SPLIT_KEYS = ("run", "licences", "egress", "fixed_locations", "fixed_providers", "commitments")
+_LINE = {
+    "type": "object",
+    "description": "A row of the estate's cost beside the workloads (they add up to the "
+                   "summary's totals): a location's or a provider's fixed cost, a commitment.",
+    "required": ["kind", "id", "label", "current_monthly_cost", "recommended_monthly_cost",
+                 "monthly_savings", "one_off_cost"],
+    "properties": {"kind": {"enum": ["fixed", "provider", "commitment"]},
+                   "id": {"type": "string"}, "label": {"type": "string"},
+                   "current_monthly_cost": _MONEY, "recommended_monthly_cost": _MONEY,
+                   "monthly_savings": _MONEY, "one_off_cost": _MONEY},
+}
 
 _RECOMMENDATION = {
     "type": "object",
@@ -27,10 +41,27 @@ _RECOMMENDATION = {
         "one_off_cost": _MONEY,
         "payback_months": {"type": ["number", "null"]},
         "reasons": _TEXTS,
-        "excluded": {"type": "object", "additionalProperties": _TEXTS},
+        "excluded": {"type": "object", "additionalProperties": _TEXTS,
+                     "description": "Location -> the ids of the hard rules that exclude it."},
+        "unavailable": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "Location -> why the cost model cannot place the "
+                                       "workload there (no price for a storage class or a "
+                                       "licence it needs)."},
         "rules": _TEXTS,
-        "next_best": {"type": ["object", "null"]},
-        "breakdown": {"type": "object"},
+        "next_best": {
+            "type": ["object", "null"],
+            "description": "The cheapest other allowed location, everything else as planned.",
+            "properties": {"location": {"type": "string"},
+                           "monthly_cost": {**_MONEY, "description": "The workload's own run, "
+                                            "licences, egress, migration and penalty there."},
+                           "objective_delta": {**_MONEY, "description": "How much more the "
+                                               "estate's objective would be per month."}}},
+        "breakdown": {
+            "type": "object",
+            "description": "The monthly cost by line (run, licences, egress add up to the "
+                           "row's current and recommended cost).",
+            "properties": {"current": {"type": "object", "additionalProperties": _MONEY},
+                           "recommended": {"type": "object", "additionalProperties": _MONEY}}},
     },
 }
 
@@ -48,6 +79,9 @@ def plan_schema() -> dict[str, Any]:
             "estate": {"type": "string"},
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
             "exchange_rates": {"type": "array"},
+            "assumptions": {**_TEXTS, "description": "What every figure rests on: the as-of "
+                                                     "day, rates, the Data Act switching rule, "
+                                                     "how commitments count."},
             "summary": {
                 "type": "object",
                 "required": ["workloads", "current_monthly_cost", "recommended_monthly_cost",
@@ -55,12 +89,42 @@ def plan_schema() -> dict[str, Any]:
                              "unplaceable"],
                 "properties": {
                     "workloads": {"type": "integer"},
+                    "moves": {"type": "integer"},
+                    "as_of": {"type": ["string", "null"], "format": "date"},
                     "current_monthly_cost": _MONEY,
                     "recommended_monthly_cost": _MONEY,
-                    "monthly_savings": _MONEY,
+                    "monthly_savings": {**_MONEY, "description": "current - recommended, as "
+                                        "shown: the sum of savings.moves, .stays, .lines"},
+                    "savings": {"type": "object",
+                                "properties": {k: _MONEY for k in ("moves", "stays", "lines")}},
+                    "split": {"type": "object",
+                              "properties": {k: _NOW_AFTER for k in _SPLIT_KEYS}},
+                    "one_off_cost": {**_MONEY, "description": "migration + onboarding + "
+                                                              "closing"},
                     "one_off_migration_cost": _MONEY,
+                    "one_off_onboarding_cost": _MONEY,
+                    "one_off_closing_cost": _MONEY,
+                    "penalty_monthly": _MONEY,
                     "objective": _MONEY,
+                    "objective_parts": {
+                        "type": "array",
+                        "items": {"type": "object", "required": ["part", "label", "amount"],
+                                  "properties": {
+                                      "part": {"enum": ["recommended", "migration",
+                                                        "onboarding", "closing", "penalty"]},
+                                      "label": {"type": "string"}, "amount": _MONEY}}},
+                    "write_off": _MONEY,
+                    "horizon_months": {"type": "integer"},
                     "unplaceable": _TEXTS,
+                    "rightsizing_monthly_savings": _MONEY,
+                    "current_hosting_cost_per_inhabitant_year": _MONEY,
+                    "recommended_hosting_cost_per_inhabitant_year": _MONEY,
+                    "current_it_cost_per_inhabitant_year": _MONEY,
+                    "recommended_it_cost_per_inhabitant_year": _MONEY,
+                    "other_it_monthly": _MONEY,
+                    "it_benchmark": {"type": "object", "properties": {
+                        "per_inhabitant_year": _MONEY, "year": {"type": ["integer", "null"]},
+                        "source": {"type": "string"}}},
                 },
             },
             "solver": {
@@ -73,6 +137,34 @@ def plan_schema() -> dict[str, Any]:
                 },
             },
             "recommendations": {"type": "array", "items": _RECOMMENDATION},
+            "lines": {"type": "array", "items": _LINE},
+            "locations": {
+                "type": "array",
+                "description": "Locations with a fixed cost, a closing cost or a book value.",
+                "items": {"type": "object", "properties": {
+                    "location": {"type": "string"}, "open_now": {"type": "boolean"},
+                    "open_after": {"type": "boolean"}, "can_close": {"type": "boolean"},
+                    "fixed_monthly": _MONEY, "close_one_off": _MONEY, "write_off": _MONEY}}},
+            "providers": {
+                "type": "array",
+                "items": {"type": "object", "properties": {
+                    "provider": {"type": "string"}, "locations": _TEXTS,
+                    "used_now": {"type": "boolean"}, "used_after": {"type": "boolean"},
+                    "fixed_monthly": _MONEY, "onboarding_one_off": _MONEY,
+                    "worth_monthly": {"type": ["number", "null"], "description": "For a "
+                                      "provider the plan adds: how much more the best "
+                                      "placement without it would cost per month."}}}},
+            "commitments": {
+                "type": "array",
+                "items": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "kind": {"enum": ["reservation", "savings_plan"]},
+                    "location": {"type": ["string", "null"]},
+                    "provider": {"type": "string"}, "monthly": _MONEY,
+                    "months_left": {"type": "integer"}, "fee_monthly": _MONEY,
+                    "covered_now": _MONEY, "covered_after": _MONEY,
+                    "unused_cpu_after": {"type": "number"},
+                    "unused_memory_gb_after": {"type": "number"},
+                    "stranded_now": _MONEY, "stranded_after": _MONEY}}},
             "findings": {
                 "type": "array",
                 "items": {
@@ -84,6 +176,9 @@ def plan_schema() -> dict[str, Any]:
                         "workload": {"type": "string"},
                         "location": {"type": ["string", "null"]},
                         "message": {"type": "string"},
+                        "waived": {"type": ["object", "null"],
+                                   "description": "The valid waiver that covers it (the same "
+                                                  "view as advisor check and report)."},
                     },
                 },
             },

@@ -37,24 +37,34 @@ class Expected:
 
 def expected_demo(month: str = "2026-10", previous: str = "2026-09") -> Expected:
     """The demo month's figures straight from the ledger and the plan: billed cost of the month
-    plus the modelled cost of today's placement at locations that no bill covers."""
+    plus the modelled cost of today's placement at locations that no bill covers (the
+    workloads there, and the location's fixed cost). The plan is as of the month's last day,
+    as the report makes it."""
+    import datetime as dt
+
     from advisor.commands.sources import analyze_config, read_ledger
     from advisor.pipeline import demo_config
 
-    plan = analyze_config(demo_config(), calibration=False)
+    plan = analyze_config(demo_config(), calibration=False, as_of=dt.date(2026, 10, 31))
 
     def month_total(m: str) -> tuple[Decimal, Decimal, Decimal]:
         rep = read_ledger(plan.estate, month=m, group_by=("location",))
         covered = {row.keys[0] for row in rep.rows if row.keys[0]}
         modelled = sum((r.current_monthly_cost for r in plan.recommendations
                         if r.current_location not in covered), Decimal(0))
+        modelled += sum((line.now for line in plan.lines()
+                         if line.kind == "fixed" and line.key not in covered), Decimal(0))
         return rep.total + modelled, rep.total, rep.unallocated
 
     total, billed, unallocated = month_total(month)
     prev_total, _, _ = month_total(previous)
     s = plan.summary()
-    return Expected(total, billed, total - billed, unallocated, prev_total,
-                    s["monthly_savings"], s["one_off_migration_cost"], s["moves"])
+    from advisor.money import cents
+
+    # the saving shown is the difference of the two monthly costs shown
+    saving = cents(s["current_monthly_cost"]) - cents(s["recommended_monthly_cost"])
+    return Expected(total, billed, total - billed, unallocated, prev_total, saving,
+                    s["one_off_cost"], s["moves"])
 
 
 def hostile_estate(tmp: Path) -> Path:

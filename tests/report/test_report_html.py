@@ -66,7 +66,7 @@ def test_parses_and_holds_the_ledger_and_plan_figures(report: tuple[Path, str],
                   "assumptions", "rightsizing", "waivers", "chains"):
         by_id(doc, ident)
     assumptions = text_of(by_id(doc, "assumptions"))
-    assert "1 USD = 0.9300 EUR, rate of 2026-10-31" in assumptions
+    assert "1 USD = 0.8982 EUR, rate of 2026-10-28" in assumptions
     assert "36 months" in assumptions and "BilledCost" in assumptions
     assert "onprem-dc1" in assumptions  # the modelled locations are named
 
@@ -129,5 +129,5 @@ def test_markdown_with_mermaid(tmp_path: Path, expected: Expected) -> None:
     assert en.money(expected.total) in text
     assert en.money(expected.monthly_savings) in text
     assert text.count("```mermaid\nflowchart LR\n") >= 5
-    assert "| month | On-premise | AWS | Azure | total |" in text
+    assert "| month | On-premise | AWS | Azure | SaaS | total |" in text
     assert "<script" not in text

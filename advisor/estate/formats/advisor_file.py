@@ -3,6 +3,7 @@ which policy packs apply and which sources feed it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -11,10 +12,15 @@ from pydantic_core import CoreSchema, core_schema
 
 from advisor.estate.formats.base import Format
 from advisor.estate.formats.fields import (
+    Amount,
     Below,
     Currency,
     Day,
+    Ident,
     Kind,
+    MapOf,
+    Num,
+    OneOf,
     Positive,
     Text,
     TextList,
@@ -24,6 +30,7 @@ from advisor.estate.formats.fields import (
 )
 from advisor.estate.formats.locations_file import LocationEntry
 from advisor.estate.formats.workloads_file import WorkloadEntry
+from advisor.estate.model import COMMITMENT_KINDS, Benchmark, Commitment, Licence, SourceRef
 from advisor.estate.sources import Source
 from advisor.estate.yamlfile import kind
 
@@ -72,6 +79,94 @@ class ExchangeRateEntry(Format):
     date: Day = Field(description="The day the rate holds (YYYY-MM-DD); the latest is used.")
 
 
+class CoversEntry(Format):
+    """The capacity a reservation pays for."""
+
+    cpu: Amount = Field(Decimal(0), description="vCPUs.")
+    memory_gb: Amount = Field(Decimal(0), description="GB of memory.")
+
+
+class CommitmentEntry(Format):
+    """A reservation (capacity at one location, paid whatever runs there until it ends) or a
+    savings plan (a monthly spend committed to a provider, for a discount on its compute)."""
+
+    id: Ident = Field(description="Unique id.", examples=["aws-ri-2025"])
+    kind: Annotated[str, OneOf(*COMMITMENT_KINDS)] = Field(
+        "reservation", description="reservation (default) or savings_plan.")
+    location: Text | None = Field(None, description="Reservation: the location id it is for.")
+    covers: CoversEntry | None = Field(None, description="Reservation: the vCPUs and GB of "
+                                                         "memory it pays for.")
+    provider: Text | None = Field(None, description="Savings plan: the provider id it is with.")
+    discount: Annotated[Decimal, Num(maximum=Decimal("0.99"),
+                                     range_text="discount must be between 0 and 0.99",
+                                     range_hint="the fraction off the list price, e.g. 0.28")] \
+        | None = Field(None, description="Savings plan: the fraction off list price of eligible "
+                                         "compute (0-0.99).")
+    monthly: Amount = Field(description="What it costs every month until it ends.")
+    currency: Currency | None = Field(None, description="Currency of monthly (default: the "
+                                                        "estate currency).")
+    ends: Day | None = Field(None, description="The last day it is paid (YYYY-MM-DD); a "
+                                               "reservation needs it; a savings plan without it "
+                                               "runs beyond the horizon.")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> CommitmentEntry:
+        need = {"reservation": ("location", "covers", "ends"),
+                "savings_plan": ("provider", "discount")}[self.kind]
+        other = {"reservation": ("provider", "discount"),
+                 "savings_plan": ("location", "covers")}[self.kind]
+        errors: list[Below] = []
+        for key in need:
+            if getattr(self, key) is None:
+                errors.append(((key,), fail(f"a {self.kind.replace('_', ' ')} needs '{key}'",
+                                            f"add '{key}:' to this entry"), None))
+        for key in other:
+            if getattr(self, key) is not None:
+                errors.append(((key,), fail(f"'{key}' is not part of a "
+                                            f"{self.kind.replace('_', ' ')}",
+                                            "remove it, or set kind"), None))
+        if errors:
+            raise fail_many("commitment", errors)
+        return self
+
+    def to_commitment(self, source: SourceRef | None) -> Commitment:
+        cov = self.covers
+        return Commitment(self.id, self.kind, self.monthly, self.ends, self.currency,
+                          self.location, cov.cpu if cov else Decimal(0),
+                          cov.memory_gb if cov else Decimal(0), self.provider,
+                          self.discount or Decimal(0), source)
+
+
+class LicenceEntry(Format):
+    """A licence paid per vCPU per month, priced by where the workload runs."""
+
+    id: Ident = Field(description="Unique id; workloads name it in `licences`.",
+                      examples=["oracle-ee"])
+    monthly_per_vcpu: Annotated[dict[str, Decimal], MapOf(
+        Num(), "default, provider id or location id -> price", min_items=1)] = Field(
+        description="Price per vCPU per month by location id, provider id or `default` (the "
+                    "most specific wins; no price and no default: the location cannot run a "
+                    "workload that needs it).", examples=[{"default": 300, "onprem": 650}])
+    currency: Currency | None = Field(None, description="Currency of the prices (default: the "
+                                                        "estate currency).")
+
+    def to_licence(self, source: SourceRef | None) -> Licence:
+        return Licence(self.id, dict(self.monthly_per_vcpu), self.currency, source)
+
+
+class BenchmarkEntry(Format):
+    """A published figure for the whole IT cost per inhabitant per year."""
+
+    per_inhabitant_year: Positive = Field(description="Amount per inhabitant per year, in the "
+                                                      "estate currency.")
+    year: Annotated[int, Whole(1900, 2200)] | None = Field(None, description="The year the "
+                                                                            "figure is about.")
+    source: Text = Field(description="Who published it, where.")
+
+    def to_benchmark(self) -> Benchmark:
+        return Benchmark(self.per_inhabitant_year, self.year, self.source)
+
+
 class AdvisorFile(Format):
     """advisor.yaml: the estate and the files and sources it is made of."""
 
@@ -98,6 +193,18 @@ class AdvisorFile(Format):
     sources: list[Source] = Field(default_factory=list,
                                   description="Connectors that feed the estate: focus, "
                                               "kubernetes, aws, azure.")
+    commitments: list[CommitmentEntry] = Field(
+        default_factory=list, description="Reservations and savings plans already bought.")
+    licences: list[LicenceEntry] = Field(
+        default_factory=list, description="Licences paid per vCPU, priced by location or "
+                                          "provider.")
+    other_it_monthly: Amount | None = Field(
+        None, description="IT cost beside hosting per month (staff, software, devices, "
+                          "SaaS not modelled as locations): with inhabitants, the whole IT "
+                          "cost per inhabitant is shown.")
+    it_benchmark: BenchmarkEntry | None = Field(
+        None, description="A published whole-IT cost per inhabitant per year to show beside "
+                          "the estate's.")
 
     @model_validator(mode="after")
     def _version_and_rates(self) -> AdvisorFile:

@@ -4,17 +4,20 @@ which law, with which certifications, capacity and prices."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from advisor.estate.formats.base import Format
 from advisor.estate.formats.fields import (
     Amount,
+    Below,
     Country,
     Currency,
     Flag,
     Ident,
+    Kind,
     MapOf,
     Num,
     OneOf,
@@ -29,12 +32,15 @@ from advisor.estate.formats.fields import (
 from advisor.estate.model import (
     JURISDICTIONS,
     PROVIDERS,
+    STORAGE_CLASSES,
     Capacity,
     Location,
     Prices,
+    Provider,
     SourceRef,
     Tco,
 )
+from advisor.estate.yamlfile import kind, nearest, shown
 
 ZERO = Decimal(0)
 
@@ -42,9 +48,50 @@ ZERO = Decimal(0)
 class CapacityEntry(Format):
     """How much a location can hold; a resource left out is unbounded."""
 
-    cpu: Amount | None = Field(None, description="Cores.")
+    cpu: Amount | None = Field(None, description="vCPUs that fit (as workloads request them; "
+                                                 "on premise: cores x threads x overcommit, "
+                                                 "less what is held back).")
     memory_gb: Amount | None = Field(None, description="GB of memory.")
-    storage_gb: Amount | None = Field(None, description="GB of storage.")
+    storage_gb: Amount | None = Field(None, description="GB of storage, every class together.")
+
+
+class ByStorageClass(Kind):
+    """A price for every storage class (a number), or a mapping of class -> price (a class left
+    out has no price at the location)."""
+
+    def __init__(self) -> None:
+        self.price = Num()
+
+    def check(self, value: Any) -> Decimal | dict[str, Decimal]:
+        if not isinstance(value, dict):
+            if isinstance(value, (list, tuple, bool)):
+                raise fail(f"expected a number or a mapping of storage class -> price, got "
+                           f"{kind(value)}")
+            amount: Decimal = self.price.validate(value)
+            return amount
+        out: dict[str, Decimal] = {}
+        errors: list[Below] = []
+        for key, price in value.items():
+            name = str(key)
+            if name not in STORAGE_CLASSES:
+                near = nearest(name, STORAGE_CLASSES)
+                errors.append(((name,), fail(
+                    f"unknown storage class {shown(name)}",
+                    (f"did you mean '{near}'? " if near else "")
+                    + f"one of: {', '.join(STORAGE_CLASSES)}"), key))
+                continue
+            try:
+                out[name] = self.price.validate(price)
+            except (PydanticCustomError, ValidationError) as exc:
+                errors.append(((name,), exc, price))
+        if errors:
+            raise fail_many("storage prices", errors)
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [self.price.schema(),
+                          {"type": "object", "additionalProperties": False,
+                           "properties": {c: self.price.schema() for c in STORAGE_CLASSES}}]}
 
 
 class PricesEntry(Format):
@@ -53,12 +100,30 @@ class PricesEntry(Format):
     currency: Currency = Field(description="ISO 4217 code; other than the estate currency it "
                                            "needs a rate in advisor.yaml's exchange_rates.",
                                examples=["EUR"])
-    cpu_hour: Amount | None = Field(None, description="Price of one core for one hour "
-                                                      "(required unless tco is given).")
+    cpu_hour: Amount | None = Field(None, description="Price of one vCPU for one hour "
+                                                      "(required unless tco is given, or the "
+                                                      "provider is saas).")
     memory_gb_hour: Amount | None = Field(None, description="Price of one GB of memory for one "
-                                                            "hour (required unless tco is given).")
-    storage_gb_month: Amount = Field(ZERO, description="Price of one GB of storage per month.")
-    egress_gb: Amount = Field(ZERO, description="Price of one GB leaving the location.")
+                                                            "hour (required unless tco is given, "
+                                                            "or the provider is saas).")
+    storage_gb_month: Annotated[Decimal | dict[str, Decimal], ByStorageClass()] = Field(
+        ZERO, description="Price of one GB-month of storage: one number for every class, or a "
+                          "mapping by class (block, file, object, archive); a class left out "
+                          "has no price here, which excludes the location for workloads that "
+                          "use it.", examples=[0.05, {"block": 0.12, "object": 0.05}])
+    egress_gb: Amount = Field(ZERO, description="Price of one GB leaving the location (to the "
+                                                "internet and to other providers).")
+    egress_gb_same_provider: Amount | None = Field(
+        None, description="Price of one GB to another location of the same provider (between "
+                          "regions); default egress_gb.")
+    egress_gb_to: Annotated[dict[str, Decimal], MapOf(Num(), "location id -> price per GB")] = \
+        Field(default_factory=dict, description="Price of one GB to a given location (a private "
+                                                "link); the cheapest declared path applies.")
+    switching_gb: Amount | None = Field(
+        None, description="The provider's at-cost rate per GB for data leaving it when workloads "
+                          "switch to another provider before 2027-01-12 (EU Data Act Art. "
+                          "29(2)-(3); from that day switching is free); default: the egress "
+                          "price of the path.")
 
 
 class TcoEntry(Format):
@@ -76,11 +141,27 @@ class TcoEntry(Format):
                                                  "memory carries the rest")] = \
         Field(Decimal("0.5"), description="The part of the cost that CPU carries (0-1); memory "
                                           "carries the rest.")
+    cores: Positive | None = Field(None, description="Physical cores; with threads_per_core and "
+                                                     "overcommit they give the vCPUs the cost is "
+                                                     "spread over when capacity.cpu is left "
+                                                     "out.")
+    threads_per_core: Positive = Field(Decimal(1), description="Hardware threads per core "
+                                                               "(2 with hyperthreading).")
+    overcommit: Positive = Field(Decimal(1), description="vCPUs scheduled per hardware thread.")
+
+    @model_validator(mode="after")
+    def _cores(self) -> TcoEntry:
+        if self.cores is None:
+            given = [k for k in ("threads_per_core", "overcommit") if k in self.model_fields_set]
+            if given:
+                raise fail(f"{given[0]} needs cores", "add 'cores: N' (physical cores), or "
+                           f"remove {given[0]}", key=given[0])
+        return self
 
     def to_tco(self) -> Tco:
         return Tco(self.hardware_cost, self.amortization_months, self.power_kw,
                    self.power_price_kwh, self.facilities_monthly, self.staff_monthly,
-                   self.cpu_share)
+                   self.cpu_share, self.cores, self.threads_per_core, self.overcommit)
 
 
 class LocationEntry(Format):
@@ -110,50 +191,106 @@ class LocationEntry(Format):
                                                                  "not true.")
     public_cloud: Flag | None = Field(None, description="Default: every provider but onprem.")
     labels: TextMap = Field(default_factory=dict, description="Free labels, usable in rules.")
+    fixed_monthly: Amount = Field(ZERO, description="Paid every month while the location holds "
+                                                    "any workload (building, staff, platform "
+                                                    "licences, connectivity), in the price "
+                                                    "currency.")
+    can_close: Flag | None = Field(None, description="May the advice empty and close it to stop "
+                                                     "fixed_monthly? Default: false for onprem "
+                                                     "and saas, true otherwise.")
+    close_one_off: Amount = Field(ZERO, description="One-off cost of closing it "
+                                                    "(decommissioning, contract exit), spread "
+                                                    "over the horizon like migration.")
+    book_value: Amount = Field(ZERO, description="The hardware's remaining book value: sunk, so "
+                                                 "never counted in the decision; shown as the "
+                                                 "write-off a closure causes.")
 
     @model_validator(mode="after")
     def _prices_or_tco(self) -> LocationEntry:
-        """Unit prices come from ``prices`` or, where left out, from ``tco`` and capacity."""
+        """Unit prices come from ``prices`` or, where left out, from ``tco`` and capacity (a
+        SaaS location needs none: its supplier's bill is its fixed_monthly)."""
         missing = [k for k in ("cpu_hour", "memory_gb_hour")
                    if getattr(self.prices, k) is None]
-        if not missing:
+        if not missing or self.provider == "saas":
             return self
         if self.tco is None:
             raise fail_many("location", [(("prices",), fail(
                 f"missing required key '{k}'", f"add '{k}:' to this entry"), None)
                 for k in missing])
         cap = self.capacity
-        if cap is None or not cap.cpu or not cap.memory_gb:
-            raise fail("tco needs capacity.cpu and capacity.memory_gb to spread the cost over",
-                       "add 'capacity: {cpu: CORES, memory_gb: GB}' (what the hardware holds)",
+        vcpus = self.tco.to_tco().vcpus
+        if (not (cap and cap.cpu) and vcpus is None) or not (cap and cap.memory_gb):
+            raise fail("tco needs capacity.cpu and capacity.memory_gb to spread the cost over "
+                       "(or tco.cores for the vCPUs)",
+                       "add 'capacity: {cpu: VCPUS, memory_gb: GB}' (what the hardware holds)",
+                       key="tco")
+        if cap and cap.cpu and vcpus is not None and cap.cpu > vcpus:
+            raise fail(f"capacity.cpu {cap.cpu} is more than the {vcpus.normalize():f} vCPUs of "
+                       "tco (cores x threads_per_core x overcommit)",
+                       "lower capacity.cpu to the vCPUs that fit, or correct the tco block",
                        key="tco")
         return self
 
     def to_location(self, source: SourceRef | None) -> Location:
-        capacity = Capacity(self.capacity.cpu, self.capacity.memory_gb,
-                            self.capacity.storage_gb) if self.capacity else None
         tco = self.tco.to_tco() if self.tco else None
-        cpu_hour, memory_gb_hour = self.prices.cpu_hour, self.prices.memory_gb_hour
+        cap = self.capacity
+        cpu_cap = cap.cpu if cap and cap.cpu is not None else (tco.vcpus if tco else None)
+        capacity = Capacity(cpu_cap, cap.memory_gb if cap else None,
+                            cap.storage_gb if cap else None) if cap or cpu_cap else None
+        p = self.prices
+        cpu_hour, memory_gb_hour = p.cpu_hour, p.memory_gb_hour
         if tco is not None and (cpu_hour is None or memory_gb_hour is None):
             assert capacity is not None and capacity.cpu and capacity.memory_gb
             derived = tco.hourly_prices(capacity.cpu, capacity.memory_gb)
             cpu_hour = derived[0] if cpu_hour is None else cpu_hour
             memory_gb_hour = derived[1] if memory_gb_hour is None else memory_gb_hour
-        assert cpu_hour is not None and memory_gb_hour is not None
+        by_class = p.storage_gb_month if isinstance(p.storage_gb_month, dict) else None
+        block = p.storage_gb_month if by_class is None else by_class.get("block", ZERO)
+        assert isinstance(block, Decimal)
         return Location(
             id=self.id, name=self.name or self.id, provider=self.provider, region=self.region,
             country=self.country, jurisdiction=self.jurisdiction, cloud_act=self.cloud_act,
             certifications=self.certifications, sovereignty_level=self.sovereignty_level,
             capacity=capacity,
-            prices=Prices(self.prices.currency, cpu_hour, memory_gb_hour,
-                          self.prices.storage_gb_month, self.prices.egress_gb),
+            prices=Prices(p.currency, ZERO if cpu_hour is None else cpu_hour,
+                          ZERO if memory_gb_hour is None else memory_gb_hour, block,
+                          p.egress_gb, by_class, p.egress_gb_same_provider,
+                          dict(p.egress_gb_to), p.switching_gb),
             latency_ms=dict(self.latency_ms), source=source, tco=tco,
             encryption_at_rest=self.encryption_at_rest,
             customer_managed_keys=self.customer_managed_keys, public_cloud=self.public_cloud,
-            labels=dict(self.labels))
+            labels=dict(self.labels), fixed_monthly=self.fixed_monthly, can_close=self.can_close,
+            close_one_off=self.close_one_off, book_value=self.book_value)
+
+
+class ProviderEntry(Format):
+    """A provider as a decision: what starting to use it costs, and what it costs every month
+    while any of its locations holds a workload. The one definition of a provider entry (other
+    provider properties belong here too)."""
+
+    id: Ident = Field(description="A provider of the locations (aws, azure, gcp, other, onprem, "
+                                  "saas), or a name of your own with `locations`.",
+                      examples=["gcp"])
+    onboarding_one_off: Amount = Field(ZERO, description="One-off cost of starting to use it "
+                                                         "(landing zone, connectivity, contract, "
+                                                         "assessments), spread over the horizon; "
+                                                         "none when it is used today.")
+    fixed_monthly: Amount = Field(ZERO, description="Paid every month while it is used (support "
+                                                    "plan, connectivity, platform team).")
+    currency: Currency | None = Field(None, description="Currency of the amounts (default: the "
+                                                        "estate currency).")
+    locations: TextList = Field((), description="The locations it runs (default: every location "
+                                                "whose provider is this id).")
+
+    def to_provider(self, source: SourceRef | None) -> Provider:
+        return Provider(self.id, self.onboarding_one_off, self.fixed_monthly, self.currency,
+                        self.locations, source)
 
 
 class LocationsFile(Format):
-    """locations.yaml: the locations of an estate."""
+    """locations.yaml: the locations of an estate, and the providers as decisions."""
 
+    providers: list[ProviderEntry] = Field(default_factory=list,
+                                           description="Providers with onboarding and fixed "
+                                                       "costs (optional).")
     locations: list[LocationEntry] = Field(description="Every location, each with a unique id.")

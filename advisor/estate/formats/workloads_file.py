@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from advisor.estate.formats.base import Format
 from advisor.estate.formats.fields import (
@@ -57,12 +57,38 @@ class LabelsKind(TextMapKind):
                 "properties": {k: {"enum": list(v)} for k, v in KNOWN_LABEL_VALUES.items()}}
 
 
+class StorageEntry(Format):
+    """GB of storage per class; each class is priced by the location."""
+
+    block: Amount = Field(ZERO, description="Disks (the same as storage_gb).")
+    file: Amount = Field(ZERO, description="File shares.")
+    object: Amount = Field(ZERO, description="Object storage (buckets).")
+    archive: Amount = Field(ZERO, description="Archive tiers (cold storage, tape).")
+
+
 class ResourcesEntry(Format):
     """What the workload requests."""
 
-    cpu: Amount = Field(description="Cores.")
+    cpu: Amount = Field(description="vCPUs.")
     memory_gb: Amount = Field(description="GB of memory.")
-    storage_gb: Amount = Field(ZERO, description="GB of storage.")
+    storage_gb: Amount = Field(ZERO, description="GB of block storage.")
+    storage: StorageEntry | None = Field(None, description="GB per storage class: block, file, "
+                                                           "object, archive.")
+
+    @model_validator(mode="after")
+    def _block_once(self) -> ResourcesEntry:
+        if self.storage is not None and "storage_gb" in self.model_fields_set \
+                and "block" in self.storage.model_fields_set:
+            raise fail("block storage given twice (storage_gb and storage.block)",
+                       "keep one of them", key="storage_gb")
+        return self
+
+    def to_resources(self) -> Resources:
+        s = self.storage
+        if s is None:
+            return Resources(self.cpu, self.memory_gb, self.storage_gb)
+        block = s.block if "block" in s.model_fields_set else self.storage_gb
+        return Resources(self.cpu, self.memory_gb, block, s.file, s.object, s.archive)
 
 
 class UsageEntry(Format):
@@ -120,6 +146,9 @@ class WorkloadEntry(Format):
         default_factory=list, description="Workloads it calls (an id, or a mapping with the "
                                           "traffic).")
     cost_match: CostMatchEntry | None = Field(None, description="How bill rows are attributed.")
+    licences: TextList = Field((), description="Licences it needs, paid per vCPU (ids from "
+                                               "advisor.yaml's licences).",
+                               examples=[["oracle-ee"]])
 
     def to_workload(self, source: SourceRef | None) -> Workload:
         usage = Usage(self.usage.cpu_p95, self.usage.memory_gb_p95) if self.usage else None
@@ -131,13 +160,12 @@ class WorkloadEntry(Format):
         return Workload(
             id=self.id, name=self.name or self.id, application=self.application,
             owner=self.owner or "", location=self.location,
-            resources=Resources(self.resources.cpu, self.resources.memory_gb,
-                                self.resources.storage_gb),
+            resources=self.resources.to_resources(),
             labels=dict(self.labels), usage=usage, migration_cost=self.migration_cost,
             pinned=self.pinned,
             depends_on=tuple(Dependency(d.workload, d.receive_gb_month, d.send_gb_month,
                                         d.colocate, d.max_latency_ms) for d in self.depends_on),
-            cost_match=match, source=source)
+            cost_match=match, source=source, licences=self.licences)
 
 
 class WorkloadsFile(Format):

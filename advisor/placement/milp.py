@@ -1,0 +1,447 @@
+"""One mixed-integer program over a set of units, built as arrays and solved with HiGHS.
+
+Columns: x[g, l] (binary, allowed pairs only), then egress y (continuous), then the decisions of
+``Terms`` (binary: a location open, a provider used) and the commitment amounts (continuous).
+Rows: one assignment per unit, egress linearisations, latency limits, capacity, and the rows of
+the decisions and commitments. See ``advisor.placement.optimize`` for the model as a whole.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+INF = float("inf")
+MIN_FIXED_SECONDS = 30.0  # the small fix-and-solve MIP may run this long past a tighter limit
+
+_banner_silenced = False
+
+
+def _highs(module: Any) -> Any:
+    """``highspy.Highs()`` (the package ships no type hints)."""
+    return module.Highs()
+
+
+def new_highs() -> Any:
+    """A silent HiGHS instance.
+
+    The one process-wide side effect in the advisor, and unavoidable: HiGHS's C++ constructor
+    prints a banner to file descriptor 1 the first time one is built in a process, before any
+    option can be set (``output_flag`` only silences what follows). That banner would corrupt
+    JSON or SARIF written to stdout, so the first construction runs with fd 1 pointed at
+    /dev/null for the duration of that one call; fd 1 is restored even when it fails. A thread
+    writing to stdout at that very moment would lose its output, which is why the optimizer is
+    only ever called from the command's own thread."""
+    global _banner_silenced
+    import highspy
+
+    if _banner_silenced:
+        h = _highs(highspy)
+    else:
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = _highs(highspy)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _banner_silenced = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class CommitmentSegment:
+    """Months of the horizon with the same commitments of one provider in force."""
+
+    weight: float  # share of the horizon
+    plan_cover: float | None  # list value the savings plans in force cover; None: no plan
+    cover: dict[tuple[int, int], float]  # (location, resource 0 cpu / 1 memory) -> reserved
+
+
+@dataclass
+class CommitmentGroup:
+    """One provider's commitments as the MILP sees them."""
+
+    locations: list[int]
+    price: dict[tuple[int, int], float]  # (location, resource) -> list price per unit-month
+    segments: list[CommitmentSegment]
+    fixed_use: dict[tuple[int, int], float] = field(default_factory=dict)  # units that cannot move
+
+    def linear_share(self, loc: int, r: int) -> float:
+        """The share of the horizon in which use of ``r`` at ``loc`` is paid at list price in the
+        unit's own cost (neither reserved nor under a savings plan)."""
+        return sum(s.weight for s in self.segments
+                   if s.plan_cover is None and s.cover.get((loc, r), 0.0) <= 0)
+
+
+@dataclass
+class Terms:
+    """The estate-level decisions and commitments, by location index."""
+
+    open_cost: dict[int, float] = field(default_factory=dict)  # location -> cost of open[l]
+    provider_cost: list[float] = field(default_factory=list)  # provider -> cost of use[p]
+    provider_locations: list[list[int]] = field(default_factory=list)
+    commitments: list[CommitmentGroup] = field(default_factory=list)
+
+    def provider_at(self) -> dict[int, int]:
+        return {loc: p for p, locs in enumerate(self.provider_locations) for loc in locs}
+
+
+class Rows:
+    """Rows of a sparse matrix, appended one or many at a time."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.idx: list[np.ndarray] = []
+        self.val: list[np.ndarray] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.nnz = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+    def add(self, idx: np.ndarray, val: np.ndarray, lo: float, hi: float) -> None:
+        self.starts.append(self.nnz)
+        self.idx.append(idx)
+        self.val.append(val)
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.nnz += len(idx)
+
+    def block(self, idx: np.ndarray, val: np.ndarray, lo: float, hi: float) -> None:
+        """k rows of the same length (``idx``, ``val`` shaped [k, m]) with the same bounds."""
+        k, m = idx.shape
+        if k == 0:
+            return
+        self.starts.extend((self.nnz + m * np.arange(k)).tolist())
+        self.idx.append(idx.ravel())
+        self.val.append(val.ravel())
+        self.lower.extend([lo] * k)
+        self.upper.extend([hi] * k)
+        self.nnz += k * m
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(start, index, value, lower, upper) for HiGHS (row-wise)."""
+        idx = np.concatenate(self.idx).astype(np.int32) if self.idx else \
+            np.zeros(0, dtype=np.int32)
+        val = np.concatenate(self.val) if self.val else np.zeros(0)
+        return (np.array([*self.starts, self.nnz], dtype=np.int32), idx, val,
+                np.array(self.lower), np.array(self.upper))
+
+
+def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
+          pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
+          discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
+          latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
+          time_left: float, gap: float) -> dict[str, Any]:
+    """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS.
+
+    ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l]."""
+    import highspy
+
+    nl = cost.shape[1]
+    units_arr = np.array(units)
+    pos = {u: k for k, u in enumerate(units)}
+    mask = ua[units_arr]
+    col = np.full(mask.shape, -1, dtype=np.int64)
+    nx_ = int(mask.sum())
+    col[mask] = np.arange(nx_)
+    x_cost = cost[units_arr][mask]
+    rows = Rows()
+    # Assignment rows.
+    for k in range(len(units)):
+        idx = col[k][mask[k]]
+        rows.add(idx, np.ones(len(idx)), 1.0, 1.0)
+    ncol = nx_
+    extra_cost: list[float] = []
+    for (a, b), (fab, fba) in pair_flow.items():
+        if a not in pos or b not in pos:
+            continue
+        ka, kb = pos[a], pos[b]
+        for src, dst, f in ((ka, kb, fab), (kb, ka, fba)):
+            if f <= 0:
+                continue
+            for li in range(nl):
+                if not mask[src, li] or egress[li] <= 0:
+                    continue
+                # y >= x_src,l - x_dst,l - sum_m (d_lm / e_l) x_dst,m, at cost f e_l: exactly
+                # f x the path price from l to where dst runs, when src runs at l.
+                near = [(m, d) for m, d in discount[li] if mask[dst, m]]
+                if not mask[dst, li] and not near:
+                    x_cost[col[src, li]] += f * egress[li]
+                    continue
+                idx = [ncol, col[src, li]]
+                val = [1.0, -1.0]
+                if mask[dst, li]:
+                    idx.append(col[dst, li])
+                    val.append(1.0)
+                for m, d in near:
+                    idx.append(col[dst, m])
+                    val.append(d / egress[li])
+                rows.add(np.array(idx), np.array(val), 0.0, INF)
+                extra_cost.append(f * egress[li])
+                ncol += 1
+    for a, b, limit in latency_edges:
+        if a == b or a not in pos or b not in pos:
+            continue
+        ka, kb = pos[a], pos[b]
+        for x, y in ((ka, kb), (kb, ka)):
+            for li in range(nl):
+                if not mask[x, li]:
+                    continue
+                far = mask[y] & (latency[li] > limit)
+                if far.any():
+                    idx = np.concatenate(([col[x, li]], col[y][far]))
+                    rows.add(idx, np.ones(len(idx)), -INF, 1.0)
+    if cap_left is not None:
+        res = ures[units_arr]
+        for li in range(nl):
+            on = mask[:, li]
+            for r in range(3):
+                if np.isfinite(cap_left[li, r]) and on.any():
+                    rows.add(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
+    integer = np.zeros(0, dtype=np.int64)
+    if terms is not None:
+        ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, extra_cost)
+    lp = highspy.HighsLp()
+    lp.num_col_ = ncol
+    lp.num_row_ = rows.count
+    lp.col_cost_ = np.concatenate((x_cost, np.array(extra_cost)))
+    is_int = np.zeros(ncol, dtype=bool)
+    is_int[:nx_] = True
+    is_int[integer] = True
+    lp.col_lower_ = np.zeros(ncol)
+    lp.col_upper_ = np.where(is_int, 1.0, INF)
+    start, index, value, lower, upper = rows.arrays()
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    return _run(lp, mask, nx_, is_int, time_left, gap)
+
+
+def _terms(terms: Terms, mask: np.ndarray, col: np.ndarray, res: np.ndarray, rows: Rows,
+           ncol: int, extra_cost: list[float]) -> tuple[int, np.ndarray]:
+    """Columns and rows of the decisions (open[l] >= x[g, l]; use[p] >= open[l] or x[g, l]) and
+    of the commitments (the use above what is reserved, the spend above a savings plan)."""
+    integer: list[int] = []
+    at_provider = terms.provider_at()
+    use_col: dict[int, int] = {}
+    for p, locs in enumerate(terms.provider_locations):
+        if any(mask[:, loc].any() for loc in locs):
+            use_col[p] = ncol
+            extra_cost.append(terms.provider_cost[p])
+            integer.append(ncol)
+            ncol += 1
+    for loc, open_cost in sorted(terms.open_cost.items()):
+        on = np.flatnonzero(mask[:, loc])
+        if not len(on):
+            continue
+        own = ncol
+        extra_cost.append(open_cost)
+        integer.append(own)
+        ncol += 1
+        # x[g, l] - open[l] <= 0, one row per unit: the tight (disaggregated) form.
+        rows.block(np.stack([col[on, loc], np.full(len(on), own)], axis=1),
+                   np.tile([1.0, -1.0], (len(on), 1)), -INF, 0.0)
+        owner = at_provider.get(loc)
+        if owner is not None and owner in use_col:
+            rows.add(np.array([own, use_col[owner]]), np.array([1.0, -1.0]), -INF, 0.0)
+    for loc, p in sorted(at_provider.items()):
+        if loc in terms.open_cost or p not in use_col:
+            continue
+        on = np.flatnonzero(mask[:, loc])
+        rows.block(np.stack([col[on, loc], np.full(len(on), use_col[p])], axis=1),
+                   np.tile([1.0, -1.0], (len(on), 1)), -INF, 0.0)
+    for group in terms.commitments:
+        if not any(mask[:, loc].any() for loc in group.locations):
+            continue
+        for seg in group.segments:
+            over: dict[tuple[int, int], int] = {}
+            for (loc, r), cover in sorted(seg.cover.items()):
+                if cover <= 0:
+                    continue
+                on = np.flatnonzero(mask[:, loc])
+                # o - sum_g res x[g, l] >= fixed use - cover
+                rows.add(np.concatenate(([ncol], col[on, loc])),
+                         np.concatenate(([1.0], -res[on, r])),
+                         group.fixed_use.get((loc, r), 0.0) - cover, INF)
+                over[(loc, r)] = ncol
+                extra_cost.append(0.0 if seg.plan_cover is not None
+                                  else seg.weight * group.price[(loc, r)])
+                ncol += 1
+            if seg.plan_cover is None:
+                continue
+            idx, val = [ncol], [1.0]
+            const = -seg.plan_cover
+            for loc in group.locations:
+                on = np.flatnonzero(mask[:, loc])
+                linear = np.zeros(len(on))
+                for r in (0, 1):
+                    price = group.price[(loc, r)]
+                    if (loc, r) in over:
+                        idx.append(over[(loc, r)])
+                        val.append(-price)
+                    else:
+                        linear -= price * res[on, r]
+                        const += price * group.fixed_use.get((loc, r), 0.0)
+                if linear.any():
+                    idx.extend(col[on, loc].tolist())
+                    val.extend(linear.tolist())
+            rows.add(np.array(idx), np.array(val), const, INF)
+            extra_cost.append(seg.weight)
+            ncol += 1
+    return ncol, np.array(integer, dtype=np.int64)
+
+
+def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: float,
+         gap: float) -> dict[str, Any]:
+    """LP first; then fix-and-solve; then the full MIP from that start."""
+    import highspy
+
+    ncol = len(is_int)
+    deadline = time.perf_counter() + time_left
+    # The LP relaxation first: egress-coupled placement LPs are very often integral, and an
+    # integral LP optimum is a proven MILP optimum (gap 0) at a fraction of the MIP's cost.
+    # Dual simplex without presolve is the fastest on these models (measured in benchmarks/).
+    # The LP runs without a time limit: it is what proves the bound, and it is fast.
+    h = new_highs()
+    _pass(h, lp)
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("solver", "simplex")
+    h.run()
+    lp_status = h.modelStatusToString(h.getModelStatus())
+    if lp_status == "Infeasible":
+        return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
+    values = np.array(h.getSolution().col_value)
+    solved = lp_status == "Optimal" and len(values) == ncol
+    if solved:
+        iv = values[is_int]
+        if np.abs(iv - np.round(iv)).max(initial=0.0) <= 1e-7:
+            obj = float(h.getInfo().objective_function_value)
+            return {"status": "optimal", "choice": _choice(mask, values[:nx_]), "objective": obj,
+                    "bound": obj}
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in is_int]
+    lp_bound = float(h.getInfo().objective_function_value) if solved else -INF
+    start = None
+    if solved:
+        # Fix every unit the LP already placed integrally and solve the small MIP over the
+        # rest. With the LP bound this proves the gap; most often it is within tolerance. It is
+        # small, so it gets at least MIN_FIXED_SECONDS even when the time limit is shorter:
+        # a placement within the gap is worth more than keeping to a very tight limit.
+        xv = values[:nx_]
+        fixed = np.zeros(nx_, dtype=bool)
+        col = np.full(mask.shape, -1, dtype=np.int64)
+        col[mask] = np.arange(nx_)
+        xs = np.full(mask.shape, np.nan)
+        xs[mask] = xv
+        whole = np.all(np.isnan(xs) | (np.abs(xs - np.round(xs)) <= 1e-7), axis=1)
+        fixed[col[whole][mask[whole]]] = True
+        saved_lower = lp.col_lower_.copy()
+        saved_upper = lp.col_upper_.copy()
+        lp.col_lower_ = np.concatenate((np.where(fixed & (xv > 0.5), 1.0, 0.0),
+                                        saved_lower[nx_:]))
+        lp.col_upper_ = np.concatenate((np.where(fixed & (xv < 0.5), 0.0, 1.0),
+                                        saved_upper[nx_:]))
+        part = _run_mip(lp, gap, max(deadline - time.perf_counter(), MIN_FIXED_SECONDS))
+        lp.col_lower_, lp.col_upper_ = saved_lower, saved_upper
+        if part is not None:
+            start = part
+            if (part[0] - lp_bound) <= gap * max(abs(part[0]), 1e-9):
+                return {"status": "optimal", "choice": _choice(mask, part[1][:nx_]),
+                        "objective": part[0], "bound": lp_bound}
+    h = new_highs()
+    _pass(h, lp)
+    if start is not None:
+        # HiGHS (1.16) can answer a wrong "optimal" when a user solution meets its MIP
+        # presolve (the objective it reports then disagrees with its own solution; the same
+        # model without the start, or without presolve, is right): with a start, no presolve.
+        h.setSolution(_solution(start[1]))
+        h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("time_limit_s", max(1.0, deadline - time.perf_counter()))
+    h.setOptionValue("random_seed", 0)
+    h.run()
+    name = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    if name == "Infeasible":
+        return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
+    values = np.array(h.getSolution().col_value)
+    bound = max(float(info.mip_dual_bound), lp_bound)
+    if info.primal_solution_status != 2 or len(values) < nx_:  # 2 = a feasible solution
+        if start is None:
+            return {"status": "timeout", "choice": None, "objective": 0.0, "bound": 0.0}
+        obj, values = start
+        name = "Time limit reached"
+    else:
+        obj = _objective(lp, values)
+        if start is not None and obj > start[0]:
+            obj, values = start
+    return {"status": "optimal" if name == "Optimal" else "feasible",
+            "choice": _choice(mask, values[:nx_]), "objective": obj,
+            "bound": bound if np.isfinite(bound) else obj}
+
+
+def _pass(h: Any, lp: Any) -> None:
+    """Hand the model to HiGHS; a model it refuses is a bug here, never the user's."""
+    import highspy
+
+    if h.passModel(lp) == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the placement model (an internal error)")
+
+
+def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
+    """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found.
+    An answer whose reported objective disagrees with its own solution (a HiGHS presolve
+    defect) is solved again without presolve."""
+    for presolve in ("on", "off"):
+        h = new_highs()
+        _pass(h, lp)
+        h.setOptionValue("presolve", presolve)
+        h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("time_limit_s", max(1.0, time_left))
+        h.setOptionValue("random_seed", 0)
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status != 2:
+            return None
+        values = np.array(h.getSolution().col_value)
+        obj = _objective(lp, values)
+        claimed = float(info.objective_function_value)
+        if abs(claimed - obj) <= 1e-6 * max(1.0, abs(obj)):
+            return obj, values
+    return obj, values
+
+
+def _objective(lp: Any, values: np.ndarray) -> float:
+    """The objective of column values, computed here (not as the solver reports it)."""
+    return float(np.dot(np.asarray(lp.col_cost_), values))
+
+
+def _solution(values: Any) -> Any:
+    import highspy
+
+    sol = highspy.HighsSolution()
+    sol.col_value = list(values)
+    sol.value_valid = True
+    return sol
+
+
+def _choice(mask: np.ndarray, xv: np.ndarray) -> np.ndarray:
+    """The chosen location per unit from the x columns (the largest value wins)."""
+    xs = np.full(mask.shape, -1.0)
+    xs[mask] = xv
+    chosen: np.ndarray = xs.argmax(axis=1)
+    return chosen
