@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from advisor.commands.common import check_output, config_options, resolve_config, write_output
@@ -24,9 +26,12 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day assurance evidence and exit plans are judged on (default: the "
+                   "system date); pin it for reproducible output.")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
             time_limit_s: float, gap: float, headroom: float | None, quiet: bool,
-            timings: bool) -> int:
+            timings: bool, as_of: dt.datetime | None) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -38,7 +43,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     \b
     Examples:
       advisor analyze --demo
-      advisor analyze -c estate/advisor.yaml --format json -o plan.json
+      advisor analyze -c estate/advisor.yaml --format json -o plan.json --as-of 2026-12-01
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
     """
     from decimal import Decimal
@@ -49,7 +54,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
     plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
                           headroom=None if headroom is None else Decimal(str(headroom)),
-                          progress=progress(quiet))
+                          progress=progress(quiet), today=as_of.date() if as_of else None)
     if fmt == "json":
         from advisor.outputs.plan_json import render
 

@@ -61,6 +61,7 @@ def list_(config: str | None, demo: bool, fmt: str) -> None:
     rules = _rules(config, demo)
     if fmt == "json":
         out = [{"id": r.id, "pack": r.pack, "severity": r.severity, "kind": r.kind,
+                "basis": r.basis, "per": r.per, "covered_by": list(r.covered_by),
                 "title": r.title, "references": r.reference_text(),
                 "constrains": r.constrains()} for r in rules]
         click.echo(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
@@ -71,11 +72,24 @@ def list_(config: str | None, demo: bool, fmt: str) -> None:
     for r in rules:
         packs.setdefault(r.pack, []).append(r)
     for pack in sorted(packs):
-        click.echo(f"{pack} ({len(packs[pack])} rules)")
-        rows = [[r.id, r.severity, r.kind, r.title, r.reference_text()] for r in packs[pack]]
-        click.echo(tabulate(rows, headers=["id", "severity", "kind", "title", "references"],
+        info = packs[pack][0].info
+        head = f"{pack} ({len(packs[pack])} rules"
+        if info is not None:
+            head += (f", version {info.version}" if info.version else "") \
+                + (f", reviewed {info.reviewed.isoformat()}" if info.reviewed else "")
+        click.echo(head + ")")
+        rows = [[r.id, r.severity, r.basis or "-", r.kind, r.title, r.reference_text()]
+                for r in packs[pack]]
+        click.echo(tabulate(rows, headers=["id", "severity", "basis", "kind", "title",
+                                           "references"],
                             tablefmt="simple", disable_numparse=True))
+        retired = info.retired if info is not None else ()
+        for old in retired:
+            by = f" (replaced by {', '.join(old.replaced_by)})" if old.replaced_by else ""
+            click.echo(f"retired: {old.id}{by}")
         click.echo("")
+    click.echo("basis: law = a statute or EU act requires it; government-policy = binding "
+               "government policy, not a statute; good-practice and local = no law requires it.")
     click.echo("The built-in packs are careful interpretations, not legal advice: review them "
                "with your security officer and data protection officer.")
 
@@ -92,18 +106,32 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
     """
     from advisor.estate.yamlfile import nearest
 
-    rules = {r.id: r for r in _rules(config, demo)}
+    loaded = _rules(config, demo)
+    rules = {r.id: r for r in loaded}
     rule = rules.get(rule_id)
     if rule is None:
+        retired = _retired(loaded, rule_id)
+        if retired:
+            click.echo(retired)
+            return
         near = nearest(rule_id, rules)
         raise InputError(f"unknown rule '{rule_id}'", hint=(f"did you mean '{near}'? " if near
                                                             else "") + "see `advisor policies "
                                                                        "list`")
+    info = rule.info
+    pack = rule.pack
+    if info is not None:
+        pack += (f", version {info.version}" if info.version else "") \
+            + (f", reviewed {info.reviewed.isoformat()}" if info.reviewed else "")
     out = [f"{rule.id}: {rule.title}",
-           f"  pack:        {rule.pack}",
+           f"  pack:        {pack}",
+           f"  basis:       {rule.basis_text()}",
            f"  severity:    {rule.severity}"
            + (f" (penalty {rule.penalty_monthly}/month)" if rule.penalty_monthly else ""),
            f"  kind:        {rule.kind}: {rule.constrains()}"]
+    if rule.covered_by:
+        out.append(f"  covered by:  {', '.join(rule.covered_by)} (not evaluated when one of "
+                   "them is loaded)")
     out += [f"  {what + ':':<12} {text}" for what, text in rule.describe()]
     if rule.source is not None:
         out.append(f"  defined at:  {rule.source.file}:{rule.source.line}")
@@ -113,13 +141,37 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
         if text:
             out += ["", f"{title}:", *_wrap(text)]
     if rule.references:
-        out += ["", "references:"]
-        for ref in rule.references:
-            d = dict(ref)
-            head = " ".join(d[k] for k in ("law", "article", "control") if k in d)
-            label = ": ".join(x for x in (head, d.get("title", "")) if x)
-            out.append(f"  - {label}" + (f" <{d['url']}>" if "url" in d else ""))
+        heading = "references (what requires it):" if rule.basis == "law" else \
+            "references (context: no law requires this rule):" \
+            if rule.basis in ("good-practice", "local") else "references:"
+        out += ["", heading, *_references(rule.references)]
+    if info is not None and info.sources:
+        out += ["", f"sources of pack {info.name}:", *_references(info.sources)]
     click.echo("\n".join(out))
+
+
+def _references(refs: Any) -> list[str]:
+    out = []
+    for ref in refs:
+        d = dict(ref)
+        head = " ".join(d[k] for k in ("law", "article", "control") if k in d)
+        label = ": ".join(x for x in (head, d.get("title", "")) if x)
+        out.append(f"  - {label}" + (f" <{d['url']}>" if "url" in d else "")
+                   + (" [unconfirmed]" if d.get("unconfirmed") == "true" else ""))
+    return out
+
+
+def _retired(rules: list[Any], rule_id: str) -> str | None:
+    """What a retired rule id says: which pack retired it, why, and what replaced it."""
+    for r in rules:
+        for old in r.info.retired if r.info else ():
+            if old.id == rule_id:
+                by = f"; replaced by {', '.join(old.replaced_by)}" if old.replaced_by else ""
+                text = [f"{rule_id}: retired from pack {r.info.name} {r.info.version}{by}"]
+                if old.reason:
+                    text += ["", *_wrap(old.reason)]
+                return "\n".join(text)
+    return None
 
 
 def _wrap(text: str) -> list[str]:
@@ -146,6 +198,7 @@ def validate(files: tuple[str, ...]) -> int:
     seen: dict[str, Rule] = {}
     errors = 0
     total = 0
+    every: list[Rule] = []
     for file in files:
         try:
             rules = load_pack_file(Path(file))
@@ -156,7 +209,13 @@ def validate(files: tuple[str, ...]) -> int:
             click.echo(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
+        every += rules
         click.echo(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
+    from advisor.rules import static_contradictions
+
+    for c in static_contradictions(every):
+        where = f"{c.second.source.file}:{c.second.source.line}: " if c.second.source else ""
+        click.echo(f"advisor: warning: {where}{c.text()}", err=True)
     if errors:
         click.echo(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
                    err=True)

@@ -92,8 +92,13 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
                       smtp_plain)
     check_request(month, window)
     with open_store(store) as history:  # an unreachable store stops everything (exit 3)
+        from advisor.month import Month
+
+        # Evidence and exit plans are judged at the end of the month asked for (as waivers
+        # are), so the same month always reads the same.
         plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
-                              calibration=False)
+                              calibration=False,
+                              today=Month.parse(month).last_day if month else None)
         ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
             if has_ledger(plan.estate) else None
         month = report_month(plan.estate, ledger, month)

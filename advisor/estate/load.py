@@ -18,7 +18,16 @@ from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
-from advisor.estate.model import Estate, ExchangeRate, Location, PackRef, SourceRef, Workload
+from advisor.estate.model import (
+    Estate,
+    ExchangeRate,
+    Location,
+    Organisation,
+    PackRef,
+    Provider,
+    SourceRef,
+    Workload,
+)
 from advisor.estate.sources import KubernetesSettings
 from advisor.estate.yamlfile import Doc, load_yaml, nearest
 
@@ -31,11 +40,20 @@ def load_estate(path: str | Path) -> Estate:
     file = str(main)
     top = validate(AdvisorFile, _read(main, "estate"), file, context={"base": main.parent})
     problems: list[InputError] = []
+    providers = [p.to_provider(SourceRef(file, ("providers", i)))
+                 for i, p in enumerate(top.providers)]
+
+    def file_providers(doc: Any, name: str) -> None:
+        providers.extend(p.to_provider(SourceRef(name, ("providers", i)))
+                         for i, p in enumerate(doc.providers))
+
     locations = _section(top.locations, "locations", LocationsFile, main,
-                         LocationEntry.to_location, problems)
+                         LocationEntry.to_location, problems, file_providers)
     workloads = _section(top.workloads, "workloads", WorkloadsFile, main,
                          WorkloadEntry.to_workload, problems)
     collect(problems)
+    organisation = top.organisation.to_organisation(SourceRef(file, ("organisation",))) \
+        if top.organisation else Organisation()
     estate = Estate(
         name=top.name,
         currency=top.currency,
@@ -49,15 +67,26 @@ def load_estate(path: str | Path) -> Estate:
                   for i, name in enumerate(top.policies)],
         sources=[s.located(SourceRef(file, ("sources", i))) for i, s in enumerate(top.sources)],
         path=file,
+        providers=providers,
+        organisation=organisation,
+        deprecations=[(f"{loc.id}: {key} is deprecated, read as "
+                       + (f"seal {loc.seal} (EU Cloud Sovereignty Framework SEAL)"
+                          if key == "sovereignty_level" else f"key_custody {loc.custody()}")
+                       + "; write that instead", SourceRef(loc.source.file,
+                                                           (*loc.source.keypath, key))
+                       if loc.source else None)
+                      for loc in locations for key in loc.deprecated],
     )
     check_estate(estate)
     return estate
 
 
 def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], main: Path,
-             build: Callable[[Any, SourceRef], Any], problems: list[InputError]) -> list[Any]:
+             build: Callable[[Any, SourceRef], Any], problems: list[InputError],
+             each_file: Callable[[Any, str], None] | None = None) -> list[Any]:
     """The entries of a section: inline in advisor.yaml, or read from the files and globs it
-    names (relative to advisor.yaml). Problems are added to ``problems``."""
+    names (relative to advisor.yaml). Problems are added to ``problems``; ``each_file`` sees
+    every file's validated document (for what a file holds besides the section)."""
     if isinstance(spec, list):
         return [build(entry, SourceRef(str(main), (key, i))) for i, entry in enumerate(spec)]
     base = main.parent
@@ -76,6 +105,8 @@ def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], m
                 continue
             out.extend(build(item, SourceRef(name, (key, j)))
                        for j, item in enumerate(getattr(doc, key)))
+            if each_file is not None:
+                each_file(doc, name)
     return out
 
 
@@ -112,7 +143,28 @@ def check_estate(estate: Estate) -> None:
     if not locations:
         problems.append(InputError("the estate has no locations", file=estate.path,
                                    hint="list at least one location in locations.yaml"))
+    providers: dict[str, Provider] = {}
+    for prov in estate.providers:
+        if prov.id in providers:
+            problems.append(_dup("provider", prov.id, providers[prov.id].source, prov.source))
+        else:
+            providers[prov.id] = prov
+    for prov in estate.providers:
+        for i, ev in enumerate(prov.assurance):
+            for j, lid in enumerate(ev.locations):
+                if lid not in locations:
+                    problems.append(_at(prov.source, ("assurance", i, "locations", j),
+                                        f"unknown location '{lid}'", _suggest(lid, locations)))
+                elif estate.provider_of(locations[lid]) is not prov:
+                    problems.append(_at(prov.source, ("assurance", i, "locations", j),
+                                        f"location '{lid}' is not one of provider {prov.id}'s",
+                                        f"give it 'supplier: {prov.id}' in the locations file, "
+                                        "or remove it here"))
     for loc in estate.locations:
+        if loc.supplier is not None and loc.supplier not in providers:
+            problems.append(_at(loc.source, ("supplier",), f"unknown provider '{loc.supplier}'",
+                                _suggest(loc.supplier, providers) if providers else
+                                "define it under 'providers:' in the locations file"))
         if estate.rate(loc.prices.currency) is None:
             problems.append(_at(loc.source, ("prices", "currency"),
                                 f"price currency {loc.prices.currency} has no exchange rate into "

@@ -44,7 +44,8 @@ def _row(i: Item) -> str:
 
 
 def _rule_details(rule: Rule) -> list[str]:
-    out = [f"**`{rule.id}` {cell(rule.title)}** ({rule.pack}, {rule.severity})", ""]
+    out = [f"**`{rule.id}` {cell(rule.title)}** ({rule.pack}, {rule.severity}, basis "
+           f"{rule.basis or 'advisor'})", ""]
     if rule.rationale:
         out.append(" ".join(rule.rationale.split()))
         out.append("")
@@ -139,6 +140,15 @@ def render(result: CheckResult) -> str:
         for i in waived:
             assert i.waiver is not None
             out.append(f"- `{i.finding.rule}` {cell(subject(i))}: {cell(i.waiver.describe())}")
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    if result.assumptions:
+        out.append(f"<details><summary>Assumptions the rules rest on "
+                   f"({len(result.assumptions)})</summary>")
+        out.append("")
+        out.extend(f"- {n.kind}: {cell(n.text)}" + (f" (`{cell(where(p))}`)" if p else "")
+                   for n, p in result.assumptions)
         out.append("")
         out.append("</details>")
         out.append("")

@@ -22,10 +22,7 @@ def verdict(result: CheckResult) -> str:
 
 
 def subject(i: Item) -> str:
-    f = i.finding
-    who = f"application {f.subject}" if f.subject and not f.rule.startswith("WAIVER-") \
-        else (f.workload or f.resource or f.key)
-    return f"{who} @ {f.location}" if f.location else who
+    return i.finding.shown
 
 
 def render(result: CheckResult) -> str:
@@ -42,6 +39,11 @@ def render(result: CheckResult) -> str:
             out.append(f"         {i.waiver.describe()}")
     if not result.items:
         out.append("no findings")
+    if result.assumptions:
+        out.append("")
+        out.append("the rules rest on these declarations:")
+        out.extend(f"  {n.kind}: {n.text} ({where(p)})" if p else f"  {n.kind}: {n.text}"
+                   for n, p in result.assumptions)
     if result.resolved:
         out.append("")
         out.append(f"resolved by the change: {len(result.resolved)}")

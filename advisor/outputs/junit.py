@@ -60,6 +60,22 @@ def render(result: CheckResult) -> str:
                                     message=f"{case.rule.id} {case.rule.title}: "
                                             f"{item.finding.message}")
             failure.text = _details(case)
+    if result.assumptions:
+        # What the rules assumed, as skipped cases: a declaration that kept a rule from
+        # looking is something a reviewer should see beside the checks themselves.
+        suite = ET.SubElement(root, "testsuite", name="assumptions",
+                              tests=str(len(result.assumptions)), failures="0", errors="0",
+                              skipped=str(len(result.assumptions)))
+        totals["tests"] += len(result.assumptions)
+        totals["skipped"] += len(result.assumptions)
+        for n, (note, place) in enumerate(result.assumptions, 1):
+            attrs = {"classname": f"advisor.assumptions.{note.kind}", "name": f"{n:03d}"}
+            if place is not None:
+                attrs["file"] = place.path
+                if place.line:
+                    attrs["line"] = str(place.line)
+            tc = ET.SubElement(suite, "testcase", attrs)
+            ET.SubElement(tc, "skipped", message=f"{note.kind}: {note.text}")
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")

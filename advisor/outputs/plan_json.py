@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.outputs.money import number
 from advisor.placement.plan import Plan
+from advisor.rules import Finding
 from advisor.schemas.plan import SCHEMA_ID
 
 
@@ -41,6 +42,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "reasons": r.reasons,
             "excluded": r.excluded,
             "rules": r.rules,
+            "new_findings": [_finding(f) for f in r.new_findings],
         })
     solver: dict[str, Any] = {"status": plan.solver["status"],
                               "gap": round(float(plan.solver["gap"]), 6),
@@ -60,8 +62,10 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         "summary": summary,
         "solver": solver,
         "recommendations": recs,
-        "findings": [{"rule": f.rule, "severity": f.severity, "workload": f.workload,
-                      "location": f.location, "message": f.message} for f in plan.findings],
+        "findings": [_finding(f) for f in plan.findings],
+        "new_findings": [_finding(f) for f in plan.new_findings],
+        "as_of": plan.today.isoformat() if plan.today else None,
+        "assumptions": _assumptions(plan),
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
         "calibration": _calibration(plan),
@@ -76,6 +80,28 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "recommended_monthly_cost": number(r.recommended_monthly_cost),
             "monthly_savings": number(r.monthly_saving)} for r in plan.rightsizing],
     }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity, "workload": f.workload,
+            "subject": f.subject, "location": f.location, "message": f.message}
+
+
+def _assumptions(plan: Plan) -> list[dict[str, Any]]:
+    """Each with the file relative to the estate's folder (builtin:NAME for a built-in pack),
+    so the document does not depend on where the estate lies."""
+    from pathlib import Path
+
+    from advisor.rules.assumptions import shown_place
+
+    base = Path(plan.estate.path).parent if plan.estate.path else None
+    out = []
+    for n in plan.assumptions:
+        src = n.source
+        out.append({"kind": n.kind, "text": n.text,
+                    "file": shown_place(src.file, None, base) if src else None,
+                    "line": src.line if src else None})
+    return out
 
 
 def _calibration(plan: Plan) -> dict[str, Any] | None:

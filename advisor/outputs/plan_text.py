@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from tabulate import tabulate
 
@@ -92,13 +93,29 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
 
 
 def _findings_text(plan: Plan) -> list[str]:
-    if not plan.findings:
-        return ["Today's placement breaks no rule.", ""]
-    out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
+    out = ["Today's placement breaks no rule."] if not plan.findings else \
+        [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}")
+        out.append(f"  [{f.severity}] {f.rule} {_who(f)}: {f.message}")
     out.append("")
+    if plan.new_findings:
+        out.append(f"The recommendation brings {len(plan.new_findings)} new finding(s) (the "
+                   "same gate as `advisor check --placement`; listed beside the moves):")
+        out.extend(f"  [{f.severity}] {f.rule} {_who(f)}: {f.message}"
+                   for f in plan.new_findings)
+        out.append("")
+    if plan.assumptions:
+        out.append("The rules rest on these declarations:")
+        out.extend(f"  {line}" for line in plan.assumption_lines())
+        out.append("")
     return out
+
+
+def _who(f: Any) -> str:
+    shown: str = f.shown
+    return shown
+
+
 
 
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
@@ -185,17 +202,26 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     for k, v in _totals(plan, timings=False):
         out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
     out.append("")
-    out.append("## Findings on today's placement")
-    out.append("")
-    if plan.findings:
-        out.append("| severity | rule | workload | location | message |")
-        out.append("|---|---|---|---|---|")
-        for f in plan.findings:
-            out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                       f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
-    else:
-        out.append("None.")
-    out.append("")
+    for title, found in (("Findings on today's placement", plan.findings),
+                         ("New findings with the recommendation", plan.new_findings)):
+        if not found and title.startswith("New"):
+            continue
+        out.append(f"## {title}")
+        out.append("")
+        if found:
+            out.append("| severity | rule | subject | location | message |")
+            out.append("|---|---|---|---|---|")
+            for f in found:
+                out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.who)} | "
+                           f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+        else:
+            out.append("None.")
+        out.append("")
+    if plan.assumptions:
+        out.append("## Assumptions the rules rest on")
+        out.append("")
+        out.extend(f"- {_md_cell(line)}" for line in plan.assumption_lines())
+        out.append("")
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
         out.append("## Rightsizing")

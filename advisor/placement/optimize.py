@@ -11,6 +11,8 @@ recomputes every shown figure exactly in Decimal):
   a unit with a single possible location is linear in the other unit.
 - max_latency_ms: x[a, l] + sum{x[b, m] : latency(l, m) > limit} <= 1 for every l.
 - Capacity: sum_g resources(g) x[g, l] <= capacity(l) - what fixed units already use at l.
+- Rule rows (``advisor.placement.rule_rows``): error rules whose breach depends on several
+  workloads (budgets) as linear rows, so no recommended move creates a new error finding.
 Independent parts of the dependency graph (networkx components) are solved apart when capacity
 does not bind; if the combined answer breaks a capacity, one coupled model is solved instead.
 """
@@ -27,6 +29,7 @@ import numpy as np
 
 from advisor.estate.model import Estate
 from advisor.placement.costs import CostModel
+from advisor.placement.rule_rows import Row, encode, row_units
 from advisor.rules import Evaluation
 
 INF = float("inf")
@@ -90,8 +93,10 @@ def _new_highs() -> Any:
 class Problem:
     """The estate reduced to units, costs and couplings, ready for the solver."""
 
-    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation) -> None:
+    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation,
+                 rows: list[Row] | None = None) -> None:
         self.estate = estate
+        self.rows = rows or []
         locs = estate.locations
         self.loc_ids = [loc.id for loc in locs]
         li = {loc_id: i for i, loc_id in enumerate(self.loc_ids)}
@@ -182,6 +187,7 @@ class Problem:
                     flow[(j, i)] += float(d.receive_gb_month)
         self.flow = flow
         self.latency = self._latency_matrix()
+        self.row_units = row_units(self.rows, unit_of)
 
     def _latency_matrix(self) -> np.ndarray:
         nl = self.L
@@ -197,10 +203,11 @@ class Problem:
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
-             gap: float = 1e-3) -> Solution:
-    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity."""
+             gap: float = 1e-3, rows: list[Row] | None = None) -> Solution:
+    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity,
+    and the rule ``rows`` (``advisor.placement.rule_rows``)."""
     started = time.perf_counter()
-    p = Problem(estate, model, ev)
+    p = Problem(estate, model, ev, rows)
     nl, g = p.L, p.G
     ua = p.uallowed
     # Fixed point: a latency limit towards a workload whose location is already known (its unit
@@ -290,20 +297,21 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     for _wi, _di, a, b, _limit in p.latency_edges:
         if a != b and variable[a] and variable[b]:
             graph.add_edge(int(min(a, b)), int(max(a, b)))
+    in_rows = _couple_rows(graph, p.row_units, variable)
     comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: c[0])
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
     deadline = started + time_limit_s
     obj = const
     bound = const
-    singles = [c[0] for c in comps if len(c) == 1]
+    singles = [c[0] for c in comps if len(c) == 1 and c[0] not in in_rows]
     if singles:
         s = np.array(singles)
         masked = np.where(ua[s], cost[s], INF)
         choice[s] = masked.argmin(axis=1)
         obj += float(masked.min(axis=1).sum())
         bound = obj
-    multi = [c for c in comps if len(c) > 1]
+    multi = [c for c in comps if len(c) > 1 or c[0] in in_rows]
     batch: list[int] = []
     batches: list[list[int]] = []
     for c in multi:
@@ -314,7 +322,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     if batch:
         batches.append(batch)
     for units in batches:
-        res = _solve(p, units, cost, ua, pair_flow, None, deadline - time.perf_counter(), gap)
+        res = _solve(p, units, cost, ua, pair_flow, None, deadline - time.perf_counter(), gap,
+                     loc_of_w)
         if res["status"] in ("infeasible", "timeout"):
             solver_status = res["status"]
             break
@@ -330,7 +339,7 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
         if (use > left + 1e-6).any():
             notes.append("capacity binds: solved all movable workloads as one coupled model")
             res = _solve(p, [int(u) for u in var_units], cost, ua, pair_flow, left,
-                         deadline - time.perf_counter(), gap)
+                         deadline - time.perf_counter(), gap, loc_of_w)
             solver_status = res["status"]
             if res["status"] not in ("infeasible", "timeout"):
                 choice[var_units] = res["choice"]
@@ -338,7 +347,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                 bound = const + res["bound"]
     placement: dict[str, str] = {}
     if solver_status in ("infeasible", "timeout"):
-        notes.append("no placement satisfies every capacity: the current placement is kept"
+        notes.append(("no placement satisfies every capacity"
+                      + (" and budget rule" if p.rows else "") + ": the current placement is kept")
                      if solver_status == "infeasible" else
                      "the time limit ended before any placement that satisfies every constraint "
                      "was found: the current placement is kept; raise --time-limit")
@@ -366,9 +376,20 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     return sol
 
 
+def _couple_rows(graph: Any, row_units: list[set[int]], variable: np.ndarray) -> set[int]:
+    """Units a rule row touches are solved in one model (never as a lone cheapest pick); the
+    set of them."""
+    out: set[int] = set()
+    for units in row_units:
+        var = sorted(u for u in units if variable[u])
+        out.update(var)
+        graph.add_edges_from((var[0], u) for u in var[1:])
+    return out
+
+
 def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
            pair_flow: dict[tuple[int, int], list[float]], cap_left: np.ndarray | None,
-           time_left: float, gap: float) -> dict[str, Any]:
+           time_left: float, gap: float, fixed_loc: np.ndarray | None = None) -> dict[str, Any]:
     """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS."""
     import highspy
 
@@ -433,6 +454,11 @@ def _solve(p: Problem, units: list[int], cost: np.ndarray, ua: np.ndarray,
                 if far.any():
                     idx = np.concatenate(([col[x, li]], col[y][far]))
                     add_row(idx, np.ones(len(idx)), -INF, 1.0)
+    if p.rows:
+        added = encode(p.rows, pos, col, mask, p.unit_of,
+                       fixed_loc if fixed_loc is not None else p.cur, ncol, add_row)
+        extra_cost.extend([0.0] * added)
+        ncol += added
     if cap_left is not None:
         res = p.ures[units_arr]
         for li in range(nl):

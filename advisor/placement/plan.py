@@ -16,7 +16,7 @@ from advisor.estate.model import Estate, Workload
 from advisor.money import money_text, payback_months
 from advisor.placement.costs import CostModel
 from advisor.placement.optimize import Solution
-from advisor.rules import Evaluation, Finding, placement_findings
+from advisor.rules import Budgets, Evaluation, Finding
 
 ZERO = Decimal(0)
 
@@ -37,6 +37,9 @@ class Recommendation:
     excluded: dict[str, list[str]]
     next_best: tuple[str, Decimal] | None = None
     unplaceable: bool = False
+    # Findings the gate reports on the recommended placement and not on today's, that this
+    # move brings (warnings and info: a new error is a constraint of the optimizer).
+    new_findings: list[Finding] = field(default_factory=list)
 
     @property
     def moved(self) -> bool:
@@ -79,10 +82,23 @@ class Plan:
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
     calibration: Any = None  # advisor.ledger.calibration.Calibration when the estate has a ledger
     rightsizing: list[Any] = field(default_factory=list)  # rightsizing.Recommendation
+    # The gate's findings on the recommended placement that today's placement does not have.
+    new_findings: list[Finding] = field(default_factory=list)
+    # Assumptions, deprecated keys and contradictions the rules rest on (rules.assumptions.Note)
+    assumptions: list[Any] = field(default_factory=list)
+    today: Any = None  # the day evidence and exit plans were judged on (datetime.date)
 
     @property
     def currency(self) -> str:
         return self.estate.currency
+
+    def assumption_lines(self) -> list[str]:
+        """Each assumption, deprecation and warning the rules rest on, with its file:line
+        (relative to the estate's folder)."""
+        from pathlib import Path
+
+        base = Path(self.estate.path).parent if self.estate.path else None
+        return [n.line_text(base) for n in self.assumptions]
 
     def total(self, attr: str) -> Decimal:
         return sum((getattr(r, attr) for r in self.recommendations), ZERO)
@@ -185,7 +201,9 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
             reasons.append("excluded: " + "; ".join(f"{loc} by {', '.join(r)}"
                                                    for loc, r in excluded.items()))
         recs.append(rec)
-    findings = placement_findings(ev, ws, current)
+    from advisor.placement.checks import gate_findings
+
+    findings = gate_findings(ev, estate, current)[0]
     for wid in sorted(sol.unplaceable):
         because = "; ".join(sol.unplaceable[wid]) or "every location is excluded by a hard rule"
         findings.append(Finding("UNPLACEABLE", "error", wid, current[wid],
@@ -194,7 +212,55 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution) 
     solver = {"status": sol.status, "gap": sol.gap, "seconds": sol.seconds,
               "components": sol.components}
     recs.sort(key=lambda r: r.workload.id)
-    return Plan(estate, recs, findings, solver, notes=list(sol.notes))
+    return Plan(estate, recs, findings, solver, notes=list(sol.notes), today=ev.today)
+
+
+def judge_plan(plan: Plan, ev: Evaluation, model: CostModel, budgets: Budgets | None) -> None:
+    """Check the recommendation with the gate of ``advisor check --placement``: today's
+    findings become the plan's findings (budgets included), and every finding the
+    recommendation adds is listed on the plan and beside the moves that bring it. A new error
+    would be a defect (the optimizer's constraints exclude them): it is named in the notes."""
+    from advisor.placement.checks import gate_findings, new_findings
+    from advisor.rules.assumptions import notes
+
+    estate = plan.estate
+    current = {w.id: w.location for w in estate.workloads}
+    recommended = {r.workload.id: r.recommended_location for r in plan.recommendations}
+    before = gate_findings(ev, estate, current, costs=model, budgets=budgets)[0]
+    after = gate_findings(ev, estate, recommended, costs=model, budgets=budgets)[0]
+    unplaceable = [f for f in plan.findings if f.rule == "UNPLACEABLE"]
+    plan.findings = sorted([*before, *unplaceable], key=Finding.sort_key)
+    plan.new_findings = new_findings(before, after)
+    by_id = {r.workload.id: r for r in plan.recommendations}
+    suppliers = ev.suppliers
+    for f in plan.new_findings:
+        for r in _bringers(f, plan.recommendations, by_id, suppliers):
+            r.new_findings.append(f)
+            r.reasons.append(f"brings a new {f.severity}: {f.rule} on {f.who} (see the new "
+                             "findings)")
+    errors = [f for f in plan.new_findings if f.severity == "error"]
+    if errors:
+        plan.notes.append("the recommended placement would add error findings the optimizer "
+                          "should have excluded (a defect; please report it): "
+                          + "; ".join(f"{f.rule} {f.key}" for f in errors))
+    plan.assumptions = notes(ev, estate)
+
+
+def _bringers(f: Finding, recs: list[Recommendation], by_id: dict[str, Recommendation],
+              suppliers: dict[str, str | None]) -> list[Recommendation]:
+    """The moves that bring a new finding: its workload's own, else the moves into the
+    location or supplier it is about, else the moves of the application it is about."""
+    if f.workload and f.workload in by_id and f.subject is None:
+        return [by_id[f.workload]]
+    subject = f.subject or ""
+    if subject.startswith("location:"):
+        return [r for r in recs if r.moved and r.recommended_location == subject[9:]]
+    if subject.startswith("supplier:"):
+        return [r for r in recs if r.moved
+                and suppliers.get(r.recommended_location) == subject[9:]]
+    if f.subject is not None:
+        return [r for r in recs if r.moved and r.workload.application == f.subject]
+    return [by_id[f.workload]] if f.workload in by_id else []
 
 
 def _move_reason(rec: Recommendation, estate: Estate) -> str:

@@ -11,6 +11,21 @@ SCHEMA_ID = "https://hybrid-advisor.example/schemas/plan.schema.json"
 _MONEY = {"type": "number"}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
 
+_FINDING = {
+    "type": "object",
+    "required": ["rule", "severity", "workload", "location", "message"],
+    "properties": {
+        "rule": {"type": "string"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "workload": {"type": "string"},
+        "subject": {"type": ["string", "null"],
+                    "description": "What a finding not about one workload is about: an "
+                                   "application, location:ID, supplier:ID or organisation."},
+        "location": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+    },
+}
+
 _RECOMMENDATION = {
     "type": "object",
     "required": ["workload", "application", "current_location", "recommended_location",
@@ -31,6 +46,9 @@ _RECOMMENDATION = {
         "rules": _TEXTS,
         "next_best": {"type": ["object", "null"]},
         "breakdown": {"type": "object"},
+        "new_findings": {"type": "array", "items": _FINDING,
+                         "description": "Findings this move brings that today's placement "
+                                        "does not have (never an error)."},
     },
 }
 
@@ -73,17 +91,26 @@ def plan_schema() -> dict[str, Any]:
                 },
             },
             "recommendations": {"type": "array", "items": _RECOMMENDATION},
-            "findings": {
+            "findings": {"type": "array", "items": _FINDING,
+                         "description": "The gate's findings on today's placement."},
+            "new_findings": {"type": "array", "items": _FINDING,
+                             "description": "The gate's findings on the recommended placement "
+                                            "that today's placement does not have."},
+            "as_of": {"type": ["string", "null"], "format": "date",
+                      "description": "The day evidence and exit plans were judged on."},
+            "assumptions": {
                 "type": "array",
+                "description": "Declarations the rules rest on (assumption), deprecated keys "
+                               "read under their new names (deprecated) and rules that "
+                               "contradict each other (warning), with where they are written.",
                 "items": {
                     "type": "object",
-                    "required": ["rule", "severity", "workload", "location", "message"],
+                    "required": ["kind", "text", "file", "line"],
                     "properties": {
-                        "rule": {"type": "string"},
-                        "severity": {"enum": ["error", "warning", "info"]},
-                        "workload": {"type": "string"},
-                        "location": {"type": ["string", "null"]},
-                        "message": {"type": "string"},
+                        "kind": {"enum": ["assumption", "deprecated", "warning"]},
+                        "text": {"type": "string"},
+                        "file": {"type": ["string", "null"]},
+                        "line": {"type": ["integer", "null"]},
                     },
                 },
             },

@@ -14,7 +14,9 @@ from advisor.estate.formats.fields import (
     Below,
     Currency,
     Day,
+    Flag,
     Kind,
+    OneOf,
     Positive,
     Text,
     TextList,
@@ -22,8 +24,9 @@ from advisor.estate.formats.fields import (
     fail,
     fail_many,
 )
-from advisor.estate.formats.locations_file import LocationEntry
+from advisor.estate.formats.locations_file import LocationEntry, ProviderEntry
 from advisor.estate.formats.workloads_file import WorkloadEntry
+from advisor.estate.model import NIS2_ENTITIES, Organisation, SourceRef
 from advisor.estate.sources import Source
 from advisor.estate.yamlfile import kind
 
@@ -72,6 +75,19 @@ class ExchangeRateEntry(Format):
     date: Day = Field(description="The day the rate holds (YYYY-MM-DD); the latest is used.")
 
 
+class OrganisationEntry(Format):
+    """The organisation's legal status: the duties that apply to the whole estate."""
+
+    nis2_entity: Annotated[str, OneOf(*NIS2_ENTITIES)] | None = Field(
+        None, description="Its status under NIS2 / the Cyberbeveiligingswet: essential, "
+                          "important or none (a Dutch municipality is essential).")
+    bio2: Flag | None = Field(None, description="BIO2 applies (every Dutch government "
+                                                "organisation).")
+
+    def to_organisation(self, source: SourceRef) -> Organisation:
+        return Organisation(self.nis2_entity, self.bio2, source)
+
+
 class AdvisorFile(Format):
     """advisor.yaml: the estate and the files and sources it is made of."""
 
@@ -83,6 +99,8 @@ class AdvisorFile(Format):
                                examples=["EUR"])
     exchange_rates: list[ExchangeRateEntry] = Field(
         default_factory=list, description="Rates of the other currencies prices are in.")
+    organisation: OrganisationEntry | None = Field(
+        None, description="NIS2/Cbw status and BIO2 applicability: duties for the whole estate.")
     inhabitants: Annotated[int, Whole(1)] | None = Field(
         None, description="Enables IT cost per inhabitant.")
     horizon_months: Annotated[int, Whole(1)] = Field(
@@ -93,6 +111,9 @@ class AdvisorFile(Format):
     workloads: Annotated[list[WorkloadEntry] | tuple[str, ...], FilesOr(WorkloadEntry)] = Field(
         description="A path relative to this file, a list of paths or globs, or the workloads "
                     "inline.", examples=["workloads.yaml"])
+    providers: list[ProviderEntry] = Field(
+        default_factory=list, description="Suppliers, when the locations are given inline "
+                                          "(else in the locations file).")
     policies: TextList = Field((), description="Policy packs: builtin:NAME or a path.",
                                examples=[["builtin:sovereignty", "rules/local.yaml"]])
     sources: list[Source] = Field(default_factory=list,
