@@ -29,7 +29,7 @@ import numpy as np
 
 from advisor.estate.model import Estate
 from advisor.placement.costs import CostModel
-from advisor.placement.rule_rows import Row, encode, row_units
+from advisor.placement.rule_rows import Row, encode, fixed_conflicts, row_units
 from advisor.rules import Evaluation
 
 INF = float("inf")
@@ -235,6 +235,10 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                                 f"({p.loc_ids[known]}), which cannot move")
         if not changed:
             break
+    if p.rows:
+        for u, why in fixed_conflicts(p.rows, ua, p.unit_of, p.cur).items():
+            for i in p.members[u]:
+                p.reasons[i].extend(why)
     unplaceable_units = ~ua.any(axis=1)
     # Where every workload of an unplaceable unit stays, and which units are fixed.
     loc_of_w = p.cur.copy()

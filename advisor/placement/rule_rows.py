@@ -101,6 +101,40 @@ def row_units(rows: list[Row], unit_of: np.ndarray) -> list[set[int]]:
     return [{int(unit_of[i]) for i in row.workloads()} for row in rows]
 
 
+def fixed_conflicts(rows: list[Row], allowed: np.ndarray, unit_of: np.ndarray,
+                    cur: np.ndarray) -> dict[int, list[str]]:
+    """Units whose one allowed location breaks a row that no other unit can mend: a forced
+    move (an error rule excludes where it runs today) into a breach of a budget. Such a move
+    is not recommended: the unit stays where it runs (its finding today is reported) and is
+    reported as unplaceable, with the row's rule. Found before solving, so the solver never
+    sees a row it cannot satisfy for this reason. Returns unit -> reasons."""
+    out: dict[int, list[str]] = {}
+    while True:
+        count = allowed.sum(axis=1)
+        where = np.where(count == 1, allowed.argmax(axis=1), -1)
+        found = False
+        for row in rows:
+            units = {int(unit_of[i]) for i in row.workloads()}
+            if any(count[u] > 1 for u in units):
+                continue  # a unit that can still choose: the solver handles the row
+            loc = np.array([where[unit_of[w]] if count[unit_of[w]] == 1 else cur[w]
+                            for w in range(len(unit_of))])
+            value = sum(v for w, li, v in row.x_terms if loc[w] == li) + \
+                sum(v for a, b, li, v in row.apart_terms if loc[a] == li and loc[b] != li)
+            if value <= row.upper + 1e-9:
+                continue
+            moved = [u for u in units if count[u] == 1
+                     and any(where[u] != cur[w] for w in np.flatnonzero(unit_of == u))]
+            for u in moved:
+                allowed[u] = False
+                out.setdefault(u, []).append(
+                    f"its only allowed location would break {row.rule} (the budget of "
+                    f"{row.subject})")
+                found = True
+        if not found:
+            return out
+
+
 def encode(rows: list[Row], pos: dict[int, int], col: np.ndarray, mask: np.ndarray,
            unit_of: np.ndarray, fixed_loc: np.ndarray, first_col: int,
            add_row: Callable[[np.ndarray, np.ndarray, float, float], None]) -> int:
