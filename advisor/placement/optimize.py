@@ -236,8 +236,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
         if not changed:
             break
     if p.rows:
-        for u, why in fixed_conflicts(p.rows, ua, p.unit_of, p.cur).items():
-            for i in p.members[u]:
+        for stays, why in fixed_conflicts(p.rows, ua, p.unit_of, p.cur).items():
+            for i in p.members[stays]:
                 p.reasons[i].extend(why)
     unplaceable_units = ~ua.any(axis=1)
     # Where every workload of an unplaceable unit stays, and which units are fixed.
