@@ -129,8 +129,9 @@ def _organisation(ev: Evaluation, estate: Estate) -> list[Note]:
         if not selecting:
             continue
         value = organisation_value(org, key)
+        loaded = {r.id for r in ev.rules}
         off = sorted(r.id for r, on in zip(ev.rules, ev.active, strict=True)
-                     if r in selecting and not on and not r.covered_by)
+                     if r in selecting and not on and not set(r.covered_by) & loaded)
         on = sorted(r.id for r, act in zip(ev.rules, ev.active, strict=True)
                     if r in selecting and act)
         if value == "undeclared" and on:
