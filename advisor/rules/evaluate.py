@@ -167,25 +167,27 @@ def _flows(rules: Sequence[Rule], estate: Estate, active: Sequence[bool]) -> tup
     receivers: dict[str, list[int]] = {}
     flows: dict[tuple[int, str], tuple[tuple[str, Decimal], ...]] = {}
     by_id = estate.workload_by_id()
+    sources: dict[int, set[str]] = {}
+    limits: dict[int, Decimal] = {}
     for ri, rule in enumerate(rules):
-        if rule.flow is None or not active[ri]:
-            continue
-        limit = rule.flow.min_gb_month
-        sources = {w.id for w in estate.workloads if rule.selects(w)}
-        if not sources:
-            continue
-        got: dict[str, dict[str, Decimal]] = {}
-        for w in estate.workloads:
-            for d in w.depends_on:
-                if d.workload not in by_id:
-                    continue
-                if d.workload in sources and d.receive_gb_month > limit:
-                    got.setdefault(w.id, {}).setdefault(d.workload, Decimal(0))
-                    got[w.id][d.workload] += d.receive_gb_month
-                if w.id in sources and d.send_gb_month > limit:
-                    got.setdefault(d.workload, {}).setdefault(w.id, Decimal(0))
-                    got[d.workload][w.id] += d.send_gb_month
-        for receiver, srcs in got.items():
+        if rule.flow is not None and active[ri]:
+            selected = {w.id for w in estate.workloads if rule.selects(w)}
+            if selected:
+                sources[ri], limits[ri] = selected, rule.flow.min_gb_month
+    got: dict[int, dict[str, dict[str, Decimal]]] = {ri: {} for ri in sources}
+    for w in estate.workloads:  # every edge once, for every flow rule
+        for d in w.depends_on:
+            if d.workload not in by_id:
+                continue
+            for ri, src in sources.items():
+                if d.workload in src and d.receive_gb_month > limits[ri]:
+                    into = got[ri].setdefault(w.id, {})
+                    into[d.workload] = into.get(d.workload, Decimal(0)) + d.receive_gb_month
+                if w.id in src and d.send_gb_month > limits[ri]:
+                    into = got[ri].setdefault(d.workload, {})
+                    into[w.id] = into.get(w.id, Decimal(0)) + d.send_gb_month
+    for ri in sorted(got):
+        for receiver, srcs in got[ri].items():
             receivers.setdefault(receiver, []).append(ri)
             flows[(ri, receiver)] = tuple(sorted(srcs.items()))
     return receivers, flows
