@@ -112,7 +112,19 @@ def test_show(run_cli):
 def test_show_unknown_rule(run_cli):
     code, out, err = run_cli("policies", "show", "SOV-01")
     assert code == 2 and out == ""
-    assert "unknown rule 'SOV-01'" in err and "did you mean 'SOV-001'" in err
+    assert "unknown rule or pack 'SOV-01'" in err and "did you mean 'SOV-001'" in err
+
+
+def test_show_a_pack_prints_its_provenance_and_rules(run_cli):
+    code, out, _ = run_cli("policies", "show", "nis2")
+    assert code == 0
+    assert out.startswith("pack nis2: NIS2 / Cyberbeveiligingswet")
+    assert "  version:     2.0\n  reviewed:    2026-12-01\n" in out
+    assert "  NIS2-004   warning  law                The organisation declares" in out
+    assert "  NIS2-002   retired (replaced by NIS2-001)" in out
+    assert "\nsources:\n  - Directive (EU) 2022/2555 (NIS2)" in out
+    code, _out, err = run_cli("policies", "show", "nis")
+    assert code == 2 and "did you mean 'nis2'" in err
 
 
 def test_validate_good_packs(run_cli):

@@ -87,6 +87,12 @@ def test_evidence_is_judged_on_the_day_of_the_run(run_cli, tmp_path):
     doc = json.loads(out)
     assert doc["as_of"] == "2027-01-01"
     assert any(f["rule"] == "BIO-001" for f in doc["findings"])
+    # one day option under both names, in both commands
+    code, out, err = run_cli("analyze", "-c", str(config), "-f", "json", "--today", "2027-01-01")
+    assert code == 0 and json.loads(out)["as_of"] == "2027-01-01", err
+    assert ("BIO-001", "location:aws-fra") in _rules(json.loads(run_cli(
+        "check", "-c", str(config), "--as-of", "2027-01-01", "-f", "json", "--fail-on",
+        "never")[1]))
 
 
 def test_a_finding_per_location_points_at_the_location(run_cli, tmp_path):
@@ -171,6 +177,43 @@ def test_bad_sovereignty_and_evidence_input(run_cli, tmp_path, old, new, file, l
     assert f"{tmp_path / file}:{line}:" in err, err
     for fragment in fragments:
         assert fragment in err, err
+
+
+PROVIDER_LISTS = LOCATIONS.replace(
+    "locations:\n  - id: dc\n",
+    "  - id: govcloud\n    locations: [community]\n    exit_plan: {reference: EXIT-2, date: "
+    "2025-02-01}\nlocations:\n  - id: dc\n", 1)
+
+
+def test_a_provider_lists_its_locations(run_cli, tmp_path):
+    """`locations` on a providers entry (the economics definition's field) makes it the
+    location's supplier, as `supplier` on the location does."""
+    workloads = WORKLOADS.replace("location: dc,", "location: community,")
+    config = _estate(tmp_path, locations=PROVIDER_LISTS, workloads=workloads)
+    doc = _check(run_cli, config, "2026-12-01")
+    subjects = {s for _rule, s in _rules(doc)}
+    assert "supplier:govcloud" not in subjects  # it has an exit plan
+    assert "location:community" in subjects  # and no assurance: BIO-001 reaches it
+    no_plan = _estate(tmp_path, workloads=workloads, locations=PROVIDER_LISTS.replace(
+        "    exit_plan: {reference: EXIT-2, date: 2025-02-01}\n", "", 1))
+    assert ("BIO-006", "supplier:govcloud") in _rules(_check(run_cli, no_plan, "2026-12-01"))
+
+
+@pytest.mark.parametrize(("old", "new", "fragment"), [
+    ("locations: [community]", "locations: [comunity]",
+     "locations[0]: unknown location 'comunity'\n  hint: did you mean 'community'?"),
+    ("locations:\n  - id: dc\n", "  - {id: other, locations: [community]}\nlocations:\n"
+                                     "  - id: dc\n",
+     "location 'community' is already listed by provider govcloud"),
+    ("    public_cloud: false\n", "    public_cloud: false\n    supplier: aws\n",
+     "location 'community' names supplier aws"),
+])
+def test_bad_provider_locations(run_cli, tmp_path, old, new, fragment):
+    assert old in PROVIDER_LISTS
+    config = _estate(tmp_path, locations=PROVIDER_LISTS.replace(old, new, 1))
+    code, _out, err = run_cli("validate", "-c", str(config))
+    assert code == 2 and "Traceback" not in err
+    assert f"{tmp_path / 'locations.yaml'}:" in err and fragment in err, err
 
 
 def test_an_unknown_organisation_status_is_exit_2(run_cli, tmp_path):

@@ -26,7 +26,7 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--as-of", "--today", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The day assurance evidence and exit plans are judged on (default: the "
                    "system date); pin it for reproducible output.")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,

@@ -34,9 +34,9 @@ FORMATS = ("text", "json", "sarif", "junit", "gitlab", "markdown")
               help="Waivers file (default: waivers.yaml beside advisor.yaml, when present).")
 @click.option("--budgets", type=click.Path(dir_okay=False),
               help="Budgets file for the cost pack (default: budgets.yaml beside advisor.yaml).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The date waivers expire against (default: the system date); pin it for "
-                   "reproducible reports.")
+@click.option("--today", "--as-of", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day waivers expire and assurance evidence and exit plans are judged "
+                   "on (default: the system date); pin it for reproducible reports.")
 def check(config: str | None, demo: bool, placement: str | None, terraform_plan: str | None,
           tag_key: str, formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str,
           waivers: str | None, budgets: str | None, today: dt.datetime | None) -> int:

@@ -98,11 +98,13 @@ def list_(config: str | None, demo: bool, fmt: str) -> None:
 @_config_opts
 @click.argument("rule_id")
 def show(config: str | None, demo: bool, rule_id: str) -> None:
-    """Show one rule: what it checks, why, what to do, references, and where it is defined.
+    """Show one rule: what it checks, why, what to do, references, and where it is defined;
+    or, given a pack name, the pack: version, review date, sources, its rules and their basis.
 
     \b
-    Example:
+    Examples:
       advisor policies show SOV-005
+      advisor policies show bio2
     """
     from advisor.estate.yamlfile import nearest
 
@@ -114,10 +116,14 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
         if retired:
             click.echo(retired)
             return
-        near = nearest(rule_id, rules)
-        raise InputError(f"unknown rule '{rule_id}'", hint=(f"did you mean '{near}'? " if near
-                                                            else "") + "see `advisor policies "
-                                                                       "list`")
+        pack_rules = [r for r in loaded if r.pack == rule_id]
+        if pack_rules:
+            click.echo(_pack_text(pack_rules))
+            return
+        near = nearest(rule_id, [*rules, *sorted({r.pack for r in loaded})])
+        raise InputError(f"unknown rule or pack '{rule_id}'",
+                         hint=(f"did you mean '{near}'? " if near else "")
+                         + "see `advisor policies list`")
     info = rule.info
     pack = rule.pack
     if info is not None:
@@ -172,6 +178,25 @@ def _retired(rules: list[Any], rule_id: str) -> str | None:
                     text += ["", *_wrap(old.reason)]
                 return "\n".join(text)
     return None
+
+
+def _pack_text(rules: list[Any]) -> str:
+    """A pack's provenance and its rules, one line each with their basis."""
+    info = rules[0].info
+    out = [f"pack {rules[0].pack}" + (f": {info.title}" if info and info.title else "")]
+    if info is not None:
+        out += [f"  version:     {info.version or '-'}",
+                f"  reviewed:    {info.reviewed.isoformat() if info.reviewed else '-'}"]
+        if info.file:
+            out.append(f"  defined in:  {info.file}")
+    out += ["", "rules:"]
+    out += [f"  {r.id:<10} {r.severity:<8} {r.basis or '-':<18} {r.title}" for r in rules]
+    for old in info.retired if info else ():
+        by = f" (replaced by {', '.join(old.replaced_by)})" if old.replaced_by else ""
+        out.append(f"  {old.id:<10} retired{by}")
+    if info is not None and info.sources:
+        out += ["", "sources:", *_references(info.sources)]
+    return "\n".join(out)
 
 
 def _wrap(text: str) -> list[str]:

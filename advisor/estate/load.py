@@ -149,6 +149,23 @@ def check_estate(estate: Estate) -> None:
             problems.append(_dup("provider", prov.id, providers[prov.id].source, prov.source))
         else:
             providers[prov.id] = prov
+    listed: dict[str, Provider] = {}
+    for prov in estate.providers:
+        for j, lid in enumerate(prov.locations):
+            loc_ = locations.get(lid)
+            if loc_ is None:
+                problems.append(_at(prov.source, ("locations", j), f"unknown location '{lid}'",
+                                    _suggest(lid, locations)))
+            elif lid in listed:
+                problems.append(_at(prov.source, ("locations", j),
+                                    f"location '{lid}' is already listed by provider "
+                                    f"{listed[lid].id}", "list every location under one provider"))
+            elif loc_.supplier is not None and loc_.supplier != prov.id:
+                problems.append(_at(prov.source, ("locations", j),
+                                    f"location '{lid}' names supplier {loc_.supplier}",
+                                    f"remove it here or change its supplier to {prov.id}"))
+            else:
+                listed[lid] = prov
     for prov in estate.providers:
         for i, ev in enumerate(prov.assurance):
             for j, lid in enumerate(ev.locations):
@@ -158,8 +175,8 @@ def check_estate(estate: Estate) -> None:
                 elif estate.provider_of(locations[lid]) is not prov:
                     problems.append(_at(prov.source, ("assurance", i, "locations", j),
                                         f"location '{lid}' is not one of provider {prov.id}'s",
-                                        f"give it 'supplier: {prov.id}' in the locations file, "
-                                        "or remove it here"))
+                                        f"list it in the provider's locations (or give it "
+                                        f"'supplier: {prov.id}'), or remove it here"))
     for loc in estate.locations:
         if loc.supplier is not None and loc.supplier not in providers:
             problems.append(_at(loc.source, ("supplier",), f"unknown provider '{loc.supplier}'",

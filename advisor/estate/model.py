@@ -152,8 +152,9 @@ class ExitPlan:
 
 @dataclass(frozen=True)
 class Provider:
-    """A supplier under contract: a cloud provider, a colocation, a SaaS vendor. Locations
-    name it with ``supplier`` (default: the entry whose id is the location's provider)."""
+    """A supplier under contract: a cloud provider, a colocation, a SaaS vendor. Its locations
+    are the ones it lists in ``locations``, or that name it with ``supplier``, or (when it
+    lists none) every location whose provider is its id."""
 
     id: str
     name: str
@@ -162,6 +163,7 @@ class Provider:
     dpf_certified: bool | None = None
     transfer_mechanism: str | None = None
     source: SourceRef | None = field(default=None, compare=False)
+    locations: tuple[str, ...] = ()  # declared; empty: by the locations' provider
 
 
 @dataclass(frozen=True)
@@ -316,13 +318,22 @@ class Estate:
 
     def provider_of(self, loc: Location) -> Provider | None:
         """The providers entry whose contract covers ``loc``: the one it names with
-        ``supplier``, else the one whose id is its provider."""
-        wanted = loc.supplier or loc.provider
-        return next((p for p in self.providers if p.id == wanted), None)
+        ``supplier``, else the one that lists it in ``locations``, else the one whose id is its
+        provider (when that entry lists no locations)."""
+        if loc.supplier:
+            return next((p for p in self.providers if p.id == loc.supplier), None)
+        listed = next((p for p in self.providers if loc.id in p.locations), None)
+        if listed is not None:
+            return listed
+        return next((p for p in self.providers if p.id == loc.provider and not p.locations),
+                    None)
 
     def supplier_of(self, loc: Location) -> str | None:
-        """The supplier a location depends on: its declared supplier, else its provider (an
-        own data centre without a declared supplier has none)."""
+        """The supplier a location depends on: its providers entry (see ``provider_of``), else
+        its provider (an own data centre without a providers entry has none)."""
+        entry = self.provider_of(loc)
+        if entry is not None:  # an entry for onprem (its costs) is no supplier
+            return None if entry.id == "onprem" else entry.id
         if loc.supplier:
             return loc.supplier
         return None if loc.provider == "onprem" else loc.provider

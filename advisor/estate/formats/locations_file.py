@@ -134,9 +134,9 @@ class ProviderEntry(Format):
     """A supplier under contract (cloud provider, colocation, SaaS vendor): what it declares
     for every location it runs."""
 
-    id: Ident = Field(description="The provider's id; a location belongs to it through "
-                                  "'supplier', or by having it as its provider.",
-                      examples=["aws"])
+    id: Ident = Field(description="A provider of the locations (aws, azure, gcp, other, onprem), "
+                                  "or a name of your own with `locations` (or the locations' "
+                                  "`supplier`).", examples=["aws"])
     name: Text | None = Field(None, description="Display name (default: the id).")
     exit_plan: ExitPlanEntry | None = Field(None, description="The exit strategy in the "
                                                               "contract (BIO2 5.20.06).")
@@ -147,6 +147,8 @@ class ProviderEntry(Format):
     transfer_mechanism: TransferMechanism | None = Field(
         None, description="How personal data may reach it outside the EU/EEA: adequacy, dpf, "
                           "scc, bcr or none (a location's own value wins).")
+    locations: TextList = Field((), description="The locations it runs (default: every location "
+                                                "whose provider is this id).")
 
     def to_provider(self, source: SourceRef) -> Provider:
         evidence = tuple(e.to_evidence(SourceRef(source.file, (*source.keypath, "assurance", i)))
@@ -154,7 +156,7 @@ class ProviderEntry(Format):
         plan = ExitPlan(self.exit_plan.reference, self.exit_plan.date) if self.exit_plan \
             else None
         return Provider(self.id, self.name or self.id, plan, evidence, self.dpf_certified,
-                        self.transfer_mechanism, source)
+                        self.transfer_mechanism, source, self.locations)
 
 
 class LocationEntry(Format):
@@ -199,8 +201,9 @@ class LocationEntry(Format):
         (), description="State classification levels the location is approved for "
                         "(dep-v, stg-c, stg-g, stg-zg).")
     supplier: Ident | None = Field(None, description="The providers entry whose contract covers "
-                                                     "this location (default: the entry with "
-                                                     "the provider's id).")
+                                                     "this location (default: the entry that "
+                                                     "lists it in `locations`, else the entry "
+                                                     "with the provider's id).")
     capacity: CapacityEntry | None = Field(None, description="What the location can hold.")
     prices: PricesEntry = Field(description="Unit prices.")
     latency_ms: Annotated[dict[str, Decimal], MapOf(Num(), "location id -> milliseconds")] = \
