@@ -222,6 +222,33 @@ def test_an_unknown_organisation_status_is_exit_2(run_cli, tmp_path):
     assert code == 2 and f"{config}:4:" in err and "did you mean 'essential'" in err
 
 
+def test_a_minimum_seal_per_objective_for_a_classification(run_cli, tmp_path):
+    """A rule asks SEAL >= 3 on SOV-2 and SOV-3 for confidential data: a location scoring 2 on
+    one objective, or declaring no objectives, does not satisfy it."""
+    locations = LOCATIONS.replace(
+        "    key_custody: customer-managed-in-provider-hsm\n",
+        "    key_custody: customer-managed-in-provider-hsm\n"
+        "    seal_objectives: {SOV-2: 2, SOV-3: 3}\n").replace(
+        "    public_cloud: false\n",
+        "    public_cloud: false\n    seal_objectives: {SOV-2: 4, SOV-3: 3, SOV-5: 1}\n")
+    workloads = WORKLOADS.replace("labels: {bio-risk: low}",
+                                  "labels: {data-classification: confidential}")
+    workloads += ("  - {id: c, application: x, location: community, migration_cost: 0, labels: "
+                  "{data-classification: confidential}, resources: {cpu: 2, memory_gb: 8}}\n"
+                  "  - {id: d, application: x, location: dc, migration_cost: 0, labels: "
+                  "{data-classification: confidential}, resources: {cpu: 2, memory_gb: 8}}\n")
+    (tmp_path / "mine.yaml").write_text(
+        "pack: mine\nreviewed: 2026-12-01\nrules:\n  - id: SEAL-1\n    title: t\n"
+        "    basis: local\n    severity: warning\n"
+        "    when: {labels: {data-classification: confidential}}\n"
+        "    require: {seal_objectives: {SOV-2: {min: 3}, SOV-3: {min: 3}}}\n")
+    config = _estate(tmp_path, locations=locations, workloads=workloads, packs="mine.yaml")
+    doc = _check(run_cli, config, "2026-12-01")
+    assert _rules(doc) == [("SEAL-1", "a"), ("SEAL-1", "d")]
+    msg = next(f["message"] for f in doc["findings"] if f["workload"] == "a")
+    assert "SOV-2" in msg, msg
+
+
 # --------------------------------------------------------------------------- deprecation
 def test_sovereignty_level_is_read_as_seal_with_a_note(run_cli, tmp_path):
     locations = LOCATIONS.replace("    key_custody: customer-managed-in-provider-hsm\n",
@@ -287,6 +314,28 @@ def test_every_output_shows_the_declarations_rules_rest_on(run_cli, tmp_path):
         code, out, err = run_cli("analyze", "-c", str(config), "-f", fmt)
         assert code == 0, err
         assert text in out and ("locations.yaml:28" in out or '"line": 28' in out), fmt
+
+
+def test_declarations_that_let_data_in_are_assumptions(run_cli, tmp_path):
+    """Keys held outside a provider US law reaches, and a transfer mechanism outside the EU/EEA,
+    take a location out of the sovereignty rules: both are shown with their line."""
+    locations = LOCATIONS.replace("key_custody: customer-managed-in-provider-hsm",
+                                  "key_custody: external").replace(
+        "    exit_plan: {reference: EXIT-1, date: 2025-01-10}\n",
+        "    exit_plan: {reference: EXIT-1, date: 2025-01-10}\n    transfer_mechanism: scc\n")
+    locations += ("  - {id: aws-us, provider: aws, region: us-east-1, country: US, jurisdiction: "
+                  "OTHER, cloud_act: true, prices: {currency: EUR, cpu_hour: 0.04, "
+                  "memory_gb_hour: 0.004}}\n")
+    config = _estate(tmp_path, locations=locations, packs="builtin:sovereignty")
+    doc = _check(run_cli, config, "2026-12-01")
+    notes = {a["text"]: (a["position"] or {}).get("line") for a in doc["assumptions"]}
+    custody = ("aws-fra (aws) is declared to hold its keys outside the provider (key_custody: "
+               "external): SOV-002, SOV-007 accept data there although US law reaches the "
+               "provider")
+    transfer = ("aws-us (US) is declared reachable for personal data on transfer mechanism scc: "
+                "SOV-001, SOV-005, SOV-008 accept it there")
+    assert notes.get(custody) == 21, notes
+    assert notes.get(transfer) == 4, notes  # the provider's declaration
 
 
 def test_a_label_mapping_is_an_assumption(run_cli, tmp_path):

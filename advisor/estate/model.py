@@ -330,12 +330,15 @@ class Estate:
 
     def supplier_of(self, loc: Location) -> str | None:
         """The supplier a location depends on: its providers entry (see ``provider_of``), else
-        its provider (an own data centre without a providers entry has none)."""
+        its provider (a SaaS location without an entry: itself; an own data centre without an
+        entry has none)."""
         entry = self.provider_of(loc)
         if entry is not None:  # an entry for onprem (its costs) is no supplier
             return None if entry.id == "onprem" else entry.id
         if loc.supplier:
             return loc.supplier
+        if loc.provider == "saas":  # each SaaS location is its own vendor's service
+            return loc.id
         return None if loc.provider == "onprem" else loc.provider
 
     def rate(self, currency: str) -> ExchangeRate | None:

@@ -64,6 +64,7 @@ def notes(ev: Evaluation, estate: Estate) -> list[Note]:
     out: list[Note] = []
     active = [r for r, on in zip(ev.rules, ev.active, strict=True) if on]
     out += _location_declarations(estate, active)
+    out += _escapes(ev, estate, active)
     out += _organisation(ev, estate)
     out += _mappings(ev, estate)
     loaded = {r.id for r in ev.rules}
@@ -113,6 +114,32 @@ def _location_declarations(estate: Estate, rules: Sequence[Rule]) -> list[Note]:
                 f"{loc.id} in the US is declared ADEQUATE: the Data Privacy Framework covers "
                 "only importers on its List (declare transfer_mechanism: dpf and "
                 "dpf_certified instead)"), _at(src, "jurisdiction")))
+    return out
+
+
+def _escapes(ev: Evaluation, estate: Estate, rules: Sequence[Rule]) -> list[Note]:
+    """Declarations that let data in where a rule would otherwise keep it out: a transfer
+    mechanism outside the EU/EEA, keys held outside a provider that US law reaches."""
+    out = []
+    transfer = _uses(rules, "transfer")
+    custody = _uses(rules, "key_custody")
+    for loc, facts in zip(ev.locations, ev.facts, strict=True):
+        mechanism = facts.get("transfer")
+        if transfer and mechanism in ("dpf", "scc", "bcr"):
+            own = loc.transfer_mechanism is not None
+            prov = estate.provider_of(loc)
+            src = _at(loc.source, "transfer_mechanism") if own or prov is None else \
+                _at(prov.source, "transfer_mechanism")
+            out.append(Note("assumption", (
+                f"{loc.id} ({loc.country}) is declared reachable for personal data on transfer "
+                f"mechanism {mechanism}" + (" (its importer dpf_certified)" if mechanism == "dpf"
+                                            else "")
+                + f": {', '.join(transfer)} accept it there"), src))
+        if custody and loc.cloud_act and facts.get("key_custody") in ("external", "client-side"):
+            out.append(Note("assumption", (
+                f"{loc.id} ({loc.provider}) is declared to hold its keys outside the provider "
+                f"(key_custody: {facts['key_custody']}): {', '.join(custody)} accept data there "
+                "although US law reaches the provider"), _at(loc.source, "key_custody")))
     return out
 
 
