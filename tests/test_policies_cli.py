@@ -49,7 +49,8 @@ def test_show_prints_the_pack_provenance_and_marks_unconfirmed_references(run_cl
     assert "  basis:       local: a decision of the organisation itself; no law requires it" in out
     assert "references (context: no law requires this rule):" in out
     assert "sources of pack sovereignty:" in out
-    assert "50 U.S.C. 1881a: FISA section 702 [unconfirmed]" in out
+    assert "50 U.S.C. 1881a: FISA section 702 (in force after short-term extensions in April " \
+        "2026; its later reauthorisation unconfirmed) [unconfirmed]" in out
     code, out, _ = run_cli("policies", "show", "SOV-001")
     assert "references (what requires it):" in out and "basis:       law:" in out
 
