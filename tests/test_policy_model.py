@@ -301,7 +301,8 @@ def test_every_output_shows_the_declarations_rules_rest_on(run_cli, tmp_path):
     text = "community (other) is declared not public cloud (public_cloud: false)"
     outputs = {}
     for fmt in ("text", "json", "sarif", "junit", "gitlab", "markdown"):
-        code, out, err = run_cli("check", "-c", str(config), "--today", "2026-12-01", "-f", fmt)
+        code, out, err = run_cli("check", "-c", str(config), "--today", "2026-12-01", "-f", fmt,
+                                 "--wide")
         assert code == 0, err
         outputs[fmt] = out
         assert text in out, fmt
@@ -311,7 +312,7 @@ def test_every_output_shows_the_declarations_rules_rest_on(run_cli, tmp_path):
     junit = ET.fromstring(outputs["junit"])
     assert junit.find("./testsuite[@name='assumptions']/testcase").get("line") == "28"
     for fmt in ("table", "json", "markdown"):
-        code, out, err = run_cli("analyze", "-c", str(config), "-f", fmt)
+        code, out, err = run_cli("analyze", "-c", str(config), "-f", fmt, "--wide")
         assert code == 0, err
         assert text in out and ("locations.yaml:28" in out or '"line": 28' in out), fmt
 
@@ -368,7 +369,7 @@ rules:
 def test_contradicting_rules_are_named_with_the_workload(run_cli, tmp_path):
     (tmp_path / "mine.yaml").write_text(CONTRADICTING)
     config = _estate(tmp_path, packs="mine.yaml")
-    code, out, err = run_cli("analyze", "-c", str(config))
+    code, out, err = run_cli("analyze", "-c", str(config), "--wide")
     assert code == 0, err
     line = next(ln for ln in out.splitlines() if "contradict" in ln)
     assert "warning: rules MY-1" in line and "MY-2" in line and "workload a" in line

@@ -15,6 +15,12 @@ from advisor.commands.common import check_output, config_options, resolve_config
               default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moves-only", is_flag=True, help="List only workloads that move.")
+@click.option("--wide", is_flag=True,
+              help="Table: every column at full width (default: fit the terminal, or 100 "
+                   "columns when the output is not a terminal).")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Markdown: at most this many characters, whole sections left out with a "
+                   "note (default 65000, a pull request comment; 0 = no limit).")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
@@ -30,8 +36,8 @@ from advisor.commands.common import check_output, config_options, resolve_config
               help="The day assurance evidence and exit plans are judged on (default: the "
                    "system date); pin it for reproducible output.")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit_s: float, gap: float, headroom: float | None, quiet: bool,
-            timings: bool, as_of: dt.datetime | None) -> int:
+            wide: bool, max_chars: int | None, time_limit_s: float, gap: float,
+            headroom: float | None, quiet: bool, timings: bool, as_of: dt.datetime | None) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -60,13 +66,17 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render(plan, include_seconds=timings)
     elif fmt == "markdown":
+        from advisor.outputs.markdown_fit import COMMENT_LIMIT
         from advisor.outputs.plan_text import render_markdown
 
-        text = render_markdown(plan, moves_only=moves_only)
+        text = render_markdown(plan, moves_only=moves_only,
+                               max_chars=COMMENT_LIMIT if max_chars is None else max_chars)
     else:
+        from advisor.commands.common import output_width
         from advisor.outputs.plan_text import render_table
 
-        text = render_table(plan, moves_only=moves_only)
+        text = render_table(plan, moves_only=moves_only,
+                            width=output_width(wide, to_file=bool(output and output != "-")))
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

@@ -5,14 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tabulate import tabulate
-
 from advisor.money import money_text, payback_months
 from advisor.outputs.money import fmt_months
+from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
+# How the table gives way in a narrow terminal: rules go under their row, then the application
+# and the before/after amounts (they are in the "why" lines) leave, then the one-off cost.
+COLUMNS = [Column("workload"), Column("application", drop=1), Column("now"),
+           Column("recommended"), Column("now/mo", "right", drop=2),
+           Column("after/mo", "right", drop=3), Column("saving/mo", "right"),
+           Column("one-off", "right", drop=4),
+           Column("payback (mo)", "right", drop=5, short="payback"),
+           Column("rules", under=True)]
 
 
 def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
@@ -71,42 +78,55 @@ def _payback(one_off: Decimal, savings: Decimal) -> str:
     return "immediate" if months == 0 else f"{months} months"
 
 
-def render_table(plan: Plan, *, moves_only: bool = False) -> str:
-    out = [f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)", ""]
-    out.append(tabulate(_rows(plan, moves_only), headers=HEADERS, tablefmt="simple",
-                        disable_numparse=True, colalign=("left",) * 4 + ("right",) * 5 + ("left",)))
+def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = None) -> str:
+    """The terminal table, the reasons, findings, calibration, rightsizing and totals; no line
+    wider than ``width`` where that can be done (None: every column, lines as long as they
+    are)."""
+    title = f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)"
+    out = [*wrap(title, width), ""]
+    rows = _rows(plan, moves_only)
+    if width is not None:  # let the rules wrap between ids
+        rows = [[*row[:-1], row[-1].replace(",", ", ")] for row in rows]
+    out.append(fit_table(rows, COLUMNS, width))
     out.append("")
     moved = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("Why:")
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
             out.append(f"  {r.workload.id}:")
-            out.extend(f"    - {reason}" for reason in r.reasons)
+            for reason in r.reasons:
+                out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
-    out.extend(_findings_text(plan))
-    out.extend(_calibration_text(plan))
-    out.extend(_rightsizing_text(plan))
-    out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
-    out.extend(f"note: {n}" for n in plan.notes)
-    out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
+    out.extend(_findings_text(plan, width))
+    out.extend(_calibration_text(plan, width))
+    out.extend(_rightsizing_text(plan, width))
+    out.append(pairs(_totals(plan), width))
+    for n in plan.notes:
+        out.extend(wrap(f"note: {n}", width, "", "  "))
+    for s, e in plan.failed_sources:
+        out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
     return "\n".join(out) + "\n"
 
 
-def _findings_text(plan: Plan) -> list[str]:
+def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
     out = ["Today's placement breaks no rule."] if not plan.findings else \
         [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.append(f"  [{f.severity}] {f.rule} {_who(f)}: {f.message}")
+        out.extend(wrap(f"[{f.severity}] {f.rule} {_who(f)}: {f.message}", width, "  ",
+                        "      "))
     out.append("")
     if plan.new_findings:
-        out.append(f"The recommendation brings {len(plan.new_findings)} new finding(s) (the "
-                   "same gate as `advisor check --placement`; listed beside the moves):")
-        out.extend(f"  [{f.severity}] {f.rule} {_who(f)}: {f.message}"
-                   for f in plan.new_findings)
+        out.extend(wrap(f"The recommendation brings {len(plan.new_findings)} new finding(s) "
+                        "(the same gate as `advisor check --placement`; listed beside the "
+                        "moves):", width))
+        for f in plan.new_findings:
+            out.extend(wrap(f"[{f.severity}] {f.rule} {_who(f)}: {f.message}", width, "  ",
+                            "      "))
         out.append("")
     if plan.assumptions:
         out.append("The rules rest on these declarations:")
-        out.extend(f"  {line}" for line in plan.assumption_lines())
+        for line in plan.assumption_lines():
+            out.extend(wrap(line, width, "  ", "      "))
         out.append("")
     return out
 
@@ -116,10 +136,12 @@ def _who(f: Any) -> str:
     return shown
 
 
-
-
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
               "mem p95", "mem rec.", "saving/mo"]
+RS_COLUMNS = [Column("workload"), Column("location", drop=3), Column("cpu now", "right"),
+              Column("cpu p95", "right", drop=1), Column("cpu rec.", "right"),
+              Column("mem GB now", "right"), Column("mem p95", "right", drop=2),
+              Column("mem rec.", "right"), Column("saving/mo", "right")]
 
 
 def _rightsizing_rows(plan: Plan, limit: int | None) -> list[list[str]]:
@@ -143,16 +165,16 @@ def _rightsizing_title(plan: Plan, shown: int) -> str:
             f"placement: {total} workloads, {money_text(saving)} {plan.currency}/month{more}")
 
 
-def _rightsizing_text(plan: Plan, limit: int = 15) -> list[str]:
+def _rightsizing_text(plan: Plan, width: int | None = None, limit: int = 15) -> list[str]:
     rows = _rightsizing_rows(plan, limit)
     if not rows:
         return []
-    return [_rightsizing_title(plan, len(rows)) + ":",
-            tabulate(rows, headers=RS_HEADERS, tablefmt="simple", disable_numparse=True,
-                     colalign=("left", "left") + ("right",) * 7), ""]
+    return [*wrap(_rightsizing_title(plan, len(rows)) + ":", width),
+            fit_table(rows, RS_COLUMNS, width), ""]
 
 
 CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"]
+CAL_COLUMNS = [Column("location"), *(Column(h, "right") for h in CAL_HEADERS[1:])]
 
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
@@ -168,19 +190,43 @@ def _calibration_title(plan: Plan) -> str:
             f"{money_text(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
 
 
-def _calibration_text(plan: Plan) -> list[str]:
+def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
     if plan.calibration is None:
         return []
-    return [_calibration_title(plan) + ":",
-            tabulate(_calibration_rows(plan), headers=CAL_HEADERS, tablefmt="simple",
-                     disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
+    return [*wrap(_calibration_title(plan) + ":", width),
+            fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
 
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
+def _md_findings(found: list[Any]) -> list[str]:
+    out = ["| severity | rule | subject | location | message |", "|---|---|---|---|---|"]
+    for f in found:
+        out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.who)} | "
+                   f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+    return out
+
+
+MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(HEADERS) + " |",
+           "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    return out
+
+
+def render_markdown(plan: Plan, *, moves_only: bool = False,
+                    max_chars: int | None = None) -> str:
+    """Markdown for a wiki page or a pull request comment: the summary (headline, totals, the
+    moves) first, the details in collapsed sections; within ``max_chars`` when given (whole
+    sections are left out, and a note says which)."""
+    from advisor.outputs.markdown_fit import Section, details, fit
+
     s = plan.summary()
     c = plan.currency
     out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
@@ -189,84 +235,73 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
                f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
-    out.append("| " + " | ".join(HEADERS) + " |")
-    out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
-               + "|")
-    for row in _rows(plan, moves_only):
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-    out.append("")
-    out.append("## Totals")
-    out.append("")
-    out.append("| | |")
-    out.append("|---|---:|")
-    for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
-    out.append("")
-    for title, found in (("Findings on today's placement", plan.findings),
-                         ("New findings with the recommendation", plan.new_findings)):
-        if not found and title.startswith("New"):
-            continue
-        out.append(f"## {title}")
-        out.append("")
-        if found:
-            out.append("| severity | rule | subject | location | message |")
-            out.append("|---|---|---|---|---|")
-            for f in found:
-                out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.who)} | "
-                           f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
-        else:
-            out.append("None.")
-        out.append("")
-    if plan.assumptions:
-        out.append("## Assumptions the rules rest on")
-        out.append("")
-        out.extend(f"- {_md_cell(line)}" for line in plan.assumption_lines())
-        out.append("")
-    rs_rows = _rightsizing_rows(plan, 25)
-    if rs_rows:
-        out.append("## Rightsizing")
-        out.append("")
-        out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
-        out.append("")
-        out.append("| " + " | ".join(RS_HEADERS) + " |")
-        out.append("|---|---|" + "---:|" * 7)
-        for row in rs_rows:
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
-    if plan.calibration is not None:
-        out.append("## Calibration")
-        out.append("")
-        out.append(_md_cell(_calibration_title(plan)) + ".")
-        out.append("")
-        out.append("| " + " | ".join(CAL_HEADERS) + " |")
-        out.append("|---|---:|---:|---:|---:|")
-        for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-        out.append("")
-    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
-    if moved:
-        out.append("<details><summary>Why each workload moves</summary>")
-        out.append("")
-        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
-        out.append("")
-        out.append("</details>")
-        out.append("")
-    from advisor.outputs.diagrams import mermaid_blocks
-
-    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
-    if diagrams:
-        out.append("## Application chains that move")
-        out.append("")
-        out.append("<details><summary>Diagrams (Mermaid)</summary>")
-        out.append("")
-        out.append(diagrams.rstrip("\n"))
-        out.append("")
-        out.append("</details>")
-        out.append("")
     for n in plan.notes:
         out.append(f"> note: {_md_cell(n)}")
     for src, err in plan.failed_sources:
         out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
-    return "\n".join(out).rstrip() + "\n"
+    sections = [Section("summary", out, required=True)]
+    out = ["## Totals", "", "| | |", "|---|---:|"]
+    for k, v in _totals(plan, timings=False):
+        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+    sections.append(Section("totals", out, required=True))
+    if plan.new_findings:  # never left out: the recommendation hides no finding it brings
+        out = ["## New findings with the recommendation", "",
+               "The same gate as `advisor check --placement`; each is also listed beside its "
+               "move.", "", *_md_findings(plan.new_findings)]
+        sections.append(Section("the new findings", out, required=True))
+    if plan.assumptions:  # never left out: a finding's absence may rest on one
+        sections.append(Section("the assumptions", [
+            "## Assumptions the rules rest on", "", *details(
+                f"Assumptions ({len(plan.assumptions)})",
+                [f"- {_md_cell(line)}" for line in plan.assumption_lines()])], required=True))
+    rows = _rows(plan, moves_only)
+    moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
+    staying = [row for row in rows if row not in moving]
+    if moving:
+        sections.append(Section("the moves", ["## Workloads that move", "",
+                                              *_md_table(moving[:MAX_MOVE_ROWS])]))
+    out = ["## Findings on today's placement", ""]
+    if plan.findings:
+        out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
+        out.append("")
+        out.extend(details(f"Findings ({len(plan.findings)})", _md_findings(plan.findings)))
+    else:
+        out.append("None.")
+    sections.append(Section("the findings", out))
+    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
+    if moved:
+        out = []
+        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"- **{_md_cell(r.workload.id)}**")
+            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+        sections.append(Section("why each workload moves",
+                                details("Why each workload moves", out)))
+    if plan.calibration is not None:
+        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+               "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
+        for row in _calibration_rows(plan):
+            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        sections.append(Section("the calibration", out))
+    rs_rows = _rightsizing_rows(plan, 25)
+    if rs_rows:
+        table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
+        for row in rs_rows:
+            table.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        sections.append(Section("rightsizing", [
+            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            *details(f"Rightsizing ({len(rs_rows)})", table)]))
+    from advisor.outputs.diagrams import mermaid_blocks
+
+    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
+    if diagrams:
+        sections.append(Section("the chain diagrams", [
+            "## Application chains that move", "",
+            *details("Diagrams (Mermaid)", [diagrams.rstrip("\n")])]))
+    if moving[MAX_MOVE_ROWS:]:
+        left = moving[MAX_MOVE_ROWS:]
+        sections.append(Section(f"{len(left)} more moves", details(
+            f"{len(left)} more moves", _md_table(left))))
+    if staying:
+        sections.append(Section("the workloads that stay", details(
+            f"Workloads that stay ({len(staying)})", _md_table(staying))))
+    return fit(sections, max_chars)
