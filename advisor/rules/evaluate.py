@@ -96,7 +96,8 @@ def evaluate(rules: Sequence[Rule], estate: Estate, today: dt.date | None = None
     active = active_rules(rules, estate)
     location_ok = [tuple(rule.allows(f) for f in facts) for rule in rules]
     applies = [tuple(rule.applies_at(f) for f in facts) for rule in rules]
-    receivers, flows = _flows(rules, estate, active)
+    alike = _Alike(rules, estate.workloads)
+    receivers, flows = _flows(rules, estate, active, alike)
     cache: dict[tuple[tuple[int, ...], tuple[int, ...]],
                 tuple[tuple[bool, ...], tuple[Decimal, ...]]] = {}
     allowed: dict[str, tuple[bool, ...]] = {}
@@ -106,9 +107,10 @@ def evaluate(rules: Sequence[Rule], estate: Estate, today: dt.date | None = None
     direct = [i for i, rule in enumerate(rules)
               if rule.kind in ("location", "labels") and active[i]]
     for w in estate.workloads:
-        sig = tuple(sorted([i for i in direct if rules[i].selects(w)]
-                           + receivers.get(w.id, [])))
-        failed = tuple(i for i in sig if rules[i].require_labels and rules[i].missing_labels(w))
+        got = receivers.get(w.id)
+        sig = alike.chosen(w, "direct", direct) if not got else \
+            tuple(sorted([*alike.chosen(w, "direct", direct), *got]))
+        failed = alike.lacking(w, sig)
         selected[w.id] = sig
         if failed:
             label_failed[w.id] = failed
@@ -136,22 +138,68 @@ def evaluate(rules: Sequence[Rule], estate: Estate, today: dt.date | None = None
     return ev
 
 
+class _Alike:
+    """Which rules select a workload and which of their labels it lacks depend only on its
+    labels (and its application or id, where a rule names them): workloads alike in those are
+    looked at once."""
+
+    def __init__(self, rules: Sequence[Rule], workloads: Sequence[Workload]) -> None:
+        self.rules = rules
+        by_app = any(r.when.applications for r in rules)
+        by_id = any(r.when.workloads for r in rules)
+        self.key = {w.id: (tuple(sorted(w.labels.items())), w.application if by_app else "",
+                           w.id if by_id else "") for w in workloads}
+        self._chosen: dict[tuple[Any, str], tuple[int, ...]] = {}
+        self._lacks: dict[tuple[Any, int], bool] = {}
+
+    def chosen(self, w: Workload, group: str, candidates: Sequence[int]) -> tuple[int, ...]:
+        """The rules among ``candidates`` (always the same for one ``group``) that select
+        ``w``."""
+        k = (self.key[w.id], group)
+        got = self._chosen.get(k)
+        if got is None:
+            got = self._chosen[k] = tuple(i for i in candidates if self.rules[i].selects(w))
+        return got
+
+    def lacking(self, w: Workload, sig: Sequence[int]) -> tuple[int, ...]:
+        """The rules of ``sig`` whose required labels ``w`` lacks."""
+        out = []
+        for i in sig:
+            if not self.rules[i].require_labels:
+                continue
+            k = (self.key[w.id], i)
+            lacks = self._lacks.get(k)
+            if lacks is None:
+                lacks = self._lacks[k] = bool(self.rules[i].missing_labels(w))
+            if lacks:
+                out.append(i)
+        return tuple(out)
+
+
 def _estate_contradictions(ev: Evaluation, workloads: Sequence[Workload],
                            ) -> list[tuple[Contradiction, int]]:
     """Pairs of error rules that together exclude every location of a workload while each
-    alone leaves one open: (the first workload's contradiction, how many workloads)."""
+    alone leaves one open: (the first workload's contradiction, how many workloads). Workloads
+    with the same rules and the same missing labels have the same pairs: looked at once."""
     found: dict[tuple[int, int], list[str]] = {}
     n = len(ev.locations)
+    pairs_of: dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, int]]] = {}
     for w in workloads:
         if any(ev.allowed[w.id]):
             continue
-        errors = [ri for ri in ev.selected[w.id] if ev.rules[ri].severity == "error"]
-        masks = {ri: [not ev._excludes(w.id, ri, li) for li in range(n)] for ri in errors}
-        for i, a in enumerate(errors):
-            for b in errors[i + 1:]:
-                if any(masks[a]) and any(masks[b]) and \
-                        not any(x and y for x, y in zip(masks[a], masks[b], strict=True)):
-                    found.setdefault((a, b), []).append(w.id)
+        key = (ev.selected[w.id], ev.label_failed.get(w.id, ()))
+        pairs = pairs_of.get(key)
+        if pairs is None:
+            pairs = pairs_of[key] = []
+            errors = [ri for ri in ev.selected[w.id] if ev.rules[ri].severity == "error"]
+            masks = {ri: [not ev._excludes(w.id, ri, li) for li in range(n)] for ri in errors}
+            for i, a in enumerate(errors):
+                for b in errors[i + 1:]:
+                    if any(masks[a]) and any(masks[b]) and \
+                            not any(x and y for x, y in zip(masks[a], masks[b], strict=True)):
+                        pairs.append((a, b))
+        for pair in pairs:
+            found.setdefault(pair, []).append(w.id)
     out = []
     for (a, b), ids in sorted(found.items(), key=lambda kv: (ev.rules[kv[0][0]].id,
                                                               ev.rules[kv[0][1]].id)):
@@ -161,19 +209,22 @@ def _estate_contradictions(ev: Evaluation, workloads: Sequence[Workload],
     return out
 
 
-def _flows(rules: Sequence[Rule], estate: Estate, active: Sequence[bool]) -> tuple[
-        dict[str, list[int]], dict[tuple[int, str], tuple[tuple[str, Decimal], ...]]]:
+def _flows(rules: Sequence[Rule], estate: Estate, active: Sequence[bool], alike: _Alike,
+           ) -> tuple[dict[str, list[int]], dict[tuple[int, str], tuple[tuple[str, Decimal], ...]]]:
     """For each flow rule, the workloads that receive data from a workload it selects."""
     receivers: dict[str, list[int]] = {}
     flows: dict[tuple[int, str], tuple[tuple[str, Decimal], ...]] = {}
     by_id = estate.workload_by_id()
     sources: dict[int, set[str]] = {}
     limits: dict[int, Decimal] = {}
-    for ri, rule in enumerate(rules):
-        if rule.flow is not None and active[ri]:
-            selected = {w.id for w in estate.workloads if rule.selects(w)}
-            if selected:
-                sources[ri], limits[ri] = selected, rule.flow.min_gb_month
+    flow_rules = [ri for ri, rule in enumerate(rules) if rule.flow is not None and active[ri]]
+    for w in estate.workloads:
+        for ri in alike.chosen(w, "flow", flow_rules):
+            sources.setdefault(ri, set()).add(w.id)
+    for ri in sources:
+        flow = rules[ri].flow
+        assert flow is not None
+        limits[ri] = flow.min_gb_month
     got: dict[int, dict[str, dict[str, Decimal]]] = {ri: {} for ri in sources}
     for w in estate.workloads:  # every edge once, for every flow rule
         for d in w.depends_on:
