@@ -39,7 +39,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     the system date). The recommendation is judged by the same gate as ``advisor check
     --placement``: error rules that depend on several workloads (budgets) are constraints of
     the optimizer, and the new warnings it accepts are listed beside the moves."""
-    from advisor.placement.rightsizing import rightsizing
+    from advisor.placement.rightsizing import rightsizing, usage_notes
 
     rules = load_rules(estate)
     ev = evaluate(rules, estate, today)
@@ -51,6 +51,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     plan = build_plan(estate, model, ev, solution)
     judge_plan(plan, ev, model, budgets)
     plan.rightsizing = rightsizing(estate, model, headroom)
+    plan.notes.extend(usage_notes(estate))
     return plan
 
 

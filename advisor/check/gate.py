@@ -91,14 +91,31 @@ class Item:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    salt: int = 0  # set when two findings would share a fingerprint (see unique_fingerprints)
+
     @property
     def fingerprint(self) -> str:
-        """Stable across runs and line edits: the rule and what it was evaluated on."""
-        return fingerprint(self.finding)
+        """Stable across runs and line edits: the rule and what it was evaluated on (and the
+        detail that tells two findings on one subject apart)."""
+        base = fingerprint(self.finding)
+        if not self.salt:
+            return base
+        return hashlib.sha256(f"{base}\0{self.salt}".encode()).hexdigest()[:32]
+
+
+def unique_fingerprints(items: list[Item]) -> None:
+    """Re-salt fingerprints that collide, in the items' (deterministic) order, so GitHub and
+    GitLab never merge two findings into one alert (as ruff's GitLab renderer does)."""
+    seen: set[str] = set()
+    for item in items:
+        while item.fingerprint in seen:
+            item.salt += 1
+        seen.add(item.fingerprint)
 
 
 def fingerprint(f: Finding) -> str:
-    return hashlib.sha256(f"{f.rule}\0{f.key}".encode()).hexdigest()[:32]
+    text = f"{f.rule}\0{f.key}" + (f"\0{f.detail}" if f.detail else "")
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -151,6 +168,7 @@ class CheckResult:
     proposed_plan: Plan | None = None
     # Assumptions, deprecated keys and contradictions the rules rest on, with their file:line
     assumptions: list[tuple[Note, Place | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the readers did (resources read...)
 
     @property
     def proposed(self) -> bool:
@@ -206,22 +224,22 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     proposed = {**current, **{c.workload: c.location for c in changes}}
     findings, evaluated = gate_findings(ev, estate, proposed, costs=model, budgets=budget_data)
     by_id = estate.workload_by_id()
-    seen = {(f.rule, f.key) for f in findings}
+    seen = {f.identity for f in findings}
     for _, prop in proposals:
         for extra in prop.extra:
             more, _ = check_placement(ev, [by_id[extra.workload]],
                                       {extra.workload: extra.location})
             for f in more:
-                if (f.rule, f.key) not in seen:
-                    seen.add((f.rule, f.key))
+                if f.identity not in seen:
+                    seen.add(f.identity)
                     findings.append(f)
     plan_findings = [(f, prop, path) for path, prop in proposals for f in prop.findings]
-    baseline: dict[tuple[str, str], str | None] | None = None
+    baseline: dict[tuple[str, str, str], str | None] | None = None
     resolved: list[Finding] = []
     if proposals:
         before, _ = gate_findings(ev, estate, current, costs=model, budgets=budget_data)
-        baseline = {(f.rule, f.key): f.location for f in before}
-        resolved = [f for f in before if (f.rule, f.key) not in seen]
+        baseline = {f.identity: f.location for f in before}
+        resolved = [f for f in before if f.identity not in seen]
     waiver_path = waivers_file(estate.path, waivers)
     waiver_list = load_waivers(waiver_path, estate, known_rule_ids(rules)) if waiver_path \
         else []
@@ -245,7 +263,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     for f in findings:
         item = Item(f, rule_of[f.rule], place_of(f))
         if baseline is not None:
-            was = baseline.get((f.rule, f.key), "absent")
+            was = baseline.get(f.identity, "absent")
             item.baseline = "new" if was == "absent" else \
                 "unchanged" if was == f.location else "updated"
         change = change_of.get(f.workload)
@@ -285,7 +303,8 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
             continue
         items.append(Item(f, rule_of[f.rule], place,
                           baseline="unchanged" if proposals else None))
-    items.sort(key=lambda i: i.finding.sort_key())
+    items.sort(key=lambda i: (i.finding.sort_key(), i.finding.message))
+    unique_fingerprints(items)
     cases = _cases(rules, evaluated, items, place_of_workload, estate, estate_dir)
     assumed = [(n, _place(n.source, estate_dir) if n.source else None)
                for n in notes(ev, estate)]
@@ -302,6 +321,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
         today=today,
         assumptions=assumed,
+        notes=[n for _, p in proposals for n in p.notes],
     )
 
 
@@ -353,19 +373,32 @@ def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
 def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items: list[Item],
            place_of_workload: Callable[[str], Place | None], estate: Estate,
            estate_dir: Path) -> list[Case]:
-    by_key = {(i.finding.rule, i.finding.key): i for i in items}
+    by_key: dict[tuple[str, str], list[Item]] = {}
+    for i in items:
+        by_key.setdefault((i.finding.rule, i.finding.key), []).append(i)
     out: list[Case] = []
     for rule in rules:
         for subject, wid in evaluated.get(rule.id, []):
             src = subject_source(estate, subject)
             place = _place(src, estate_dir) if src else place_of_workload(wid)
-            out.append(Case(rule, subject, place, by_key.get((rule.id, subject))))
+            found: list[Item | None] = [*by_key.get((rule.id, subject), [])] or [None]
+            out.extend(Case(rule, _case_name(subject, item), place, item) for item in found)
     known = {r.id for r in rules}
     for item in items:
         if item.finding.rule not in known:
-            out.append(Case(item.rule, item.finding.key, item.place, item))
+            out.append(Case(item.rule, _case_name(item.finding.key, item), item.place, item))
     out.sort(key=lambda c: (c.rule.id, c.subject))
+    names: dict[tuple[str, str], int] = {}
+    for case in out:  # (suite, classname, name) unique: JUnit readers merge duplicates
+        n = names[(case.rule.id, case.subject)] = names.get((case.rule.id, case.subject), 0) + 1
+        if n > 1:
+            case.subject = f"{case.subject} ({n})"
     return out
+
+
+def _case_name(subject: str, item: Item | None) -> str:
+    detail = item.finding.detail if item is not None else None
+    return f"{subject} -> {detail}" if detail else subject
 
 
 def _proposed_plan(estate: Estate, model: CostModel, ev: Evaluation,
@@ -424,11 +457,11 @@ def _file_place(file: str, line: int | None, estate_dir: Path) -> Place:
 def _plan_line(path: str, resource: str | None) -> int | None:
     if not resource:
         return None
-    from advisor.check.proposals import _address_line
+    from advisor.check.proposals import _address_line, plan_text
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError:
+        text = plan_text(Path(path))
+    except (OSError, InputError):
         return None
     return _address_line(text, resource)
 

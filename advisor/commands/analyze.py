@@ -6,7 +6,15 @@ import datetime as dt
 
 import click
 
-from advisor.commands.common import check_output, config_options, resolve_config, write_output
+from advisor.commands.common import (
+    FiniteFloat,
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 
 
 @click.command()
@@ -21,12 +29,12 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--max-chars", type=click.IntRange(min=0), default=None,
               help="Markdown: at most this many characters, whole sections left out with a "
                    "note (default 65000, a pull request comment; 0 = no limit).")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+@click.option("--time-limit", "time_limit_s", type=FiniteFloat(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
+@click.option("--gap", type=FiniteFloat(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops (0.001 = 0.1%).")
-@click.option("--headroom", type=click.FloatRange(min=1), default=None,
+@click.option("--headroom", type=FiniteFloat(min=1), default=None,
               help="Rightsizing: recommended requests = p95 usage x this (default 1.2, or the "
                    "kubernetes source's headroom).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
@@ -54,7 +62,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     """
     from decimal import Decimal
 
-    check_output(output)
+    check_output(output, [config])
     from advisor.commands.progress import progress
     from advisor.commands.sources import analyze_config
 
@@ -77,11 +85,11 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render_table(plan, moves_only=moves_only,
                             width=output_width(wide, to_file=bool(output and output != "-")))
-    write_output(text, output)
+    write_output(text, output, estate_inputs(plan.estate))
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE
 
         for source, error in plan.failed_sources:
-            click.echo(f"advisor: source {source} failed: {error}", err=True)
+            say(f"advisor: source {source} failed: {error}", err=True)
         return EXIT_SOURCE
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from advisor.commands.common import say
 from advisor.errors import EXIT_FINDINGS, EXIT_INPUT, AdvisorError, InputError
 
 
@@ -67,7 +68,7 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
                 "basis": r.basis, "per": r.per, "covered_by": list(r.covered_by),
                 "title": r.title, "references": r.reference_text(),
                 "constrains": r.constrains()} for r in rules]
-        click.echo(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        say(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
         return
     from advisor.commands.common import output_width
     from advisor.outputs.terminal import Column, fit_table, wrap
@@ -85,19 +86,19 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
         if info is not None:
             head += (f", version {info.version}" if info.version else "") \
                 + (f", reviewed {info.reviewed.isoformat()}" if info.reviewed else "")
-        click.echo(head + ")")
+        say(head + ")")
         rows = [[r.id, r.severity, r.basis or "-", r.kind, r.title, r.reference_text()]
                 for r in packs[pack]]
-        click.echo(fit_table(rows, columns, width))
+        say(fit_table(rows, columns, width))
         retired = info.retired if info is not None else ()
         for old in retired:
             by = f" (replaced by {', '.join(old.replaced_by)})" if old.replaced_by else ""
-            click.echo(f"retired: {old.id}{by}")
-        click.echo("")
-    click.echo("\n".join(wrap("basis: law = a statute or EU act requires it; government-policy "
+            say(f"retired: {old.id}{by}")
+        say("")
+    say("\n".join(wrap("basis: law = a statute or EU act requires it; government-policy "
                               "= binding government policy, not a statute; good-practice and "
                               "local = no law requires it.", width)))
-    click.echo("\n".join(wrap("The built-in packs are careful interpretations, not legal "
+    say("\n".join(wrap("The built-in packs are careful interpretations, not legal "
                               "advice: review them with your security officer and data "
                               "protection officer.", width)))
 
@@ -122,11 +123,11 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
     if rule is None:
         retired = _retired(loaded, rule_id)
         if retired:
-            click.echo(retired)
+            say(retired)
             return
         pack_rules = [r for r in loaded if r.pack == rule_id]
         if pack_rules:
-            click.echo(_pack_text(pack_rules))
+            say(_pack_text(pack_rules))
             return
         near = nearest(rule_id, [*rules, *sorted({r.pack for r in loaded})])
         raise InputError(f"unknown rule or pack '{rule_id}'",
@@ -161,7 +162,7 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
         out += ["", heading, *_references(rule.references)]
     if info is not None and info.sources:
         out += ["", f"sources of pack {info.name}:", *_references(info.sources)]
-    click.echo("\n".join(out))
+    say("\n".join(out))
 
 
 def _references(refs: Any) -> list[str]:
@@ -239,21 +240,21 @@ def validate(files: tuple[str, ...]) -> int:
                 check_duplicate(rule, seen)
         except AdvisorError as exc:
             errors += 1
-            click.echo(exc.render_all("advisor: error: "), err=True)
+            say(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
         every += rules
-        click.echo(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
+        say(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
     from advisor.rules import static_contradictions
 
     for c in static_contradictions(every):
         where = f"{c.second.source.file}:{c.second.source.line}: " if c.second.source else ""
-        click.echo(f"advisor: warning: {where}{c.text()}", err=True)
+        say(f"advisor: warning: {where}{c.text()}", err=True)
     if errors:
-        click.echo(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
+        say(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
                    err=True)
         return EXIT_INPUT
-    click.echo(f"{len(files)} pack{'s' if len(files) != 1 else ''}, {total} rules: valid")
+    say(f"{len(files)} pack{'s' if len(files) != 1 else ''}, {total} rules: valid")
     return 0
 
 
@@ -283,10 +284,10 @@ def test(directory: str, today: Any) -> int:
                          hint="give a folder holding <RULE-ID>/pass and <RULE-ID>/fail")
     report = run_fixtures(root, today.date() if today else None)
     for line in report.lines:
-        click.echo(line)
+        say(line)
     for line in report.errors:
-        click.echo(f"advisor: error: {line}", err=True)
-    click.echo(f"{report.cases} fixtures: {report.unexpected} unexpected, "
+        say(f"advisor: error: {line}", err=True)
+    say(f"{report.cases} fixtures: {report.unexpected} unexpected, "
                f"{len(report.errors)} broken")
     if report.errors:
         return EXIT_INPUT

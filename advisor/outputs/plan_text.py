@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.money import money_text, payback_months
+from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
 from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
@@ -105,7 +106,7 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
         out.extend(wrap(f"note: {n}", width, "", "  "))
     for s, e in plan.failed_sources:
         out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
@@ -197,15 +198,11 @@ def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
             fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _md_findings(found: list[Any]) -> list[str]:
     out = ["| severity | rule | subject | location | message |", "|---|---|---|---|---|"]
     for f in found:
-        out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.who)} | "
-                   f"{_md_cell(f.location or '')} | {_md_cell(f.message)} |")
+        out.append(f"| {f.severity} | {markdown_text(f.rule)} | {markdown_text(f.who)} | "
+                   f"{markdown_text(f.location or '')} | {markdown_text(f.message)} |")
     return out
 
 
@@ -216,7 +213,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
     for row in rows:
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
     return out
 
 
@@ -229,20 +226,20 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
 
     s = plan.summary()
     c = plan.currency
-    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
                f"**{money_text(s['monthly_savings'])} {c} per month** for a one-off "
                f"{money_text(s['one_off_migration_cost'])} {c} "
                f"(payback {_payback(s['one_off_migration_cost'], s['monthly_savings'])}).")
     out.append("")
     for n in plan.notes:
-        out.append(f"> note: {_md_cell(n)}")
+        out.append(f"> note: {markdown_text(n)}")
     for src, err in plan.failed_sources:
-        out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
+        out.append(f"> **failed source** {markdown_text(src)}: {markdown_text(err)}")
     sections = [Section("summary", out, required=True)]
     out = ["## Totals", "", "| | |", "|---|---:|"]
     for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     sections.append(Section("totals", out, required=True))
     if plan.new_findings:  # never left out: the recommendation hides no finding it brings
         out = ["## New findings with the recommendation", "",
@@ -253,7 +250,7 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
         sections.append(Section("the assumptions", [
             "## Assumptions the rules rest on", "", *details(
                 f"Assumptions ({len(plan.assumptions)})",
-                [f"- {_md_cell(line)}" for line in plan.assumption_lines()])], required=True))
+                [f"- {markdown_text(line)}" for line in plan.assumption_lines()])], required=True))
     rows = _rows(plan, moves_only)
     moving = [row for row in rows if row[3] != "(stays)" or row[0].endswith(" (!)")]
     staying = [row for row in rows if row not in moving]
@@ -272,23 +269,23 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     if moved:
         out = []
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+            out.append(f"- **{markdown_text(r.workload.id)}**")
+            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
         sections.append(Section("why each workload moves",
                                 details("Why each workload moves", out)))
     if plan.calibration is not None:
-        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+        out = ["## Calibration", "", markdown_text(_calibration_title(plan)) + ".", "",
                "| " + " | ".join(CAL_HEADERS) + " |", "|---|---:|---:|---:|---:|"]
         for row in _calibration_rows(plan):
-            out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         sections.append(Section("the calibration", out))
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
         table = ["| " + " | ".join(RS_HEADERS) + " |", "|---|---|" + "---:|" * 7]
         for row in rs_rows:
-            table.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+            table.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
         sections.append(Section("rightsizing", [
-            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            "## Rightsizing", "", markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".", "",
             *details(f"Rightsizing ({len(rs_rows)})", table)]))
     from advisor.outputs.diagrams import mermaid_blocks
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from advisor.ledger.report import COST_BASES
 from advisor.month import month_add
-from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
+from advisor.outputs.diagrams import location_colors, to_mermaid
+from advisor.outputs.escape import markdown_text
 from advisor.outputs.i18n import Lang, provider_name
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
