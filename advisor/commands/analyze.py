@@ -37,10 +37,12 @@ from advisor.commands.common import (
 @click.option("--headroom", type=FiniteFloat(min=1), default=None,
               help="Rightsizing: recommended requests = p95 usage x this (default 1.2, or the "
                    "kubernetes source's headroom).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "--today", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              default=None,
               help="The day the advice is for (YYYY-MM-DD): switching charges under the EU "
                    "Data Act (free from 2027-01-12), the months left on commitments, which "
-                   "waivers hold. [default: today]")
+                   "waivers hold, and the day assurance evidence and exit plans are judged on; "
+                   "pin it for reproducible output. [default: today]")
 @click.option("--waivers", type=click.Path(dir_okay=False),
               help="Waivers file (default: waivers.yaml beside advisor.yaml, when present).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
@@ -61,7 +63,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     \b
     Examples:
       advisor analyze --demo
-      advisor analyze -c estate/advisor.yaml --format json -o plan.json
+      advisor analyze -c estate/advisor.yaml --format json -o plan.json --as-of 2026-12-01
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
       advisor analyze --demo --as-of 2027-01-12
     """

@@ -25,7 +25,7 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                               f"unknown location '{other}'", suggest(other, locations)))
     out += _providers(estate, locations, suggest)
     provider_ids = {**{p.id: p.id for p in estate.providers},
-                    **{v: v for v in estate.provider_of().values()}}
+                    **{v: v for v in estate.provider_ids().values()}}
     out += _unique(estate.commitments, "commitment")
     for c in estate.commitments:
         if c.location is not None and c.location not in locations:
@@ -50,7 +50,7 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                               f"'{key}' is not a location, a provider or default",
                               suggest(key, keys)))
         out += _rate(estate, lic.currency, lic.source)
-    provider_of = estate.provider_of()
+    provider_of = estate.provider_ids()
     for w in estate.workloads:
         for i, name in enumerate(w.licences):
             if name not in licence_ids:

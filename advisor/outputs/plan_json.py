@@ -72,6 +72,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "excluded": r.excluded,
             "unavailable": r.unavailable,
             "rules": r.rules,
+            "new_findings": [_finding(plan, f) for f in r.new_findings],
         })
     solver: dict[str, Any] = {"status": plan.solver["status"],
                               "gap": round(float(plan.solver["gap"]), 6),
@@ -101,6 +102,8 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         "providers": _providers(plan),
         "commitments": _commitments(plan),
         "findings": [_finding(plan, f) for f in plan.findings],
+        "new_findings": [_finding(plan, f) for f in plan.new_findings],
+        "rule_assumptions": _rule_assumptions(plan),
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
         "calibration": _calibration(plan),
@@ -120,7 +123,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
 def _finding(plan: Plan, f: Finding) -> dict[str, Any]:
     waiver = plan.waivers.waiver_of(f) if plan.waivers is not None else None
     return {"rule": f.rule, "severity": f.severity, "workload": f.workload,
-            "location": f.location, "message": f.message,
+            "subject": f.subject, "location": f.location, "message": f.message,
             "waived": None if waiver is None else {
                 "owner": waiver.owner, "expires": waiver.expires.isoformat(),
                 "reason": waiver.reason, "reference": waiver.reference}}
@@ -170,6 +173,23 @@ def _commitments(plan: Plan) -> list[dict[str, Any]]:
              "unused_memory_gb_after": float(c.unused_memory_gb),
              "stranded_now": number(before[c.id].stranded), "stranded_after": number(c.stranded)}
             for c in plan.recommended.commitments]
+
+
+def _rule_assumptions(plan: Plan) -> list[dict[str, Any]]:
+    """Each with the file relative to the estate's folder (builtin:NAME for a built-in pack),
+    so the document does not depend on where the estate lies."""
+    from pathlib import Path
+
+    from advisor.rules.assumptions import shown_place
+
+    base = Path(plan.estate.path).parent if plan.estate.path else None
+    out = []
+    for n in plan.rule_assumptions:
+        src = n.source
+        out.append({"kind": n.kind, "text": n.text,
+                    "file": shown_place(src.file, None, base) if src else None,
+                    "line": src.line if src else None})
+    return out
 
 
 def _calibration(plan: Plan) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,14 +139,21 @@ class Rows:
                 np.array(self.lower), np.array(self.upper))
 
 
+ExtraRows = Callable[[dict[int, int], np.ndarray, np.ndarray, int,
+                     Callable[[np.ndarray, np.ndarray, float, float], None]], int]
+
+
 def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
           pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
           discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
           latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
-          time_left: float, gap: float) -> dict[str, Any]:
+          time_left: float, gap: float, extra_rows: ExtraRows | None = None) -> dict[str, Any]:
     """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS.
 
-    ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l]."""
+    ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l].
+    ``extra_rows(pos, col, mask, first_col, add_row)`` adds rows of its own (the rule rows of
+    ``advisor.placement.rule_rows``) with continuous, costless columns from ``first_col`` on,
+    and returns how many columns it added."""
     import highspy
 
     nl = cost.shape[1]
@@ -209,6 +217,10 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
             for r in range(3):
                 if np.isfinite(cap_left[li, r]) and on.any():
                     rows.add(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
+    if extra_rows is not None:
+        added = extra_rows(pos, col, mask, ncol, rows.add)
+        extra_cost.extend([0.0] * added)
+        ncol += added
     integer = np.zeros(0, dtype=np.int64)
     if terms is not None:
         ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, extra_cost)

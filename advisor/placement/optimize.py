@@ -24,6 +24,8 @@ recomputes every shown figure exactly in Decimal):
   w_s x price(l, r); with a savings plan in force, v[s] >= sum of the list value of use that no
   reservation covers - the plan's cover, at cost w_s, instead. Use that is neither reserved nor
   under a plan stays linear in the unit's cost.
+- Rule rows (``advisor.placement.rule_rows``): error rules whose breach depends on several
+  workloads (budgets) as linear rows, so no recommended move creates a new error finding.
 Independent parts of the dependency graph (networkx components; units that can reach one
 location, provider or commitment decision are one part) are solved apart when capacity does not
 bind; if the combined answer breaks a capacity, one coupled model is solved instead.
@@ -42,6 +44,7 @@ from advisor.estate.model import Estate
 from advisor.placement.cost_arrays import cost_arrays
 from advisor.placement.costs import CostModel
 from advisor.placement.milp import CommitmentGroup, CommitmentSegment, Terms, solve
+from advisor.placement.rule_rows import Row, encode, fixed_conflicts, row_units
 from advisor.placement.totals import EstateCosts
 from advisor.rules import Evaluation
 
@@ -67,10 +70,12 @@ class Solution:
 class Problem:
     """The estate reduced to units, costs and couplings, ready for the solver."""
 
-    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation) -> None:
+    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation,
+                 rows: list[Row] | None = None) -> None:
         self.estate = estate
         self.model = model
         self.totals = EstateCosts(model)
+        self.rows = rows or []
         locs = estate.locations
         self.loc_ids = [loc.id for loc in locs]
         li = {loc_id: i for i, loc_id in enumerate(self.loc_ids)}
@@ -174,6 +179,7 @@ class Problem:
                     flow[(j, i)] += float(d.receive_gb_month)
         self.flow = flow
         self.latency = self._latency_matrix()
+        self.row_units = row_units(self.rows, unit_of)
 
     def _commitment_groups(self) -> list[CommitmentGroup]:
         out = []
@@ -260,10 +266,11 @@ class Problem:
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
-             gap: float = 1e-3) -> Solution:
-    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity."""
+             gap: float = 1e-3, rows: list[Row] | None = None) -> Solution:
+    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity,
+    and the rule ``rows`` (``advisor.placement.rule_rows``)."""
     started = time.perf_counter()
-    p = Problem(estate, model, ev)
+    p = Problem(estate, model, ev, rows)
     nl, g = p.L, p.G
     ua = p.uallowed
     # Fixed point: a latency limit towards a workload whose location is already known (its unit
@@ -291,6 +298,10 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                                 f"({p.loc_ids[known]}), which cannot move")
         if not changed:
             break
+    if p.rows:
+        for stays, why in fixed_conflicts(p.rows, ua, p.unit_of, p.cur).items():
+            for i in p.members[stays]:
+                p.reasons[i].extend(why)
     unplaceable_units = ~ua.any(axis=1)
     # Where every workload of an unplaceable unit stays, and which units are fixed.
     loc_of_w = p.cur.copy()
@@ -342,7 +353,7 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                      "exceed the capacity of " + ", ".join(bad) + ": no placement can hold; "
                      "the others are placed as if that location were full")
         left = np.maximum(left, 0.0)
-    comps = _components(p, var_units, variable, pair_flow, ua, couples)
+    comps = _components(p, var_units, variable, pair_flow, ua, couples, p.row_units)
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
     deadline = started + time_limit_s
@@ -366,10 +377,15 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     if batch:
         batches.append(batch)
 
+    def rule_rows(pos: dict[int, int], col: np.ndarray, mask: np.ndarray, first_col: int,
+                  add_row: Any) -> int:
+        return encode(p.rows, pos, col, mask, p.unit_of, loc_of_w, first_col, add_row)
+
     def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
         return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
                      [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
-                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap)
+                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
+                     rule_rows if p.rows else None)
 
     for units in batches:
         res = run(units, None)
@@ -395,7 +411,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                 bound = const + res["bound"]
     placement: dict[str, str] = {}
     if solver_status in ("infeasible", "timeout"):
-        notes.append("no placement satisfies every capacity: the current placement is kept"
+        notes.append(("no placement satisfies every capacity"
+                      + (" and budget rule" if p.rows else "") + ": the current placement is kept")
                      if solver_status == "infeasible" else
                      "the time limit ended before any placement that satisfies every constraint "
                      "was found: the current placement is kept; raise --time-limit")
@@ -425,9 +442,11 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
 
 def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,
                 pair_flow: dict[tuple[int, int], list[float]], ua: np.ndarray,
-                couples: list[list[int]]) -> list[tuple[list[int], bool]]:
-    """The independent parts among the variable units: (units, whether a decision or commitment
-    couples them), each part's units sorted, parts by their first unit."""
+                couples: list[list[int]], row_units: list[set[int]] | None = None
+                ) -> list[tuple[list[int], bool]]:
+    """The independent parts among the variable units: (units, whether a decision, a commitment
+    or a rule row couples them), each part's units sorted, parts by their first unit. Units a
+    rule row touches are solved in one model, never as a lone cheapest pick."""
     import networkx as nx
 
     g = p.G
@@ -442,6 +461,11 @@ def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,
         if len(reach):
             node = g + k  # a node that stands for the decision
             graph.add_edges_from((node, int(u)) for u in reach)
+    for k, members in enumerate(row_units or []):
+        var = sorted(u for u in members if variable[u])
+        if var:
+            node = g + len(couples) + k  # a node that stands for the rule row
+            graph.add_edges_from((node, u) for u in var)
     out = []
     for c in nx.connected_components(graph):
         units = sorted(n for n in c if n < g)

@@ -25,6 +25,24 @@ _LINE = {
                    "monthly_savings": _MONEY, "one_off_cost": _MONEY},
 }
 
+_FINDING = {
+    "type": "object",
+    "required": ["rule", "severity", "workload", "location", "message"],
+    "properties": {
+        "rule": {"type": "string"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "workload": {"type": "string"},
+        "subject": {"type": ["string", "null"],
+                    "description": "What a finding not about one workload is about: an "
+                                   "application, location:ID, supplier:ID or organisation."},
+        "location": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+        "waived": {"type": ["object", "null"],
+                   "description": "The valid waiver that covers it (the same view as advisor "
+                                  "check and report)."},
+    },
+}
+
 _RECOMMENDATION = {
     "type": "object",
     "required": ["workload", "application", "current_location", "recommended_location",
@@ -62,6 +80,9 @@ _RECOMMENDATION = {
                            "row's current and recommended cost).",
             "properties": {"current": {"type": "object", "additionalProperties": _MONEY},
                            "recommended": {"type": "object", "additionalProperties": _MONEY}}},
+        "new_findings": {"type": "array", "items": _FINDING,
+                         "description": "Findings this move brings that today's placement "
+                                        "does not have (never an error)."},
     },
 }
 
@@ -165,20 +186,24 @@ def plan_schema() -> dict[str, Any]:
                     "unused_cpu_after": {"type": "number"},
                     "unused_memory_gb_after": {"type": "number"},
                     "stranded_now": _MONEY, "stranded_after": _MONEY}}},
-            "findings": {
+            "findings": {"type": "array", "items": _FINDING,
+                         "description": "The gate's findings on today's placement."},
+            "new_findings": {"type": "array", "items": _FINDING,
+                             "description": "The gate's findings on the recommended placement "
+                                            "that today's placement does not have."},
+            "rule_assumptions": {
                 "type": "array",
+                "description": "Declarations the rules rest on (assumption), deprecated keys "
+                               "read under their new names (deprecated) and rules that "
+                               "contradict each other (warning), with where they are written.",
                 "items": {
                     "type": "object",
-                    "required": ["rule", "severity", "workload", "location", "message"],
+                    "required": ["kind", "text", "file", "line"],
                     "properties": {
-                        "rule": {"type": "string"},
-                        "severity": {"enum": ["error", "warning", "info"]},
-                        "workload": {"type": "string"},
-                        "location": {"type": ["string", "null"]},
-                        "message": {"type": "string"},
-                        "waived": {"type": ["object", "null"],
-                                   "description": "The valid waiver that covers it (the same "
-                                                  "view as advisor check and report)."},
+                        "kind": {"enum": ["assumption", "deprecated", "warning"]},
+                        "text": {"type": "string"},
+                        "file": {"type": ["string", "null"]},
+                        "line": {"type": ["integer", "null"]},
                     },
                 },
             },

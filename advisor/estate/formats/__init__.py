@@ -32,6 +32,8 @@ def what_file(data: Any, expected: str) -> str | None:
     if not isinstance(data, dict):
         return None
     keys = {str(k) for k in data}
+    if expected == "estate" and {"pack", "rules"} <= keys:
+        return "a policy pack"  # a pack has a version too
     own = {"estate": {"version"}, "pack": {"pack", "rules"}}.get(expected, {expected})
     if keys & own:
         return None  # a file of the expected kind, maybe with mistakes: checked key by key

@@ -16,6 +16,7 @@ from advisor.estate.formats.fields import (
     Below,
     Currency,
     Day,
+    Flag,
     Ident,
     Kind,
     MapOf,
@@ -28,9 +29,17 @@ from advisor.estate.formats.fields import (
     fail,
     fail_many,
 )
-from advisor.estate.formats.locations_file import LocationEntry
+from advisor.estate.formats.locations_file import LocationEntry, ProviderEntry
 from advisor.estate.formats.workloads_file import WorkloadEntry
-from advisor.estate.model import COMMITMENT_KINDS, Benchmark, Commitment, Licence, SourceRef
+from advisor.estate.model import (
+    COMMITMENT_KINDS,
+    NIS2_ENTITIES,
+    Benchmark,
+    Commitment,
+    Licence,
+    Organisation,
+    SourceRef,
+)
 from advisor.estate.sources import Source
 from advisor.estate.yamlfile import kind
 
@@ -165,6 +174,17 @@ class BenchmarkEntry(Format):
 
     def to_benchmark(self) -> Benchmark:
         return Benchmark(self.per_inhabitant_year, self.year, self.source)
+class OrganisationEntry(Format):
+    """The organisation's legal status: the duties that apply to the whole estate."""
+
+    nis2_entity: Annotated[str, OneOf(*NIS2_ENTITIES)] | None = Field(
+        None, description="Its status under NIS2 / the Cyberbeveiligingswet: essential, "
+                          "important or none (a Dutch municipality is essential).")
+    bio2: Flag | None = Field(None, description="BIO2 applies (every Dutch government "
+                                                "organisation).")
+
+    def to_organisation(self, source: SourceRef) -> Organisation:
+        return Organisation(self.nis2_entity, self.bio2, source)
 
 
 class AdvisorFile(Format):
@@ -178,6 +198,8 @@ class AdvisorFile(Format):
                                examples=["EUR"])
     exchange_rates: list[ExchangeRateEntry] = Field(
         default_factory=list, description="Rates of the other currencies prices are in.")
+    organisation: OrganisationEntry | None = Field(
+        None, description="NIS2/Cbw status and BIO2 applicability: duties for the whole estate.")
     inhabitants: Annotated[int, Whole(1)] | None = Field(
         None, description="Enables IT cost per inhabitant.")
     horizon_months: Annotated[int, Whole(1)] = Field(
@@ -188,6 +210,9 @@ class AdvisorFile(Format):
     workloads: Annotated[list[WorkloadEntry] | tuple[str, ...], FilesOr(WorkloadEntry)] = Field(
         description="A path relative to this file, a list of paths or globs, or the workloads "
                     "inline.", examples=["workloads.yaml"])
+    providers: list[ProviderEntry] = Field(
+        default_factory=list, description="Suppliers, when the locations are given inline "
+                                          "(else in the locations file).")
     policies: TextList = Field((), description="Policy packs: builtin:NAME or a path.",
                                examples=[["builtin:sovereignty", "rules/local.yaml"]])
     sources: list[Source] = Field(default_factory=list,
