@@ -84,10 +84,11 @@ def _providers(estate: Estate, locations: dict[str, Location],
             out.append(at(p.source, ("locations",), f"provider '{p.id}' is named after a kind of "
                           "location, so it covers every location of that kind",
                           "remove locations:, or give the provider an id of its own"))
-        elif p.id not in PROVIDERS and not p.locations:
+        elif p.id not in PROVIDERS and not p.locations and \
+                not any(loc.supplier == p.id for loc in locations.values()):
             out.append(at(p.source, ("id",), f"provider '{p.id}' runs no location",
-                          f"list its locations (locations: [...]), or use one of: "
-                          f"{', '.join(PROVIDERS)}"))
+                          f"list its locations (locations: [...]), name it as a location's "
+                          f"supplier, or use one of: {', '.join(PROVIDERS)}"))
         for i, loc_id in enumerate(p.locations):
             if loc_id not in locations:
                 out.append(at(p.source, ("locations", i), f"unknown location '{loc_id}'",
