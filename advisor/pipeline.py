@@ -31,7 +31,8 @@ def load_rules(estate: Estate) -> list[Rule]:
 
 def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 1e-3,
                    headroom: Decimal = Decimal("1.2"), as_of: dt.date | None = None,
-                   waivers: str | None = None) -> Plan:
+                   waivers: str | None = None, banned: frozenset[str] = frozenset(),
+                   start: dict[str, str] | None = None) -> Plan:
     """Rules, waivers, costs, the optimizer and the plan; rightsizing for workloads with
     measured usage. The estate arrives with its sources already collected
     (``advisor.commands.sources``): nothing here reads the network.
@@ -39,7 +40,11 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     Waivers (``waivers``, else waivers.yaml beside advisor.yaml) are judged as of ``as_of``
     (default today), as ``advisor check`` and ``advisor report`` judge them: a waived finding is
     shown as waived, its penalty does not count, and a waived error rule lets the workload stay
-    where it runs."""
+    where it runs.
+
+    ``banned``: locations no workload may use (a scenario's closed locations and excluded
+    providers; pinned and SaaS workloads stay). ``start``: a placement the optimizer starts
+    from where it can (a scenario starts from the base analysis)."""
     from advisor.check.gate import file_beside, load_budgets
     from advisor.check.waivers import load_waivers, waiver_view, waivers_file
     from advisor.estate.cost_checks import warnings
@@ -58,7 +63,9 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     if path is not None:
         view = waiver_view(load_waivers(path, estate, [r.id for r in rules]), found, as_of)
         ev = ev.waived(view.workload_pairs(), current)
-    solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap)
+    if banned:
+        ev = ban(estate, ev, banned)
+    solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, start=start)
     plan = build_plan(estate, model, ev, solution, view, found)
     plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap)
     plan.notes[:0] = warnings(estate)
@@ -71,8 +78,6 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     """For each provider the plan starts using: how much more the best placement without it
     would cost per month (the objective, exactly), so the plan can say the estate-wide saving
     pays for the provider. One more solve per added provider."""
-    from dataclasses import replace
-
     from advisor.placement.plan import placement_objective
 
     if plan.current is None or plan.recommended is None:
@@ -83,15 +88,24 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     with_it = placement_objective(estate, model, ev, plan_placement(plan))
     out = {}
     for provider in added:
-        banned = [i for i, loc in enumerate(estate.locations)
-                  if model.provider_of[loc.id] == provider]
-        allowed = {wid: tuple(ok and i not in banned for i, ok in enumerate(mask))
-                   for wid, mask in ev.allowed.items()}
-        without = optimize(estate, model, replace(ev, allowed=allowed),
-                           time_limit_s=time_limit_s, gap=gap)
+        banned = frozenset(loc.id for loc in estate.locations
+                           if model.provider_of[loc.id] == provider)
+        without = optimize(estate, model, ban(estate, ev, banned),
+                           time_limit_s=time_limit_s, gap=gap, start=plan_placement(plan))
         if without.status in ("optimal", "feasible"):
             out[provider] = placement_objective(estate, model, ev, without.placement) - with_it
     return out
+
+
+def ban(estate: Estate, ev: Evaluation, banned: frozenset[str]) -> Evaluation:
+    """The evaluation with ``banned`` locations allowed to no workload (the optimizer still
+    keeps pinned and SaaS workloads where they run)."""
+    from dataclasses import replace
+
+    out = [loc.id in banned for loc in estate.locations]
+    allowed = {wid: tuple(ok and not out[i] for i, ok in enumerate(mask))
+               for wid, mask in ev.allowed.items()}
+    return replace(ev, allowed=allowed)
 
 
 def plan_placement(plan: Plan) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -29,12 +30,15 @@ from advisor.commands.common import check_output, config_options, resolve_config
                    "waivers hold. [default: today]")
 @click.option("--waivers", type=click.Path(dir_okay=False),
               help="Waivers file (default: waivers.yaml beside advisor.yaml, when present).")
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
+              help="A scenarios file: run each scenario beside the base analysis and show "
+                   "them side by side, with the moves each makes differently.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
             time_limit_s: float, gap: float, headroom: float | None, as_of: dt.datetime | None,
-            waivers: str | None, quiet: bool, timings: bool) -> int:
+            waivers: str | None, scenario_file: str | None, quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -49,6 +53,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze -c estate/advisor.yaml --format json -o plan.json
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
       advisor analyze --demo --as-of 2027-01-12
+      advisor analyze -c estate/advisor.yaml --scenario scenarios.yaml
     """
     from decimal import Decimal
 
@@ -60,18 +65,34 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
                           headroom=None if headroom is None else Decimal(str(headroom)),
                           progress=progress(quiet), as_of=as_of.date() if as_of else None,
                           waivers=waivers)
+    runs = None
+    if scenario_file:
+        from advisor.estate.load import load_scenarios
+        from advisor.planning.scenarios import run_scenarios
+
+        extra: dict[str, Any] = {} if headroom is None else {"headroom": Decimal(str(headroom))}
+        runs = run_scenarios(plan.estate, plan, load_scenarios(scenario_file, plan.estate),
+                             time_limit_s=time_limit_s, gap=gap, waivers=waivers, **extra)
     if fmt == "json":
         from advisor.outputs.plan_json import render
 
-        text = render(plan, include_seconds=timings)
+        text = render(plan, include_seconds=timings, scenarios=runs)
     elif fmt == "markdown":
         from advisor.outputs.plan_text import render_markdown
 
         text = render_markdown(plan, moves_only=moves_only)
+        if runs is not None:
+            from advisor.outputs import scenarios_text
+
+            text += "\n" + scenarios_text.render_markdown(plan, runs).rstrip() + "\n"
     else:
         from advisor.outputs.plan_text import render_table
 
         text = render_table(plan, moves_only=moves_only)
+        if runs is not None:
+            from advisor.outputs import scenarios_text
+
+            text += "\n" + scenarios_text.render_table(plan, runs).rstrip() + "\n"
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

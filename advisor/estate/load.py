@@ -19,8 +19,11 @@ from advisor.estate.formats import what_file
 from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
+from advisor.estate.formats.scenarios_file import ScenarioEntry, ScenariosFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
 from advisor.estate.model import Estate, ExchangeRate, Location, PackRef, SourceRef, Workload
+from advisor.estate.scenario import Scenario
+from advisor.estate.scenario import problems as scenario_problems
 from advisor.estate.sources import KubernetesSettings
 from advisor.estate.yamlfile import Doc, load_yaml, nearest
 
@@ -38,6 +41,8 @@ def load_estate(path: str | Path) -> Estate:
                          LocationEntry.to_location, problems, location_files)
     workloads = _section(top.workloads, "workloads", WorkloadsFile, main,
                          WorkloadEntry.to_workload, problems)
+    scenarios = _section(top.scenarios, "scenarios", ScenariosFile, main,
+                         ScenarioEntry.to_scenario, problems) if top.scenarios else []
     collect(problems)
     providers = [p.to_provider(SourceRef(name, ("providers", i)))
                  for name, doc in location_files for i, p in enumerate(doc.providers)]
@@ -61,9 +66,22 @@ def load_estate(path: str | Path) -> Estate:
                   for i, c in enumerate(top.licences)],
         other_it_monthly=top.other_it_monthly,
         it_benchmark=top.it_benchmark.to_benchmark() if top.it_benchmark else None,
+        scenarios=scenarios,
     )
     check_estate(estate)
+    collect(scenario_problems(estate, scenarios))
     return estate
+
+
+def load_scenarios(path: str | Path, estate: Estate) -> list[Scenario]:
+    """The scenarios of a scenarios file, checked against the estate (unknown locations and
+    providers are errors with the file and line)."""
+    file = str(path)
+    doc = validate(ScenariosFile, _read(Path(path), "scenarios"), file)
+    scenarios = [s.to_scenario(SourceRef(file, ("scenarios", i)))
+                 for i, s in enumerate(doc.scenarios)]
+    collect(scenario_problems(estate, scenarios))
+    return scenarios
 
 
 def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], main: Path,

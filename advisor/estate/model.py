@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from advisor.estate.scenario import Scenario
     from advisor.estate.sources import SourceSettings
 
 HOURS_PER_MONTH = Decimal(730)
@@ -348,6 +349,7 @@ class Estate:
     licences: list[Licence] = field(default_factory=list)
     other_it_monthly: Decimal | None = None  # IT cost beside hosting (staff, software, devices)
     it_benchmark: Benchmark | None = None
+    scenarios: list[Scenario] = field(default_factory=list)  # advisor.yaml's, for the report
 
     def provider_of(self) -> dict[str, str]:
         """Location id -> the id of the provider that runs it: the ``providers`` entry that

@@ -174,6 +174,18 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_none": "Not enough stored months for a chart.",
         "legend_modelled": "hatched: modelled",
         "no_location": "(no location)",
+        "scenarios": "Scenarios",
+        "scenarios_text": "The base plan and each scenario of advisor.yaml, analyzed the same "
+                          "way (monthly cost today and after its own recommended placement). "
+                          "Differences: workloads the scenario places elsewhere than the base "
+                          "plan (advisor analyze --scenario lists them).",
+        "scenario": "scenario",
+        "base_plan": "base plan",
+        "now": "now / month",
+        "after": "after / month",
+        "moves_col": "moves",
+        "differences": "differences",
+        "objective_col": "objective / month",
     },
     "nl": {
         "title": "IT-kostenrapportage",
@@ -332,6 +344,18 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_none": "Te weinig opgeslagen maanden voor een grafiek.",
         "legend_modelled": "gearceerd: gemodelleerd",
         "no_location": "(geen locatie)",
+        "scenarios": "Scenario's",
+        "scenarios_text": "Het basisplan en elk scenario uit advisor.yaml, op dezelfde manier "
+                          "doorgerekend (maandkosten nu en na de eigen aanbevolen plaatsing). "
+                          "Verschillen: workloads die het scenario anders plaatst dan het "
+                          "basisplan (advisor analyze --scenario noemt ze).",
+        "scenario": "scenario",
+        "base_plan": "basisplan",
+        "now": "nu / maand",
+        "after": "daarna / maand",
+        "moves_col": "verplaatsingen",
+        "differences": "verschillen",
+        "objective_col": "doelfunctie / maand",
     },
 }
 

@@ -194,6 +194,17 @@ def _value(v: Any) -> Any:
     return number(v) if isinstance(v, Decimal) else v
 
 
-def render(plan: Plan, *, include_seconds: bool = False) -> str:
-    return json.dumps(plan_to_dict(plan, include_seconds=include_seconds), indent=2,
-                      sort_keys=True, ensure_ascii=False) + "\n"
+def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None) -> str:
+    """The plan as JSON; with ``scenarios`` (``advisor.planning.scenarios.ScenarioRun``), each
+    in the plan's shapes under ``scenarios``."""
+    doc = plan_to_dict(plan, include_seconds=include_seconds)
+    if scenarios is not None:
+        from advisor.outputs.scenarios_text import scenarios_json
+
+        doc["scenarios"] = scenarios_json(scenarios)
+    return dumps(doc)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """JSON as every command writes it: sorted keys, indented, byte-identical."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -488,6 +488,20 @@ def _assumptions(r: Report, lang: Lang) -> str:
     return "".join(out)
 
 
+def _scenarios(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_scenarios as rs
+
+    t = lang.t
+    return "".join([f'<section id="scenarios"><h2>{e(t("scenarios"))}</h2>',
+                    f"<p>{e(t('scenarios_text'))}</p>",
+                    _table([e(h) for h in rs.headers(lang)],
+                           [[e(c) for c in row] for row in rs.rows(r.plan, r.scenarios, lang)],
+                           rs.NUMERIC),
+                    *(f"<p><b>{e(name)}</b>: {e(text)}</p>"
+                      for name, text in rs.descriptions(r.scenarios)),
+                    "</section>"])
+
+
 def render_html(r: Report, lang: Lang) -> str:
     t = lang.t
     colors = location_colors(r.plan)
@@ -503,6 +517,7 @@ def render_html(r: Report, lang: Lang) -> str:
                 ("applications", t("by_application", n=TOP_APPLICATIONS,
                                    month=lang.month(r.month))),
                 ("compliance", t("compliance")), ("unallocated", t("unallocated")),
+                *([("scenarios", t("scenarios"))] if r.scenarios else []),
                 ("assumptions", t("assumptions"))]
     body.append(f"<nav><b>{e(t('contents'))}</b><ol>"
                 + "".join(f'<li><a href="#{k}">{e(v)}</a></li>' for k, v in sections)
@@ -512,6 +527,8 @@ def render_html(r: Report, lang: Lang) -> str:
     body.append(_applications(r, lang))
     body.append(_compliance(r, lang))
     body.append(_unallocated(r, lang))
+    if r.scenarios:
+        body.append(_scenarios(r, lang))
     body.append(_assumptions(r, lang))
     body.append(f"<footer>{e(t('generated', version=__version__))}</footer>")
     return ("<!DOCTYPE html>\n"

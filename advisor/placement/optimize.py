@@ -260,8 +260,13 @@ class Problem:
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
-             gap: float = 1e-3) -> Solution:
-    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity."""
+             gap: float = 1e-3, start: dict[str, str] | None = None) -> Solution:
+    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity.
+
+    ``start``: a placement to start from (a warm start, e.g. the base analysis for a scenario):
+    where the LP relaxation is not integral and fixing its integral part does not prove the gap,
+    HiGHS's branch and bound starts from it (units it places on a location they may no longer
+    use are left for HiGHS to complete)."""
     started = time.perf_counter()
     p = Problem(estate, model, ev)
     nl, g = p.L, p.G
@@ -366,10 +371,13 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     if batch:
         batches.append(batch)
 
+    start_at = _start_choice(p, ua, start)
+
     def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
         return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
                      [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
-                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap)
+                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
+                     start_at)
 
     for units in batches:
         res = run(units, None)
@@ -421,6 +429,18 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     sol.allowed = ua
     sol.unit_cost = p.ucost
     return sol
+
+
+def _start_choice(p: Problem, ua: np.ndarray, start: dict[str, str] | None) -> np.ndarray | None:
+    """The start placement as a location index per unit (-1: none, or not allowed now)."""
+    if start is None:
+        return None
+    out = np.full(p.G, -1, dtype=np.int64)
+    for u, members in enumerate(p.members):
+        loc = p.li.get(start.get(p.ws[members[0]].id, ""), -1)
+        if loc >= 0 and ua[u, loc]:
+            out[u] = loc
+    return out
 
 
 def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,

@@ -68,6 +68,29 @@ _RECOMMENDATION = {
 
 def plan_schema() -> dict[str, Any]:
     """The schema document (draft 2020-12)."""
+    doc = _base_schema()
+    props = doc["properties"]
+    props["scenarios"] = {
+        "type": "array",
+        "description": "advisor analyze --scenario: each scenario analyzed like the base plan, "
+                       "in the same shapes.",
+        "items": {"type": "object", "required": ["name", "summary", "recommendations"],
+                  "properties": {
+                      "name": {"type": "string"}, "description": {"type": "string"},
+                      "summary": props["summary"], "solver": props["solver"],
+                      "recommendations": props["recommendations"], "lines": props["lines"],
+                      "assumptions": props["assumptions"], "notes": props["notes"],
+                      "findings": props["findings"],
+                      "differences": {"type": "array", "description": "Workloads the scenario "
+                                      "places elsewhere than the base plan.",
+                                      "items": {"type": "object", "properties": {
+                                          k: {"type": "string"} for k in (
+                                              "workload", "current_location", "base_location",
+                                              "scenario_location")}}}}}}
+    return doc
+
+
+def _base_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

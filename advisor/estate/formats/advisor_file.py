@@ -29,6 +29,7 @@ from advisor.estate.formats.fields import (
     fail_many,
 )
 from advisor.estate.formats.locations_file import LocationEntry
+from advisor.estate.formats.scenarios_file import ScenarioEntry, unique_names
 from advisor.estate.formats.workloads_file import WorkloadEntry
 from advisor.estate.model import COMMITMENT_KINDS, Benchmark, Commitment, Licence, SourceRef
 from advisor.estate.sources import Source
@@ -205,6 +206,10 @@ class AdvisorFile(Format):
     it_benchmark: BenchmarkEntry | None = Field(
         None, description="A published whole-IT cost per inhabitant per year to show beside "
                           "the estate's.")
+    scenarios: Annotated[list[ScenarioEntry] | tuple[str, ...], FilesOr(ScenarioEntry)] = Field(
+        (), description="Scenarios `advisor report` runs beside the base analysis: a path to a "
+                        "scenarios file (relative to this file), a list of paths, or the "
+                        "scenarios inline.", examples=["scenarios.yaml"])
 
     @model_validator(mode="after")
     def _version_and_rates(self) -> AdvisorFile:
@@ -223,6 +228,8 @@ class AdvisorFile(Format):
                     f"duplicate rate for {rate.currency} on {rate.date}",
                     "keep one rate per currency and date"), None))
             seen.add((rate.currency, rate.date))
+        if isinstance(self.scenarios, list):
+            errors += unique_names(self.scenarios, ("scenarios",))
         if errors:
             raise fail_many("advisor.yaml", errors)
         return self
