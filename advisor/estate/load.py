@@ -21,7 +21,15 @@ from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
 from advisor.estate.formats.scenarios_file import ScenarioEntry, ScenariosFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
-from advisor.estate.model import Estate, ExchangeRate, Location, PackRef, SourceRef, Workload
+from advisor.estate.model import (
+    Estate,
+    ExchangeRate,
+    Location,
+    Migration,
+    PackRef,
+    SourceRef,
+    Workload,
+)
 from advisor.estate.scenario import Scenario
 from advisor.estate.scenario import problems as scenario_problems
 from advisor.estate.sources import KubernetesSettings
@@ -67,6 +75,8 @@ def load_estate(path: str | Path) -> Estate:
         other_it_monthly=top.other_it_monthly,
         it_benchmark=top.it_benchmark.to_benchmark() if top.it_benchmark else None,
         scenarios=scenarios,
+        migration=top.migration.to_migration(SourceRef(file, ("migration",)))
+        if top.migration else Migration(),
     )
     check_estate(estate)
     collect(scenario_problems(estate, scenarios))
@@ -178,6 +188,11 @@ def check_estate(estate: Estate) -> None:
                                     "remove this dependency"))
         if len(problems) > 1000:  # enough to fix first; the count would only grow
             break
+    for i, pair in enumerate(estate.migration.pairs):
+        for key, loc_id in zip(("from", "to"), pair, strict=True):
+            if locations and loc_id not in locations:
+                problems.append(_at(estate.migration.source, ("bandwidth", i, key),
+                                    f"unknown location '{loc_id}'", _suggest(loc_id, locations)))
     for s in estate.sources:
         if isinstance(s, KubernetesSettings) and locations and s.location not in locations:
             problems.append(_at(s.source, ("location",), f"unknown location '{s.location}'",

@@ -321,6 +321,24 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """How moves are carried out (advisor.yaml ``migration:``): the bandwidth data leaves at
+    (Mbit/s, ``pairs`` for declared location pairs, either direction), the days of work per
+    workload that moves, and the limits of one migration wave (0: no limit)."""
+
+    bandwidth_mbps: Decimal = Decimal(1000)
+    pairs: dict[tuple[str, str], Decimal] = field(default_factory=dict, hash=False,
+                                                  compare=False)
+    effort_days_per_workload: Decimal = Decimal(2)
+    wave_max_workloads: int = 0
+    wave_max_tb: Decimal = Decimal(0)
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def mbps(self, src: str, dst: str) -> Decimal:
+        return self.pairs.get((src, dst), self.pairs.get((dst, src), self.bandwidth_mbps))
+
+
+@dataclass(frozen=True)
 class PackRef:
     """A policy pack named in advisor.yaml: ``builtin:NAME`` or a path."""
 
@@ -350,6 +368,7 @@ class Estate:
     other_it_monthly: Decimal | None = None  # IT cost beside hosting (staff, software, devices)
     it_benchmark: Benchmark | None = None
     scenarios: list[Scenario] = field(default_factory=list)  # advisor.yaml's, for the report
+    migration: Migration = field(default_factory=Migration)
 
     def provider_of(self) -> dict[str, str]:
         """Location id -> the id of the provider that runs it: the ``providers`` entry that

@@ -87,6 +87,40 @@ def plan_schema() -> dict[str, Any]:
                                           k: {"type": "string"} for k in (
                                               "workload", "current_location", "base_location",
                                               "scenario_location")}}}}}}
+    money_map = {"type": "object", "additionalProperties": _MONEY}
+    props["exit"] = {
+        "type": "object",
+        "description": "advisor exit: leaving a provider or a location (BIO2 5.20.06).",
+        "required": ["kind", "id", "date", "one_off", "cost_of_leaving", "leavers",
+                     "cannot_leave"],
+        "properties": {
+            "kind": {"enum": ["provider", "location"]}, "id": {"type": "string"},
+            "locations": _TEXTS, "date": {"type": "string", "format": "date"},
+            "reoptimize": {"type": "boolean"},
+            "one_off": {"type": "object", "description": "migration + onboarding + closing + "
+                        "stranded_commitments + book_value_written_off = cost_of_leaving",
+                        "properties": {k: _MONEY for k in (
+                            "migration", "onboarding", "closing", "stranded_commitments",
+                            "book_value_written_off")}},
+            "one_off_cost": {**_MONEY, "description": "Cash: migration + onboarding + "
+                                                      "closing."},
+            "cost_of_leaving": _MONEY, "switching_charges": _MONEY,
+            "monthly_cost_now": _MONEY, "monthly_cost_after": _MONEY,
+            "stranded_commitments": money_map, "book_value_written_off": money_map,
+            "transfer_days": {"type": "number"}, "effort_days": {"type": "number"},
+            "duration_days": {"type": "number"},
+            "leavers": {"type": "array", "items": {"type": "object", "properties": {
+                "workload": {"type": "string"}, "from": {"type": "string"},
+                "to": {"type": "string"}, "data_gb": {"type": "number"},
+                "one_off_cost": _MONEY, "switching_charges": _MONEY}}},
+            "transfers": {"type": "array", "items": {"type": "object", "properties": {
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "data_gb": {"type": "number"}, "mbps": {"type": "number"},
+                "days": {"type": "number"}}}},
+            "cannot_leave": {"type": "array", "items": {"type": "object", "properties": {
+                "workload": {"type": "string"}, "location": {"type": "string"},
+                "why": {"type": "string"}}}},
+            "assumptions": _TEXTS}}
     return doc
 
 

@@ -31,7 +31,14 @@ from advisor.estate.formats.fields import (
 from advisor.estate.formats.locations_file import LocationEntry
 from advisor.estate.formats.scenarios_file import ScenarioEntry, unique_names
 from advisor.estate.formats.workloads_file import WorkloadEntry
-from advisor.estate.model import COMMITMENT_KINDS, Benchmark, Commitment, Licence, SourceRef
+from advisor.estate.model import (
+    COMMITMENT_KINDS,
+    Benchmark,
+    Commitment,
+    Licence,
+    Migration,
+    SourceRef,
+)
 from advisor.estate.sources import Source
 from advisor.estate.yamlfile import kind
 
@@ -168,6 +175,38 @@ class BenchmarkEntry(Format):
         return Benchmark(self.per_inhabitant_year, self.year, self.source)
 
 
+class BandwidthEntry(Format):
+    """The bandwidth between two locations (either direction)."""
+
+    from_: Ident = Field(alias="from", description="A location id.")
+    to: Ident = Field(description="Another location id.")
+    mbps: Positive = Field(description="Mbit/s data can move at between them.")
+
+
+class MigrationEntry(Format):
+    """How moves are carried out: for exit plans (duration) and migration waves."""
+
+    bandwidth_mbps: Positive = Field(Decimal(1000), description="Mbit/s between any two "
+                                     "locations not listed in `bandwidth` (default 1000: a "
+                                     "1 Gbit/s line at full speed).")
+    bandwidth: list[BandwidthEntry] = Field(default_factory=list,
+                                            description="Mbit/s of declared location pairs.")
+    effort_days_per_workload: Amount = Field(Decimal(2), description="Working days of effort "
+                                             "(re-platforming, tests, cut-over) per workload "
+                                             "that moves.")
+    wave_max_workloads: Annotated[int, Whole(1)] | None = Field(
+        None, description="At most this many workloads per migration wave (default: no "
+                          "limit; `advisor plan --waves --max-workloads` overrides).")
+    wave_max_tb: Positive | None = Field(
+        None, description="At most this many TB of data per migration wave (default: no limit; "
+                          "`--max-tb` overrides).")
+
+    def to_migration(self, source: SourceRef | None) -> Migration:
+        return Migration(self.bandwidth_mbps, {(b.from_, b.to): b.mbps for b in self.bandwidth},
+                         self.effort_days_per_workload, self.wave_max_workloads or 0,
+                         self.wave_max_tb or Decimal(0), source)
+
+
 class AdvisorFile(Format):
     """advisor.yaml: the estate and the files and sources it is made of."""
 
@@ -206,6 +245,8 @@ class AdvisorFile(Format):
     it_benchmark: BenchmarkEntry | None = Field(
         None, description="A published whole-IT cost per inhabitant per year to show beside "
                           "the estate's.")
+    migration: MigrationEntry | None = Field(
+        None, description="How moves are carried out: bandwidth, effort, wave limits.")
     scenarios: Annotated[list[ScenarioEntry] | tuple[str, ...], FilesOr(ScenarioEntry)] = Field(
         (), description="Scenarios `advisor report` runs beside the base analysis: a path to a "
                         "scenarios file (relative to this file), a list of paths, or the "
