@@ -37,9 +37,10 @@ CLOUD_TEMPLATES = [
 
 
 def make_estate(workloads: int, edges: int, locations: int, seed: int = 7,
-                capacity_factor: float = 1.0) -> dict[str, Any]:
+                capacity_factor: float = 1.0, economics: bool = False) -> dict[str, Any]:
     """A dict with the three files' contents. ``capacity_factor`` scales on-premise capacity
-    relative to what the on-premise workloads use today (below 1 makes capacity bind hard)."""
+    relative to what the on-premise workloads use today (below 1 makes capacity bind hard).
+    ``economics`` adds the cost terms a controller's model has (``add_economics``)."""
     rng = random.Random(seed)
     locs: list[dict[str, Any]] = []
     for k in range(2):
@@ -134,7 +135,7 @@ def make_estate(workloads: int, edges: int, locations: int, seed: int = 7,
         f = capacity_factor * (1.0 if k == 0 else 0.6)
         loc["capacity"] = {"cpu": max(8, round(used_cpu * f)),
                            "memory_gb": max(32, round(used_mem * f))}
-    return {
+    out = {
         "advisor": {"version": 1, "name": f"Synthetic estate ({workloads} workloads, seed {seed})",
                     "currency": "EUR",
                     "exchange_rates": [{"currency": "USD", "rate": 0.93, "date": "2026-10-31"}],
@@ -144,6 +145,48 @@ def make_estate(workloads: int, edges: int, locations: int, seed: int = 7,
         "workloads": {"workloads": wl},
         "edges": n_edges,
     }
+    if economics:
+        add_economics(out, random.Random(seed + 1))
+    return out
+
+
+def add_economics(estate: dict[str, Any], rng: random.Random) -> None:
+    """Two data centres with fixed costs that may close, providers with fixed costs and one not
+    used today (Google Cloud: its workloads start on premise), storage classes, a licence priced
+    by location, and a reservation in AWS Ireland."""
+    locs = estate["locations"]["locations"]
+    wl = estate["workloads"]["workloads"]
+    for k, loc in enumerate(locs[:2]):
+        loc.update({"fixed_monthly": [20000, 9000][k], "can_close": True,
+                    "close_one_off": [120000, 30000][k], "book_value": [400000, 100000][k]})
+        loc["prices"]["storage_gb_month"] = {"block": 0.06, "file": 0.06, "object": 0.03,
+                                             "archive": 0.012}
+    for loc in locs[2:]:
+        block = loc["prices"]["storage_gb_month"]
+        loc["prices"]["storage_gb_month"] = {"block": block, "object": round(block / 4, 4),
+                                             "archive": round(block / 40, 5)}
+        loc["prices"]["egress_gb_same_provider"] = 0.02
+    ids = {loc["id"] for loc in locs}
+    for w in wl:
+        if w["location"].startswith("gcp-"):
+            w["location"] = "onprem-dc1"
+        gb = w["resources"].pop("storage_gb")
+        if gb >= 200 and rng.random() < 0.3:
+            w["resources"]["storage"] = {"block": 50, "object": gb - 50}
+        else:
+            w["resources"]["storage_gb"] = gb
+        if "-db" in w["id"] and rng.random() < 0.3:
+            w["licences"] = ["db-engine"]
+    providers = [{"id": "aws", "fixed_monthly": 2000}, {"id": "azure", "fixed_monthly": 3000},
+                 {"id": "gcp", "onboarding_one_off": 100000, "fixed_monthly": 4000}]
+    kinds = {loc["provider"] for loc in locs}
+    estate["locations"]["providers"] = [p for p in providers if p["id"] in kinds]
+    estate["advisor"]["licences"] = [{"id": "db-engine",
+                                      "monthly_per_vcpu": {"default": 200, "onprem": 60}}]
+    if "aws-eu-west-1" in ids:
+        estate["advisor"]["commitments"] = [{
+            "id": "aws-ri", "location": "aws-eu-west-1", "covers": {"cpu": 64, "memory_gb": 256},
+            "monthly": 900, "currency": "USD", "ends": "2028-06-30"}]
 
 
 def write_estate(folder: Path, estate: dict[str, Any]) -> Path:

@@ -3,6 +3,7 @@
     python benchmarks/placement.py                  # 10,000 workloads, 25,000 edges, 12 locations
     python benchmarks/placement.py --workloads 100000 --edges 250000
     python benchmarks/placement.py --capacity-factor 0.5  # make on-premise capacity bind hard
+    python benchmarks/placement.py --economics            # fixed costs, providers, commitments
 
 The greedy baseline (each workload to its cheapest allowed location, ignoring edges and
 capacity) is measured in the same run; the figures printed are its objective and the
@@ -39,9 +40,10 @@ def greedy(estate: Estate, model: CostModel, ev: Evaluation) -> dict[str, str]:
             continue
         best = None
         for i, loc in enumerate(estate.locations):
-            if not ev.allowed[w.id][i]:
+            if not ev.allowed[w.id][i] or model.unavailable(w, loc.id):
                 continue
-            c = model.run_monthly(w, loc.id) + model.migration_monthly(w, loc.id) \
+            c = model.run_monthly(w, loc.id) + model.licence_monthly(w, loc.id) \
+                + model.migration_monthly(w, loc.id) \
                 + ev.penalty[w.id][i]
             if best is None or c < best[0]:
                 best = (c, loc.id)
@@ -60,9 +62,11 @@ def greedy_capacity(estate: Estate, model: CostModel, ev: Evaluation) -> dict[st
     for w in order:
         options = []
         for i, loc in enumerate(estate.locations):
-            if (w.pinned and loc.id != w.location) or (not w.pinned and not ev.allowed[w.id][i]):
+            if (w.pinned and loc.id != w.location) or (not w.pinned and not ev.allowed[w.id][i]) \
+                    or model.unavailable(w, loc.id):
                 continue
-            c = model.run_monthly(w, loc.id) + model.migration_monthly(w, loc.id) \
+            c = model.run_monthly(w, loc.id) + model.licence_monthly(w, loc.id) \
+                + model.migration_monthly(w, loc.id) \
                 + ev.penalty[w.id][i]
             options.append((c, loc.id))
         chosen = w.location
@@ -86,12 +90,15 @@ def main() -> None:
     ap.add_argument("--locations", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--capacity-factor", type=float, default=1.0)
+    ap.add_argument("--economics", action="store_true",
+                    help="closable data centres with fixed costs, providers with fixed costs "
+                         "and one not used today, storage classes, a licence, a reservation")
     ap.add_argument("--time-limit", dest="time_limit_s", type=float, default=600)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         est = make_estate(args.workloads, args.edges, args.locations, args.seed,
-                          args.capacity_factor)
+                          args.capacity_factor, args.economics)
         path = write_estate(Path(tmp), est)
         t_gen = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -227,13 +227,14 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution,
     loc_pos = {loc.id: k for k, loc in enumerate(estate.locations)}
     colocated = _colocated(ws, sol)
     explainer = Explainer(model, totals, ev, sol, rec_place)
+    saas_ids = {loc.id for loc in estate.locations if loc.saas}
     screened = explainer.screen()
     recs = []
     for w in ws:
         here, there = current[w.id], rec_place[w.id]
-        saas = {loc.id for loc in estate.locations if loc.saas and loc.id != here}
-        excluded = {k: v for k, v in ev.excluded_by(w.id).items() if k not in saas}
-        unavailable = {loc.id: why for loc in estate.locations if not loc.saas
+        excluded = {k: v for k, v in ev.excluded_by(w.id).items()
+                    if k not in saas_ids or k == here}
+        unavailable = {loc.id: why for loc in estate.locations if loc.id not in saas_ids
                        and (why := model.unavailable(w, loc.id)) is not None}
         unplaceable = w.id in sol.unplaceable
         reasons: list[str] = []
@@ -245,7 +246,7 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution,
             reasons.append("no allowed location: " + "; ".join(causes) + " (stays where it is)")
         if w.pinned:
             reasons.append("pinned: never moves")
-        if estate.location_by_id()[here].saas:
+        if here in saas_ids:
             reasons.append(f"SaaS at {here}: only its supplier runs it, so it never moves; its "
                            "findings stand until the supplier or the contract changes")
         if colocated.get(w.id):
