@@ -33,12 +33,23 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
               help="A scenarios file: run each scenario beside the base analysis and show "
                    "them side by side, with the moves each makes differently.")
+@click.option("--waves", is_flag=True,
+              help="Order the recommended moves into migration waves (chains together, best "
+                   "payback first), each with its one-off cost and the saving it unlocks.")
+@click.option("--max-workloads", type=int, default=None,
+              help="Waves: at most N workloads per wave (default: migration: in advisor.yaml, "
+                   "else 10).")
+@click.option("--max-tb", type=float, default=None,
+              help="Waves: at most N TB of data per wave (default: migration: in advisor.yaml, "
+                   "else no limit).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
             time_limit_s: float, gap: float, headroom: float | None, as_of: dt.datetime | None,
-            waivers: str | None, scenario_file: str | None, quiet: bool, timings: bool) -> int:
+            waivers: str | None, scenario_file: str | None, waves: bool,
+            max_workloads: int | None, max_tb: float | None, quiet: bool,
+            timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -54,10 +65,20 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze -c estate/advisor.yaml --format markdown --moves-only
       advisor analyze --demo --as-of 2027-01-12
       advisor analyze -c estate/advisor.yaml --scenario scenarios.yaml
+      advisor analyze --demo --waves --max-workloads 5
     """
     from decimal import Decimal
 
     check_output(output)
+    if (max_workloads is not None or max_tb is not None) and not waves:
+        from advisor.errors import InputError
+
+        raise InputError("--max-workloads and --max-tb size migration waves",
+                         hint="add --waves")
+    if waves:
+        from advisor.planning.waves import check_limits
+
+        check_limits(max_workloads, None if max_tb is None else Decimal(str(max_tb)))
     from advisor.commands.progress import progress
     from advisor.commands.sources import analyze_config
 
@@ -73,10 +94,16 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
         extra: dict[str, Any] = {} if headroom is None else {"headroom": Decimal(str(headroom))}
         runs = run_scenarios(plan.estate, plan, load_scenarios(scenario_file, plan.estate),
                              time_limit_s=time_limit_s, gap=gap, waivers=waivers, **extra)
+    wave_plan = None
+    if waves:
+        from advisor.planning.waves import plan_waves
+
+        wave_plan = plan_waves(plan, max_workloads,
+                               None if max_tb is None else Decimal(str(max_tb)))
     if fmt == "json":
         from advisor.outputs.plan_json import render
 
-        text = render(plan, include_seconds=timings, scenarios=runs)
+        text = render(plan, include_seconds=timings, scenarios=runs, waves=wave_plan)
     elif fmt == "markdown":
         from advisor.outputs.plan_text import render_markdown
 
@@ -85,6 +112,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
             from advisor.outputs import scenarios_text
 
             text += "\n" + scenarios_text.render_markdown(plan, runs).rstrip() + "\n"
+        if wave_plan is not None:
+            from advisor.outputs import waves_text
+
+            text += "\n" + waves_text.render_markdown(plan, wave_plan)
     else:
         from advisor.outputs.plan_text import render_table
 
@@ -93,6 +124,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
             from advisor.outputs import scenarios_text
 
             text += "\n" + scenarios_text.render_table(plan, runs).rstrip() + "\n"
+        if wave_plan is not None:
+            from advisor.outputs import waves_text
+
+            text += "\n" + waves_text.render_table(plan, wave_plan)
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

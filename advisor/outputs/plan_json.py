@@ -194,10 +194,16 @@ def _value(v: Any) -> Any:
     return number(v) if isinstance(v, Decimal) else v
 
 
-def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None) -> str:
+def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None,
+           waves: Any = None) -> str:
     """The plan as JSON; with ``scenarios`` (``advisor.planning.scenarios.ScenarioRun``), each
-    in the plan's shapes under ``scenarios``."""
+    in the plan's shapes under ``scenarios``; with ``waves`` (``advisor.planning.waves``), the
+    migration waves under ``waves``."""
     doc = plan_to_dict(plan, include_seconds=include_seconds)
+    if waves is not None:
+        from advisor.outputs.waves_text import waves_json
+
+        doc["waves"] = waves_json(plan, waves)
     if scenarios is not None:
         from advisor.outputs.scenarios_text import scenarios_json
 

@@ -121,6 +121,19 @@ def plan_schema() -> dict[str, Any]:
                 "workload": {"type": "string"}, "location": {"type": "string"},
                 "why": {"type": "string"}}}},
             "assumptions": _TEXTS}}
+    props["waves"] = {
+        "type": "object",
+        "description": "advisor analyze --waves: the moves in migration waves; the waves' "
+                       "one_off_cost and monthly_savings add up to the summary's.",
+        "properties": {
+            "max_workloads": {"type": ["integer", "null"]},
+            "max_tb": {"type": ["number", "null"]},
+            "waves": {"type": "array", "items": {"type": "object", "properties": {
+                "wave": {"type": "integer"}, "workloads": _TEXTS,
+                "data_gb": {"type": "number"}, "one_off_cost": _MONEY,
+                "one_off": {"type": "object", "properties": {
+                    k: _MONEY for k in ("migration", "onboarding", "closing")}},
+                "monthly_savings": _MONEY, "notes": _TEXTS}}}}}
     return doc
 
 
