@@ -68,6 +68,10 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, start=start)
     plan = build_plan(estate, model, ev, solution, view, found)
     plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap)
+    if estate.targets:
+        from advisor.placement.targets import results
+
+        plan.targets = results(plan, estate, model, ev, time_limit_s, gap)
     plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
     return plan

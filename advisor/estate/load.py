@@ -22,6 +22,7 @@ from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
 from advisor.estate.formats.scenarios_file import ScenarioEntry, ScenariosFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
 from advisor.estate.model import (
+    TARGET_ATTRIBUTES,
     Estate,
     ExchangeRate,
     Location,
@@ -75,6 +76,8 @@ def load_estate(path: str | Path) -> Estate:
         other_it_monthly=top.other_it_monthly,
         it_benchmark=top.it_benchmark.to_benchmark() if top.it_benchmark else None,
         scenarios=scenarios,
+        targets=[t.to_target(SourceRef(file, ("targets", i)))
+                 for i, t in enumerate(top.targets)],
         migration=top.migration.to_migration(SourceRef(file, ("migration",)))
         if top.migration else Migration(),
     )
@@ -188,6 +191,12 @@ def check_estate(estate: Estate) -> None:
                                     "remove this dependency"))
         if len(problems) > 1000:  # enough to fix first; the count would only grow
             break
+    for t in estate.targets:
+        for key in t.where:
+            if key not in TARGET_ATTRIBUTES:
+                problems.append(_at(t.source, ("share_of_cloud_spend", key),
+                                    f"unknown location attribute '{key}'",
+                                    "one of: " + ", ".join(TARGET_ATTRIBUTES)))
     for i, pair in enumerate(estate.migration.pairs):
         for key, loc_id in zip(("from", "to"), pair, strict=True):
             if locations and loc_id not in locations:

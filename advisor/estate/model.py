@@ -320,6 +320,49 @@ class Benchmark:
     source: str = ""
 
 
+# Location attributes a target's filter may name (``share_of_cloud_spend: {cloud_act: false}``).
+TARGET_ATTRIBUTES = ("id", "provider", "region", "country", "jurisdiction", "cloud_act",
+                     "sovereignty_level", "public_cloud", "encryption_at_rest",
+                     "customer_managed_keys")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target the placement must meet (advisor.yaml ``targets:``), on the monthly run and
+    licence cost of the workloads in public clouds ("cloud spend"):
+
+    - ``share``: the locations matching ``where`` (attribute -> value, all must match) hold at
+      least ``minimum`` (and at most ``maximum``) of the cloud spend;
+    - ``per_provider``: no cloud provider holds more than ``maximum`` of it.
+
+    It binds when ``from_`` is before the end of the horizon (None: always)."""
+
+    kind: str  # share | per_provider
+    where: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    from_: dt.date | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def matches(self, loc: Location) -> bool:
+        return all(str(loc.attribute(k)).lower() == v.lower() for k, v in self.where.items())
+
+    @property
+    def label(self) -> str:
+        if self.kind == "per_provider":
+            return f"at most {_pct(self.maximum)} of cloud spend per provider"
+        cond = ", ".join(f"{k}: {v}" for k, v in self.where.items())
+        bounds = " and ".join(x for x in (
+            f"at least {_pct(self.minimum)}" if self.minimum is not None else "",
+            f"at most {_pct(self.maximum)}" if self.maximum is not None else "") if x)
+        since = f" from {self.from_.isoformat()}" if self.from_ else ""
+        return f"{bounds} of cloud spend at locations with {cond}{since}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return f"{((value or Decimal(0)) * 100).normalize():f}%"
+
+
 @dataclass(frozen=True)
 class Migration:
     """How moves are carried out (advisor.yaml ``migration:``): the bandwidth data leaves at
@@ -369,6 +412,7 @@ class Estate:
     it_benchmark: Benchmark | None = None
     scenarios: list[Scenario] = field(default_factory=list)  # advisor.yaml's, for the report
     migration: Migration = field(default_factory=Migration)
+    targets: list[Target] = field(default_factory=list)
 
     def provider_of(self) -> dict[str, str]:
         """Location id -> the id of the provider that runs it: the ``providers`` entry that

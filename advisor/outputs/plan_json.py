@@ -80,7 +80,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         solver["seconds"] = round(float(plan.solver["seconds"]), 1)
     else:
         solver["seconds"] = None
-    return {
+    doc = {
         "$schema": SCHEMA_ID,
         "estate": plan.estate.name,
         "currency": plan.currency,
@@ -115,6 +115,11 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "recommended_monthly_cost": number(r.recommended_monthly_cost),
             "monthly_savings": number(r.monthly_saving)} for r in plan.rightsizing],
     }
+    if plan.targets:
+        from advisor.outputs.targets_text import targets_json
+
+        doc["targets"] = targets_json(plan)
+    return doc
 
 
 def _finding(plan: Plan, f: Finding) -> dict[str, Any]:

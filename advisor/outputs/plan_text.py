@@ -109,6 +109,9 @@ def render_table(plan: Plan, *, moves_only: bool = False) -> str:
             out.extend(f"    - {reason}" for reason in r.reasons)
         out.append("")
     out.extend(_findings_text(plan))
+    from advisor.outputs import targets_text
+
+    out.extend(targets_text.render_table(plan))
     out.extend(_economics_text(plan))
     out.extend(_calibration_text(plan))
     out.extend(_rightsizing_text(plan))
@@ -251,6 +254,9 @@ def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
     else:
         out.append("None.")
     out.append("")
+    from advisor.outputs import targets_text
+
+    out += targets_text.render_markdown(plan)
     out += ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st)), ""]
     for title, items in (("Locations and providers", facility_lines(plan)),
                          ("Commitments", commitment_lines(plan))):

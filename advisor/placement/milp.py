@@ -142,7 +142,9 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
           pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
           discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
           latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
-          time_left: float, gap: float, start_at: np.ndarray | None = None) -> dict[str, Any]:
+          time_left: float, gap: float, start_at: np.ndarray | None = None,
+          targets: tuple[np.ndarray, list[tuple[np.ndarray, float]]] | None = None
+          ) -> dict[str, Any]:
     """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS.
 
     ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l]."""
@@ -209,6 +211,8 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
             for r in range(3):
                 if np.isfinite(cap_left[li, r]) and on.any():
                     rows.add(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
+    if targets is not None:
+        _target_rows(rows, units_arr, mask, col, *targets)
     integer = np.zeros(0, dtype=np.int64)
     if terms is not None:
         ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, extra_cost)
@@ -240,6 +244,17 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
                     )[mask[rows_given]].astype(float)
             warm = (cols.astype(np.int32), vals)
     return _run(lp, mask, nx_, is_int, time_left, gap, warm)
+
+
+def _target_rows(rows: Rows, units_arr: np.ndarray, mask: np.ndarray, col: np.ndarray,
+                 spend: np.ndarray, targets: list[tuple[np.ndarray, float]]) -> None:
+    """One row per target (``advisor.placement.targets``): sum over the units here of
+    weight[l] x spend[g, l] x x[g, l] >= -(what the units that cannot move add)."""
+    here = spend[units_arr]
+    for weight, const in targets:
+        values = (here * weight[None, :])[mask]
+        keep = values != 0
+        rows.add(col[mask][keep], values[keep], -const, INF)
 
 
 def _terms(terms: Terms, mask: np.ndarray, col: np.ndarray, res: np.ndarray, rows: Rows,

@@ -129,6 +129,7 @@ class Plan:
     model: CostModel | None = None
     # provider added by the plan -> how much more the best placement without it would cost
     provider_worth: dict[str, Decimal] = field(default_factory=dict)
+    targets: list[Any] = field(default_factory=list)  # advisor.placement.targets.TargetResult
 
     @property
     def currency(self) -> str:

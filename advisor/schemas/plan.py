@@ -121,6 +121,19 @@ def plan_schema() -> dict[str, Any]:
                 "workload": {"type": "string"}, "location": {"type": "string"},
                 "why": {"type": "string"}}}},
             "assumptions": _TEXTS}}
+    props["targets"] = {
+        "type": "array",
+        "description": "advisor.yaml targets: the share of cloud spend today and after, "
+                       "whether the plan meets it, and its price (objective with every binding "
+                       "target - without this one).",
+        "items": {"type": "object", "properties": {
+            "label": {"type": "string"}, "kind": {"enum": ["share", "per_provider"]},
+            "where": {"type": "object"}, "min": {"type": ["number", "null"]},
+            "max": {"type": ["number", "null"]},
+            "from": {"type": ["string", "null"], "format": "date"},
+            "binding": {"type": "boolean"}, "share_now": {"type": ["number", "null"]},
+            "share_after": {"type": ["number", "null"]}, "detail": {"type": "string"},
+            "met": {"type": "boolean"}, "price_monthly": {"type": ["number", "null"]}}}}
     props["waves"] = {
         "type": "object",
         "description": "advisor analyze --waves: the moves in migration waves; the waves' "
