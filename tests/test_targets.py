@@ -61,7 +61,8 @@ SOVEREIGN = """\
     country: NL
     jurisdiction: EU
     cloud_act: false
-    prices: {currency: EUR, cpu_hour: 0.06, memory_gb_hour: 0.006, storage_gb_month: 0.1, egress_gb: 0.02}
+    prices: {currency: EUR, cpu_hour: 0.06, memory_gb_hour: 0.006, storage_gb_month: 0.1,
+             egress_gb: 0.02}
     latency_ms: {dc: 3, aws-fra: 9}
 """
 

@@ -3,8 +3,8 @@
 Cloud spend is the monthly run and licence cost of the workloads placed in public clouds
 (locations whose ``public_cloud`` attribute is true: every provider but onprem, unless a location
 says otherwise), plus the fixed cost of SaaS locations (subscriptions, always paid); other fixed
-costs, egress and one-offs are not in it. Each target is linear in the placement x[g, l] (spend[g, l] is the unit's run
-and licence cost at l):
+costs, egress and one-offs are not in it. Each target is linear in the placement x[g, l]
+(spend[g, l] is the unit's run and licence cost at l):
 
 - share of the locations F with at least ``min``: sum spend[g, l] x[g, l] (1[l in F] - min)
   over cloud l >= 0; at most ``max``: sum spend x (max - 1[l in F]) >= 0;
