@@ -186,6 +186,16 @@ WORDS: dict[str, dict[str, str]] = {
         "moves_col": "moves",
         "differences": "differences",
         "objective_col": "objective / month",
+        "budget": "Multi-year budget",
+        "budget_text": "The recommended placement per calendar year (the moves in the first "
+                       "year): operating cost, capital charges (depreciation of on-premise "
+                       "hardware, and book value written off when a location closes), "
+                       "commitments and one-off cost (advisor analyze --budget gives the CSV).",
+        "year": "year",
+        "operating": "operating",
+        "capital_charges": "capital charges",
+        "commitments_col": "commitments",
+        "total_year": "total",
     },
     "nl": {
         "title": "IT-kostenrapportage",
@@ -356,6 +366,17 @@ WORDS: dict[str, dict[str, str]] = {
         "moves_col": "verplaatsingen",
         "differences": "verschillen",
         "objective_col": "doelfunctie / maand",
+        "budget": "Meerjarenbegroting",
+        "budget_text": "De aanbevolen plaatsing per kalenderjaar (de verplaatsingen in het "
+                       "eerste jaar): exploitatielasten, kapitaallasten (afschrijving van eigen "
+                       "hardware, en de boekwaarde die wordt afgeboekt als een locatie sluit), "
+                       "verplichtingen en eenmalige kosten (advisor analyze --budget geeft de "
+                       "CSV).",
+        "year": "jaar",
+        "operating": "exploitatie",
+        "capital_charges": "kapitaallasten",
+        "commitments_col": "verplichtingen",
+        "total_year": "totaal",
     },
 }
 

@@ -502,6 +502,17 @@ def _scenarios(r: Report, lang: Lang) -> str:
                     "</section>"])
 
 
+def _budget(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_budget as rb
+
+    t = lang.t
+    head, rows = rb.table(r, lang)
+    return "".join([f'<section id="budget"><h2>{e(t("budget"))}</h2>',
+                    f"<p>{e(t('budget_text'))}</p>",
+                    _table([e(h) for h in head], [[e(c) for c in row] for row in rows],
+                           rb.NUMERIC), "</section>"])
+
+
 def render_html(r: Report, lang: Lang) -> str:
     t = lang.t
     colors = location_colors(r.plan)
@@ -518,6 +529,7 @@ def render_html(r: Report, lang: Lang) -> str:
                                    month=lang.month(r.month))),
                 ("compliance", t("compliance")), ("unallocated", t("unallocated")),
                 *([("scenarios", t("scenarios"))] if r.scenarios else []),
+                ("budget", t("budget")),
                 ("assumptions", t("assumptions"))]
     body.append(f"<nav><b>{e(t('contents'))}</b><ol>"
                 + "".join(f'<li><a href="#{k}">{e(v)}</a></li>' for k, v in sections)
@@ -529,6 +541,7 @@ def render_html(r: Report, lang: Lang) -> str:
     body.append(_unallocated(r, lang))
     if r.scenarios:
         body.append(_scenarios(r, lang))
+    body.append(_budget(r, lang))
     body.append(_assumptions(r, lang))
     body.append(f"<footer>{e(t('generated', version=__version__))}</footer>")
     return ("<!DOCTYPE html>\n"

@@ -218,6 +218,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
                        for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
     out += _scenarios(r, lang)
+    out += _budget(r, lang)
     out += [f"## {md(t('assumptions'))}", ""]
     out.append(f"- **{md(t('cost_basis'))}**: " + md(t(
         "cost_basis_text", basis=r.cost_basis, column=COST_BASES[r.cost_basis],
@@ -277,3 +278,12 @@ def _scenarios(r: Report, lang: Lang) -> list[str]:
                   rs.NUMERIC)
     out += [f"- **{md(name)}**: {md(text)}" for name, text in rs.descriptions(r.scenarios)]
     return [*out, ""] if rs.descriptions(r.scenarios) else out
+
+
+def _budget(r: Report, lang: Lang) -> list[str]:
+    """The multi-year budget of the recommended placement."""
+    from advisor.outputs import report_budget as rb
+
+    head, rows = rb.table(r, lang)
+    return [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
+            *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]
