@@ -67,6 +67,9 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
         ev = ban(estate, ev, banned)
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, start=start)
     plan = build_plan(estate, model, ev, solution, view, found)
+    from advisor.placement.sensitivity import attach
+
+    attach(plan, model, ev)
     plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap)
     if estate.targets:
         from advisor.placement.targets import results

@@ -12,8 +12,9 @@ from advisor.commands.common import check_output, config_options, resolve_config
 
 @click.command()
 @config_options
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
-              default="table", show_default=True, help="Output format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
+              default="table", show_default=True,
+              help="Output format (csv: the multi-year budget only, with --budget).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moves-only", is_flag=True, help="List only workloads that move.")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
@@ -42,14 +43,18 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--max-tb", type=float, default=None,
               help="Waves: at most N TB of data per wave (default: migration: in advisor.yaml, "
                    "else no limit).")
+@click.option("--budget", "budget_years", type=int, default=None, is_flag=False,
+              flag_value=4, help="The multi-year budget over N years (default 4): operating "
+                                 "cost, capital charges, commitments and one-off cost per "
+                                 "calendar year.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
             time_limit_s: float, gap: float, headroom: float | None, as_of: dt.datetime | None,
             waivers: str | None, scenario_file: str | None, waves: bool,
-            max_workloads: int | None, max_tb: float | None, quiet: bool,
-            timings: bool) -> int:
+            max_workloads: int | None, max_tb: float | None, budget_years: int | None,
+            quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
     For each workload: where it runs now, where it should run, its monthly cost now and after,
@@ -66,10 +71,18 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze --demo --as-of 2027-01-12
       advisor analyze -c estate/advisor.yaml --scenario scenarios.yaml
       advisor analyze --demo --waves --max-workloads 5
+      advisor analyze --demo --budget --format csv -o begroting.csv
     """
     from decimal import Decimal
 
     check_output(output)
+    from advisor.errors import InputError
+
+    if budget_years is not None and not 1 <= budget_years <= 30:
+        raise InputError(f"--budget takes 1 to 30 years, got {budget_years}",
+                         hint="e.g. --budget 4 (a meerjarenbegroting)")
+    if fmt == "csv" and budget_years is None:
+        raise InputError("--format csv writes the multi-year budget", hint="add --budget")
     if (max_workloads is not None or max_tb is not None) and not waves:
         from advisor.errors import InputError
 
@@ -100,10 +113,21 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         wave_plan = plan_waves(plan, max_workloads,
                                None if max_tb is None else Decimal(str(max_tb)))
-    if fmt == "json":
+    years = None
+    if budget_years is not None:
+        from advisor.planning.budget import budget
+
+        years = budget(plan, budget_years)
+    if fmt == "csv":
+        from advisor.outputs.budget_text import render_csv
+
+        assert years is not None
+        text = render_csv(plan, years)
+    elif fmt == "json":
         from advisor.outputs.plan_json import render
 
-        text = render(plan, include_seconds=timings, scenarios=runs, waves=wave_plan)
+        text = render(plan, include_seconds=timings, scenarios=runs, waves=wave_plan,
+                      budget=years)
     elif fmt == "markdown":
         from advisor.outputs.plan_text import render_markdown
 
@@ -116,6 +140,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
             from advisor.outputs import waves_text
 
             text += "\n" + waves_text.render_markdown(plan, wave_plan)
+        if years is not None:
+            from advisor.outputs import budget_text
+
+            text += "\n" + budget_text.render_markdown(plan, years)
     else:
         from advisor.outputs.plan_text import render_table
 
@@ -128,6 +156,10 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
             from advisor.outputs import waves_text
 
             text += "\n" + waves_text.render_table(plan, wave_plan)
+        if years is not None:
+            from advisor.outputs import budget_text
+
+            text += "\n" + budget_text.render_table(plan, years)
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

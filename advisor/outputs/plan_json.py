@@ -72,6 +72,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "excluded": r.excluded,
             "unavailable": r.unavailable,
             "rules": r.rules,
+            "sensitivity": _sensitivity(r.sensitivity),
         })
     solver: dict[str, Any] = {"status": plan.solver["status"],
                               "gap": round(float(plan.solver["gap"]), 6),
@@ -120,6 +121,19 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
 
         doc["targets"] = targets_json(plan)
     return doc
+
+
+def _sensitivity(f: Any) -> dict[str, Any] | None:
+    """A move's flip (``advisor.placement.sensitivity``): price changes as percentages."""
+    if f is None:
+        return None
+
+    def pct(x: Decimal | None) -> float | None:
+        return None if x is None else round(float(x * 100), 2)
+
+    return {"target_change_percent": pct(f.target_change),
+            "source_change_percent": pct(f.source_change),
+            "own_monthly_savings": number(f.own_saving), "note": f.note or None}
 
 
 def _finding(plan: Plan, f: Finding) -> dict[str, Any]:
@@ -200,11 +214,16 @@ def _value(v: Any) -> Any:
 
 
 def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None,
-           waves: Any = None) -> str:
+           waves: Any = None, budget: Any = None) -> str:
     """The plan as JSON; with ``scenarios`` (``advisor.planning.scenarios.ScenarioRun``), each
     in the plan's shapes under ``scenarios``; with ``waves`` (``advisor.planning.waves``), the
-    migration waves under ``waves``."""
+    migration waves under ``waves``; with ``budget`` (``advisor.planning.budget``), the years
+    under ``budget``."""
     doc = plan_to_dict(plan, include_seconds=include_seconds)
+    if budget is not None:
+        from advisor.outputs.budget_text import budget_json
+
+        doc["budget"] = budget_json(budget)
     if waves is not None:
         from advisor.outputs.waves_text import waves_json
 

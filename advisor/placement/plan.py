@@ -54,6 +54,7 @@ class Recommendation:
     current_licences: Decimal = ZERO
     recommended_licences: Decimal = ZERO
     unavailable: dict[str, str] = field(default_factory=dict)  # location -> cost-model reason
+    sensitivity: Any = None  # advisor.placement.sensitivity.Flip, for a move
 
     @property
     def moved(self) -> bool:

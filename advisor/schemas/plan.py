@@ -48,6 +48,17 @@ _RECOMMENDATION = {
                                        "workload there (no price for a storage class or a "
                                        "licence it needs)."},
         "rules": _TEXTS,
+        "sensitivity": {
+            "type": ["object", "null"],
+            "description": "For a move: the price change at the target and at the source (in "
+                           "percent; + dearer, - cheaper) at which the decision flips, exact "
+                           "for the move's own cost terms with the rest of the placement fixed; "
+                           "null when no change flips it; a note when the move is forced or "
+                           "made for the estate.",
+            "properties": {"target_change_percent": {"type": ["number", "null"]},
+                           "source_change_percent": {"type": ["number", "null"]},
+                           "own_monthly_savings": _MONEY,
+                           "note": {"type": ["string", "null"]}}},
         "next_best": {
             "type": ["object", "null"],
             "description": "The cheapest other allowed location, everything else as planned.",
@@ -134,6 +145,16 @@ def plan_schema() -> dict[str, Any]:
             "binding": {"type": "boolean"}, "share_now": {"type": ["number", "null"]},
             "share_after": {"type": ["number", "null"]}, "detail": {"type": "string"},
             "met": {"type": "boolean"}, "price_monthly": {"type": ["number", "null"]}}}}
+    props["budget"] = {
+        "type": "array",
+        "description": "advisor analyze --budget: per calendar year, operating + "
+                       "capital_charges + commitments + one_off = total.",
+        "items": {"type": "object", "properties": {
+            "year": {"type": "integer"},
+            **{k: _MONEY for k in ("operating", "capital_charges", "commitments", "one_off",
+                                   "total")},
+            "commitments_ending": _TEXTS,
+            "replacement_investment": {"type": "object", "additionalProperties": _MONEY}}}}
     props["waves"] = {
         "type": "object",
         "description": "advisor analyze --waves: the moves in migration waves; the waves' "
