@@ -128,38 +128,13 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render(plan, include_seconds=timings, scenarios=runs, waves=wave_plan,
                       budget=years)
-    elif fmt == "markdown":
-        from advisor.outputs.plan_text import render_markdown
-
-        text = render_markdown(plan, moves_only=moves_only)
-        if runs is not None:
-            from advisor.outputs import scenarios_text
-
-            text += "\n" + scenarios_text.render_markdown(plan, runs).rstrip() + "\n"
-        if wave_plan is not None:
-            from advisor.outputs import waves_text
-
-            text += "\n" + waves_text.render_markdown(plan, wave_plan)
-        if years is not None:
-            from advisor.outputs import budget_text
-
-            text += "\n" + budget_text.render_markdown(plan, years)
     else:
-        from advisor.outputs.plan_text import render_table
+        from advisor.outputs import plan_text
+        from advisor.outputs.planning_text import sections
 
-        text = render_table(plan, moves_only=moves_only)
-        if runs is not None:
-            from advisor.outputs import scenarios_text
-
-            text += "\n" + scenarios_text.render_table(plan, runs).rstrip() + "\n"
-        if wave_plan is not None:
-            from advisor.outputs import waves_text
-
-            text += "\n" + waves_text.render_table(plan, wave_plan)
-        if years is not None:
-            from advisor.outputs import budget_text
-
-            text += "\n" + budget_text.render_table(plan, years)
+        show = plan_text.render_markdown if fmt == "markdown" else plan_text.render_table
+        text = show(plan, moves_only=moves_only) + sections(
+            plan, runs, wave_plan, years, markdown=fmt == "markdown")
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

@@ -159,21 +159,17 @@ def problems(estate: Estate, scenarios: list[Scenario]) -> list[InputError]:
                 out.append(at(s.source, ("price_factors", key),
                               f"scenario '{s.name}': unknown location or provider '{key}'",
                               hint(key, both, "locations and providers")))
-        for i, c in enumerate(s.close):
-            if c.location not in locations:
-                out.append(at(s.source, ("close", i, "location"),
-                              f"scenario '{s.name}': unknown location '{c.location}'",
-                              hint(c.location, locations, "locations")))
-        for i, p in enumerate(s.exclude_providers):
-            if p not in providers:
-                out.append(at(s.source, ("exclude_providers", i),
-                              f"scenario '{s.name}': unknown provider '{p}'",
-                              hint(p, providers, "providers")))
-        for i, cap in enumerate(s.capacity):
-            if cap.location not in locations:
-                out.append(at(s.source, ("capacity", i, "location"),
-                              f"scenario '{s.name}': unknown location '{cap.location}'",
-                              hint(cap.location, locations, "locations")))
+        named: list[tuple[tuple[str | int, ...], str, Mapping[str, object], str]] = [
+            (("close", i, "location"), c.location, locations, "location")
+                 for i, c in enumerate(s.close)]
+        named += [(("exclude_providers", i), p, providers, "provider")
+                  for i, p in enumerate(s.exclude_providers)]
+        named += [(("capacity", i, "location"), c.location, locations, "location")
+                  for i, c in enumerate(s.capacity)]
+        for keypath, ident, known, what in named:
+            if ident not in known:
+                out.append(at(s.source, keypath, f"scenario '{s.name}': unknown {what} '{ident}'",
+                              hint(ident, known, what + "s")))
         for i, r in enumerate(s.exchange_rates):
             if r.currency == estate.currency:
                 out.append(at(s.source, ("exchange_rates", i, "currency"),
