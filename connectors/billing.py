@@ -10,8 +10,9 @@ container is a source error (exit 3).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from advisor.connectors.base import Progress
 from advisor.connectors.cloud import cloud_costs, has_cloud_sources
@@ -20,7 +21,7 @@ from advisor.connectors.focus import fetch, focus_sources, settings_from_args
 from advisor.errors import InputError, SourceError
 from advisor.estate.model import Estate
 from advisor.estate.sources import FocusSettings
-from advisor.ledger.focus import LedgerFile
+from advisor.ledger.focus import ClusterTable, LedgerFile
 
 
 @dataclass
@@ -28,9 +29,15 @@ class Gathered:
     """The local files a ledger read will scan, what the user should know about them, and the
     cloud cost APIs' outcome (None when no aws/azure source was asked)."""
 
-    files: list[LedgerFile] = field(default_factory=list)
+    files: list[LedgerFile | ClusterTable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cloud: CloudCosts | None = None
+    sessions: list[Any] = field(default_factory=list)  # open cluster sessions (close them)
+
+    def close(self) -> None:
+        """Close the cluster sessions that were opened for the read."""
+        while self.sessions:
+            self.sessions.pop().close()
 
     @property
     def failed_sources(self) -> list[tuple[str, str]]:
@@ -52,22 +59,16 @@ def gather(estate: Estate | None, paths: Sequence[str], spool: Path, month: str 
         raise InputError("no billing data given",
                          hint="give FOCUS files or URLs, -c advisor.yaml, or --demo")
     out = Gathered()
-    seen: set[str] = set()
-    for settings in sources:
-        got = fetch(settings, spool, month)
-        out.notes.extend(got.notes)
-        for f in got.files:
-            key = f.origin if "://" in f.origin else str(Path(f.local).resolve())
-            if key in seen:  # two sources naming one file must not count it twice
-                out.notes.append(f"{f.origin}: named twice, read once")
-                continue
-            seen.add(key)
-            out.files.append(_relative(f, settings))
-    if estate is not None and not paths and has_cloud_sources(estate):
-        out.cloud = cloud_costs(estate, spool, month, progress)
-        out.files.extend(out.cloud.files)
-        out.notes.extend(out.cloud.notes)
-        out.notes.extend(f"FAILED {f.message}" for f in out.cloud.failures)
+    try:
+        _gather_sources(out, sources, spool, month)
+        if estate is not None and not paths and has_cloud_sources(estate):
+            out.cloud = cloud_costs(estate, spool, month, progress)
+            out.files.extend(out.cloud.files)
+            out.notes.extend(out.cloud.notes)
+            out.notes.extend(f"FAILED {f.message}" for f in out.cloud.failures)
+    except BaseException:
+        out.close()
+        raise
     if not out.files:
         if out.cloud is not None and out.cloud.failures:
             names = ", ".join(sorted({f.source for f in out.cloud.failures}))
@@ -78,12 +79,44 @@ def gather(estate: Estate | None, paths: Sequence[str], spool: Path, month: str 
     return out
 
 
+def _gather_sources(out: Gathered, sources: Sequence[FocusSettings], spool: Path,
+                    month: str | None) -> None:
+    seen: set[str] = set()
+    sessions: dict[tuple[str | None, str | None], Any] = {}
+    for settings in sources:
+        if settings.engine == "spark":
+            from advisor.connectors.spark import open_session, open_table
+
+            cluster = (settings.connect, settings.master)
+            if cluster not in sessions:
+                sessions[cluster] = open_session(settings.connect, settings.master)
+                out.sessions.append(sessions[cluster])
+            table = open_table(settings, sessions[cluster])
+            if f"{table.where} {table.origin}" in seen:
+                out.notes.append(f"{table.origin}: named twice, read once")
+                continue
+            seen.add(f"{table.where} {table.origin}")
+            out.files.append(table)
+            continue
+        got = fetch(settings, spool, month)
+        out.notes.extend(got.notes)
+        for f in got.files:
+            key = f.origin if "://" in f.origin else str(Path(f.local).resolve())
+            if key in seen:  # two sources naming one file must not count it twice
+                out.notes.append(f"{f.origin}: named twice, read once")
+                continue
+            seen.add(key)
+            out.files.append(_relative(f, settings))
+
+
 def _relative(f: LedgerFile, settings: FocusSettings) -> LedgerFile:
     """Name local files relative to the folder of the advisor.yaml (stable across machines)."""
+    if settings.filters:
+        f = replace(f, filters=settings.filters)
     if "://" in f.origin:
         return f
     try:
         rel = Path(f.origin).resolve().relative_to(settings.base.resolve())
     except ValueError:
         return f
-    return LedgerFile(f.local, rel.as_posix(), f.format, f.compression)
+    return replace(f, origin=rel.as_posix())

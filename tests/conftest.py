@@ -22,6 +22,14 @@ settings.register_profile("advisor", database=None)
 settings.load_profile("advisor")
 
 
+@pytest.fixture(autouse=True)
+def _cwd_outside_the_source_tree(tmp_path_factory: pytest.TempPathFactory,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in an empty temporary folder, so a command that writes a default file
+    into the current folder (``advisor report`` without ``-o``) never writes into the clone."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def run_cli() -> RunCli:
     """Run the CLI in-process: (exit code, stdout, stderr), never a traceback."""

@@ -96,3 +96,60 @@ def shutdown(server: Any) -> None:
     if server is not None:
         server.shutdown()
         server.server_close()
+
+
+SPARK_STARTED = "Spark Connect server started"
+
+
+def spark_connect(seconds: float = 240.0, conf: dict[str, str] | None = None,
+                  master: str = "local[2]") -> Iterator[str]:
+    """A Spark Connect server in local mode, started with the pyspark package's own script on a
+    free loopback port (logs, pid file, warehouse in a temp folder); yields its sc:// URL.
+
+    One per test session: the Spark tests share the xdist group "spark", so one worker runs them.
+    ``benchmarks/ledger_spark.py`` starts its own with more memory (``conf`` overrides).
+    """
+    try:
+        import pyspark
+    except ImportError:
+        require_binary([], "pyspark is not installed: pip install -e '.[test]'")
+        raise
+    require_binary([shutil.which("java"), "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"],
+                   "java not found: apt-get install openjdk-17-jre-headless")
+    home = Path(pyspark.__file__).resolve().parent
+    port = free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="advisor-spark-"))
+    env = dict(os.environ, SPARK_HOME=str(home), SPARK_LOG_DIR=str(tmp / "log"),
+               SPARK_PID_DIR=str(tmp / "pid"), SPARK_IDENT_STRING="advisor-tests")
+    env.pop("SPARK_REMOTE", None)
+    conf = {
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.sql.catalogImplementation": "in-memory",
+        "spark.sql.warehouse.dir": str(tmp / "warehouse"),
+        "spark.sql.shuffle.partitions": "4",
+        "spark.driver.memory": "1g",
+        **(conf or {}),
+    }
+    args = ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", master]
+    for key, value in conf.items():
+        args += ["--conf", f"{key}={value}"]
+    subprocess.run(args, env=env, cwd=tmp, check=True, capture_output=True, timeout=120)
+    deadline = time.monotonic() + seconds
+    logs = tmp / "log"
+    try:
+        while True:
+            text = "".join(p.read_text(errors="replace") for p in logs.glob("*.out"))
+            if SPARK_STARTED in text:
+                break
+            if time.monotonic() > deadline or "Exception in thread \"main\"" in text:
+                pytest.fail(f"Spark Connect did not start:\n{text[-2000:]}")
+            time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["bash", str(home / "sbin" / "stop-connect-server.sh")], env=env, cwd=tmp,
+                       check=False, capture_output=True, timeout=120)
+        shutil.rmtree(tmp, ignore_errors=True)

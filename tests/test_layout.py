@@ -55,9 +55,20 @@ def test_nothing_imports_the_top_level_folder_names() -> None:
     assert not bad, "import advisor.connectors / advisor.policies instead:\n" + "\n".join(bad)
 
 
+def test_connectors_return_data_and_know_only_the_estate_and_the_ledger_files() -> None:
+    allowed = ("advisor.connectors", "advisor.errors", "advisor.estate", "advisor.ledger.focus",
+               "advisor.month")
+    for path in _modules(ROOT / "connectors"):
+        for name in _imports(path):
+            if name.startswith("advisor."):
+                where = path.relative_to(ROOT)
+                assert name.startswith(allowed), f"{where} imports {name}"
+
+
 def test_connectors_never_use_the_terminal() -> None:
     for path in _modules(ROOT / "connectors"):
         text = path.read_text(encoding="utf-8")
+        text = "\n".join(line.split("#")[0] for line in text.splitlines())
         names = _imports(path)
         assert "click" not in {n.split(".")[0] for n in names}, path.name
         assert "print(" not in text and "sys.stderr" not in text and "sys.stdout" not in text, \

@@ -38,7 +38,8 @@ def _table_after(lines: list[str], header_start: str) -> list[str]:
 
 @pytest.mark.parametrize("moves_only", [False, True])
 def test_analyze_table_adds_up(run_cli, moves_only):
-    args = ["analyze", "--demo", "--as-of", AS_OF] + (["--moves-only"] if moves_only else [])
+    args = ["analyze", "--demo", "--as-of", AS_OF, "--wide"] \
+        + (["--moves-only"] if moves_only else [])
     code, out, err = run_cli(*args)
     assert code == 0, err
     lines = out.splitlines()

@@ -17,6 +17,12 @@ from advisor.commands.common import check_output, config_options, resolve_config
               help="Output format (csv: the multi-year budget only, with --budget).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moves-only", is_flag=True, help="List only workloads that move.")
+@click.option("--wide", is_flag=True,
+              help="Table: every column at full width (default: fit the terminal, or 100 "
+                   "columns when the output is not a terminal).")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Markdown: at most this many characters, whole sections left out with a "
+                   "note (default 65000, a pull request comment; 0 = no limit).")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
@@ -51,9 +57,10 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
 def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_only: bool,
-            time_limit_s: float, gap: float, headroom: float | None, as_of: dt.datetime | None,
-            waivers: str | None, scenario_file: str | None, waves: bool,
-            max_workloads: int | None, max_tb: float | None, budget_years: int | None,
+            wide: bool, max_chars: int | None, time_limit_s: float, gap: float,
+            headroom: float | None, as_of: dt.datetime | None, waivers: str | None,
+            scenario_file: str | None, waves: bool, max_workloads: int | None,
+            max_tb: float | None, budget_years: int | None,
             quiet: bool, timings: bool) -> int:
     """Compute the cheapest placement that obeys every hard rule, and explain it.
 
@@ -128,13 +135,22 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
 
         text = render(plan, include_seconds=timings, scenarios=runs, waves=wave_plan,
                       budget=years)
-    else:
-        from advisor.outputs import plan_text
+    elif fmt == "markdown":
+        from advisor.outputs.markdown_fit import COMMENT_LIMIT
+        from advisor.outputs.plan_text import render_markdown
         from advisor.outputs.planning_text import sections
 
-        show = plan_text.render_markdown if fmt == "markdown" else plan_text.render_table
-        text = show(plan, moves_only=moves_only) + sections(
-            plan, runs, wave_plan, years, markdown=fmt == "markdown")
+        text = render_markdown(plan, moves_only=moves_only,
+                               max_chars=COMMENT_LIMIT if max_chars is None else max_chars)
+        text += sections(plan, runs, wave_plan, years, markdown=True)
+    else:
+        from advisor.commands.common import output_width
+        from advisor.outputs.plan_text import render_table
+        from advisor.outputs.planning_text import sections
+
+        text = render_table(plan, moves_only=moves_only,
+                            width=output_width(wide, to_file=bool(output and output != "-")))
+        text += sections(plan, runs, wave_plan, years, markdown=False)
     write_output(text, output)
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE

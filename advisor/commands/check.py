@@ -34,12 +34,19 @@ FORMATS = ("text", "json", "sarif", "junit", "gitlab", "markdown")
               help="Waivers file (default: waivers.yaml beside advisor.yaml, when present).")
 @click.option("--budgets", type=click.Path(dir_okay=False),
               help="Budgets file for the cost pack (default: budgets.yaml beside advisor.yaml).")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Markdown: at most this many characters, whole sections left out with a "
+                   "note (default 65000, a pull request comment; 0 = no limit).")
+@click.option("--wide", is_flag=True,
+              help="Text: lines at full length (default: wrap at the terminal's width, or 100 "
+                   "columns when the output is not a terminal).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date waivers expire against (default: the system date); pin it for "
                    "reproducible reports.")
 def check(config: str | None, demo: bool, placement: str | None, terraform_plan: str | None,
           tag_key: str, formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str,
-          waivers: str | None, budgets: str | None, today: dt.datetime | None) -> int:
+          waivers: str | None, budgets: str | None, max_chars: int | None, wide: bool,
+          today: dt.datetime | None) -> int:
     """Check a placement against the estate's policy packs, for a CI job.
 
     Checks today's placement, a proposed one (--placement) or a Terraform plan
@@ -63,7 +70,7 @@ def check(config: str | None, demo: bool, placement: str | None, terraform_plan:
                        terraform_plan=terraform_plan, tag_key=tag_key, waivers=waivers,
                        budgets=budgets, today=today.date() if today else None, fail_on=fail_on)
     for fmt, output in pairs:
-        write_output(_render(fmt, result), output)
+        write_output(_render(fmt, result, wide, output, max_chars), output)
     if all(output for _, output in pairs):
         from advisor.outputs.check_text import verdict
 
@@ -89,7 +96,8 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str
     return paired
 
 
-def _render(fmt: str, result: object) -> str:
+def _render(fmt: str, result: object, wide: bool = False, output: str | None = None,
+            max_chars: int | None = None) -> str:
     from advisor.check.gate import CheckResult
 
     assert isinstance(result, CheckResult)
@@ -111,8 +119,10 @@ def _render(fmt: str, result: object) -> str:
         return gitlab.render(result)
     if fmt == "markdown":
         from advisor.outputs import check_markdown
+        from advisor.outputs.markdown_fit import COMMENT_LIMIT
 
-        return check_markdown.render(result)
+        return check_markdown.render(result, COMMENT_LIMIT if max_chars is None else max_chars)
+    from advisor.commands.common import output_width
     from advisor.outputs import check_text
 
-    return check_text.render(result)
+    return check_text.render(result, output_width(wide, to_file=bool(output and output != "-")))

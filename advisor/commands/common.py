@@ -56,3 +56,24 @@ def write_output(text: str, output: str | None) -> None:
             raise InputError(f"cannot write output file: {exc.strerror}", file=output) from None
     else:
         click.echo(text, nl=False)
+
+
+DEFAULT_WIDTH = 100  # when the output is not a terminal (a pipe, a file, a CI log)
+MIN_WIDTH = 40
+
+
+def output_width(wide: bool, to_file: bool = False) -> int | None:
+    """The width to fit: None with ``--wide``; the terminal's columns when stdout is one (or
+    $COLUMNS when set); DEFAULT_WIDTH for a pipe, a file or a CI log."""
+    import os
+    import shutil
+    import sys
+
+    if wide:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    if to_file or not sys.stdout.isatty():
+        return DEFAULT_WIDTH
+    return max(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MIN_WIDTH)

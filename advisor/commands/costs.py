@@ -83,6 +83,11 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
     if store is not None:  # the history store (docs/report.md); not with a failed source
         from advisor.report.build import GRAIN, store_costs_option
 
+        if demo and not store:  # the demo's history never lands in the current folder
+            from advisor.report.history import demo_store
+
+            store = demo_store()
+
         def regrouped() -> LedgerReport:
             return read_ledger(estate, paths=sources, month=month, group_by=GRAIN,
                                cost_basis=cost_basis)

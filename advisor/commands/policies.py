@@ -50,7 +50,10 @@ def _rules(config: str | None, demo: bool) -> list[Any]:
 @_config_opts
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def list_(config: str | None, demo: bool, fmt: str) -> None:
+@click.option("--wide", is_flag=True,
+              help="Text: every column at full width (default: fit the terminal, or 100 "
+                   "columns when the output is not a terminal).")
+def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
     """List the packs and their rules: id, severity, kind, title, references.
 
     \b
@@ -65,19 +68,24 @@ def list_(config: str | None, demo: bool, fmt: str) -> None:
                 "constrains": r.constrains()} for r in rules]
         click.echo(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
         return
-    from tabulate import tabulate
+    from advisor.commands.common import output_width
+    from advisor.outputs.terminal import Column, fit_table, wrap
 
+    width = output_width(wide)
+    # narrow: titles wrap, references go under their rule
+    columns = [Column("id"), Column("severity"), Column("kind"), Column("title", wrap=24),
+               Column("references", under=True, wrap=24)]
     packs: dict[str, list[Any]] = {}
     for r in rules:
         packs.setdefault(r.pack, []).append(r)
     for pack in sorted(packs):
         click.echo(f"{pack} ({len(packs[pack])} rules)")
         rows = [[r.id, r.severity, r.kind, r.title, r.reference_text()] for r in packs[pack]]
-        click.echo(tabulate(rows, headers=["id", "severity", "kind", "title", "references"],
-                            tablefmt="simple", disable_numparse=True))
+        click.echo(fit_table(rows, columns, width))
         click.echo("")
-    click.echo("The built-in packs are careful interpretations, not legal advice: review them "
-               "with your security officer and data protection officer.")
+    click.echo("\n".join(wrap("The built-in packs are careful interpretations, not legal "
+                              "advice: review them with your security officer and data "
+                              "protection officer.", width)))
 
 
 @policies.command()

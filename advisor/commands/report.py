@@ -20,14 +20,17 @@ if TYPE_CHECKING:
               help="The month to report. [default: the latest month in the bills]")
 @click.option("-f", "--format", "fmt", type=click.Choice(["html", "markdown"]), default="html",
               show_default=True, help="One self-contained HTML page, or Markdown.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE ('-': standard output). [default: report-YYYY-MM.html or .md "
+                   "in the current folder]")
 @click.option("--lang", default="en", show_default=True, metavar="en|nl",
               help="Labels and number formats (nl: 1.234,56).")
 @click.option("--cost", "cost_basis", type=click.Choice(["billed", "effective", "list"]),
               default="billed", show_default=True, help="The FOCUS cost basis of billed figures.")
 @click.option("--store", metavar="PATH|URL", envvar="ADVISOR_STORE",
               help="History store: a DuckDB file or postgresql://USER@HOST/DB (env "
-                   "ADVISOR_STORE). [default: .advisor/history.duckdb]")
+                   "ADVISOR_STORE). [default: .advisor/history.duckdb; with --demo "
+                   "demo-history.duckdb in the user's cache folder]")
 @click.option("--months", "window", type=click.IntRange(min=3, max=36), default=6,
               show_default=True, help="Stored months shown in the trend.")
 @click.option("--waivers", type=click.Path(dir_okay=False),
@@ -64,23 +67,30 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     in the history store (re-running a month replaces it); trends come from stored months.
 
     \b
+    Without -o the report is written to report-YYYY-MM.html (or .md) in the current folder.
+
+    \b
     Examples:
-      advisor report -c advisor.yaml --month 2026-10 --format html -o report-2026-10.html
-      advisor report --demo --month 2026-10 --format markdown --lang nl
+      advisor report -c advisor.yaml --month 2026-10          # writes report-2026-10.html
+      advisor report --demo --month 2026-10 --format markdown --lang nl -o -
       advisor report -c advisor.yaml --store postgresql://advisor@db/finops -o report.html \\
           --email it-manager@gemeente.nl --smtp smtp.gemeente.nl:587
     """
     import os
 
+    from advisor.commands.common import check_output
     from advisor.commands.sources import analyze_config, calibrate_plan, read_ledger
     from advisor.errors import EXIT_SOURCE, InputError
     from advisor.ledger.report import has_ledger
     from advisor.month import Month
     from advisor.outputs.i18n import language
     from advisor.report.build import GRAIN, check_request, collect, report_month
-    from advisor.report.history import open_store
+    from advisor.report.history import demo_store, open_store
 
     language(lang, "EUR")  # an unknown language fails before any work
+    check_output(output)
+    if store is None and demo:
+        store = demo_store()
     relay = None
     if email or smtp:
         from advisor.connectors.smtp import Relay, parse_relay
@@ -119,7 +129,14 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         from advisor.outputs.report_markdown import render_markdown
 
         text = render_markdown(rep, words)
-    write_output(text, output)
+    if output is None:  # never 187 KB of HTML on a terminal: a file here, and say where
+        from pathlib import Path
+
+        output = str(Path.cwd() / f"report-{rep.month}.{'html' if fmt == 'html' else 'md'}")
+        write_output(text, output)
+        click.echo(f"advisor: wrote {output}", err=True)
+    else:
+        write_output(text, output)
     if relay is not None:
         from advisor.connectors.smtp import build_message, default_sender, send
 

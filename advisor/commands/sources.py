@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.errors import SourceError
+from advisor.estate.merge import SourceResult
 from advisor.estate.model import Estate
+from advisor.estate.sources import KubernetesSettings
 
 if TYPE_CHECKING:
     from advisor.connectors.base import Progress, SourceFailure
@@ -38,13 +40,11 @@ class Collected:
 
 def collect(estate: Estate, progress: Progress | None = None) -> Collected:
     """The estate with every discovery source's workloads and usage merged in."""
-    from advisor.estate.sources import KubernetesSettings
-
     discovery = [s for s in estate.sources if isinstance(s, KubernetesSettings)]
     if not discovery:
         return Collected(estate)
     from advisor.connectors import kubernetes
-    from advisor.estate.merge import SourceResult, merge_discovered
+    from advisor.estate.merge import merge_discovered
 
     results: list[SourceResult] = []
     out = Collected(estate)
@@ -57,6 +57,8 @@ def collect(estate: Estate, progress: Progress | None = None) -> Collected:
                 continue
             results.append(result)
             out.notes.extend(result.notes)
+            if settings.ledger_out and result.inventory is not None:
+                _write_onprem_cost(estate, settings, result)
             if "headroom" in settings.model_fields_set:
                 out.headroom = settings.headroom
     finally:
@@ -70,6 +72,20 @@ def collect(estate: Estate, progress: Progress | None = None) -> Collected:
         out.estate = merged
         out.notes.extend(f"conflict: {c}" for c in conflicts)
     return out
+
+
+def _write_onprem_cost(estate: Estate, settings: KubernetesSettings,
+                       result: SourceResult) -> None:
+    """The cluster's month priced at its location's prices, as FOCUS rows for the ledger."""
+    from advisor.placement.onprem_cost import cluster_cost, month_period, write_focus_csv
+
+    location = estate.location_by_id().get(settings.location)
+    if location is None or settings.ledger_out is None:
+        return
+    found = result.inventory
+    period = month_period(settings.month or found.at.strftime("%Y-%m"))
+    write_focus_csv(settings.ledger_out, cluster_cost(found, location, period))
+    result.ledger_paths.append(settings.ledger_out)
 
 
 def read_ledger(estate: Estate | None, *, paths: Sequence[str] = (), month: str | None = None,
@@ -91,7 +107,11 @@ def read_ledger(estate: Estate | None, *, paths: Sequence[str] = (), month: str 
         finally:
             if progress is not None:
                 progress.done()
-        rep = report(got.files, estate, dims, cost_basis, month, got.notes, spool=Path(spool))
+        try:
+            rep = report(got.files, estate, dims, cost_basis, month, got.notes,
+                         spool=Path(spool))
+        finally:
+            got.close()
     rep.failed_sources = got.failed_sources
     if got.cloud is not None:
         rep.api_requests = (got.cloud.paid_requests, got.cloud.cached_requests)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from advisor.estate.model import CostMatch, Dependency, Estate, Usage, Workload
 
@@ -31,6 +32,8 @@ class SourceResult:
     usage: dict[str, Usage] = field(default_factory=dict)  # measured usage by workload id
     ledger_paths: list[str] = field(default_factory=list)  # FOCUS files/URLs for the ledger
     notes: list[str] = field(default_factory=list)  # things the user should know
+    # A discovery source's cluster (placement.onprem_cost.ClusterInventory), for cost rows.
+    inventory: Any = None
 
 
 

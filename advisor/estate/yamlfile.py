@@ -6,11 +6,12 @@ by composing the file's node tree once and walking a key path to its node.
 
 Every file is read within limits, so that a hostile file ends in one clear error within seconds:
 regular files only (a FIFO, a device or a link to one is refused before it is opened), at most
-``ADVISOR_MAX_INPUT_MB`` megabytes (default 50), at most ``MAX_NESTING`` levels of ``[ ]`` and
-``{ }`` and an alias expansion of at most ``MAX_ALIAS_NODES`` nodes beyond the file's own (a
-"billion laughs" document fails before anything walks the expanded tree). Scalars are built
-without loss: a number with a fraction becomes an exact ``Decimal`` and a date stays the text it
-was (the format's own types check it, with the line), so nothing is lost or rounded on the way.
+``ADVISOR_MAX_INPUT_MB`` megabytes (default 50), at most ``MAX_NESTING`` levels of nesting
+(block, or ``[ ]`` and ``{ }``) and an alias expansion of at most ``MAX_ALIAS_NODES`` nodes
+beyond the file's own (a "billion laughs" document fails before anything walks the expanded
+tree). Scalars are built without loss: a number with a fraction becomes an exact ``Decimal``
+and a date stays the text it was (the format's own types check it, with the line), so nothing
+is lost or rounded on the way.
 Errors name the file, the line and the kind of problem, never the file's contents.
 """
 
@@ -43,7 +44,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 MAX_INPUT_MB = 50  # per file; ADVISOR_MAX_INPUT_MB overrides
 MAX_INPUT_ENV = "ADVISOR_MAX_INPUT_MB"
-MAX_NESTING = 100  # levels of flow collections ([ ] and { }); libyaml stops block nesting at 1000
+MAX_NESTING = 100  # levels of collections, flow ([ ] and { }) or block (indentation)
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add beyond the file's own (or as many again)
 
 
@@ -255,6 +256,22 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _too_deep(root: yaml.Node) -> int | None:
+    """The line of the first node nested deeper than ``MAX_NESTING`` collections, or None.
+    Iterative: whether the parser itself bounds block nesting depends on the libyaml build."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return node.start_mark.line + 1
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend((child, depth + 1) for child in _children(node))
+    return None
+
+
 def _count(root: yaml.Node) -> int:
     seen: set[int] = set()
     stack = [root]
@@ -285,6 +302,10 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                          hint="a file of this kind nests a few levels") from None
     finally:
         loader.dispose()
+    if node is not None and (line := _too_deep(node)) is not None:
+        raise InputError(f"nesting too deep (more than {MAX_NESTING} levels)", file=file,
+                         line=line, hint="a file of this kind nests a few levels; check the "
+                                         "indentation or a generated file")
     if node is not None and _ANCHOR.search(text):  # aliases need an anchor
         distinct = _count(node)
         if _too_many_aliases(node, distinct):

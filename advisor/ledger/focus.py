@@ -1,8 +1,9 @@
 """FOCUS as the ledger reads it: the columns it needs (1.0 to 1.3 spellings), how a file is read
-(CSV, gzip CSV or Parquet, decided from its first bytes), and the file's header.
+(CSV, gzip CSV or Parquet, decided from its first bytes), the file's header, and the two kinds of
+source the ledger scans: local files (DuckDB) and tables or paths on a cluster (Spark).
 
 Pure local-file logic: the connectors fetch remote exports into a spool folder, and this module
-decides how DuckDB reads what they fetched.
+decides how DuckDB reads what they fetched; a cluster source arrives with its session open.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import gzip
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from advisor.errors import InputError
 
@@ -47,6 +49,22 @@ class LedgerFile:
     origin: str  # the path or URL the user knows, used in every message
     format: str  # "csv" or "parquet"
     compression: str = "none"  # "none" or "gzip" (CSV only)
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # the source's ``filter:``
+
+
+@dataclass(frozen=True)
+class ClusterTable:
+    """A FOCUS table (``table``) or files (``path``) that a cluster reads where they live; the
+    ledger sends its queries there and gets grouped sums back, never rows."""
+
+    session: Any  # an open session (a pyspark SparkSession, Connect or classic)
+    origin: str  # how every message names it: the table, or the path
+    where: str  # the cluster, without credentials (sc://host:15002, spark://host:7077)
+    table: str | None = None
+    path: str | None = None
+    format: str | None = None  # for ``path``: parquet, csv, json, orc, delta (None: guessed)
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    engine: str = "spark"
 
 
 # -- column names ---------------------------------------------------------------------------------
@@ -103,3 +121,24 @@ def sniff(local: str, origin: str) -> LedgerFile:
     if b"\x00" in start:
         raise InputError("not a CSV or Parquet file (binary content)", file=origin)
     return LedgerFile(local, origin, "csv", compression)
+
+
+# -- cluster sources: what the connector and the engine both need -------------------------------
+
+MESSAGE_WIDTH = 300
+
+
+def trim(exc: BaseException, width: int = MESSAGE_WIDTH) -> str:
+    """The cluster's message without its JVM stack trace, on one line, clipped."""
+    text = str(exc).split("JVM stacktrace:", 1)[0]
+    first = " ".join(line.strip() for line in text.strip().splitlines()[:2] if line.strip())
+    first = first or type(exc).__name__
+    return first if len(first) <= width else first[: width - 3] + "..."
+
+
+def quiet_pyspark() -> None:
+    """pyspark logs every failed query as JSON on stderr; the advisor reports it itself."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True

@@ -23,15 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from advisor.errors import AdvisorError, InputError
 from advisor.estate.model import Estate, ExchangeRate
+from advisor.ledger.focus import ClusterTable, LedgerFile
 from advisor.money import EXACT, cents
 from advisor.month import Month
-
-if TYPE_CHECKING:
-    from advisor.ledger.focus import LedgerFile
 
 COST_BASES = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
 SUMMARY_GRAIN = ("month", "workload", "location")  # what ``summarize`` reads
@@ -244,21 +242,37 @@ def check_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
 
 # -- the report -----------------------------------------------------------------------------------
 
-def report(files: Sequence[LedgerFile], estate: Estate | None, group_by: tuple[str, ...],
-           cost_basis: str, month: str | None = None, notes: Sequence[str] = (),
-           spool: Path | None = None) -> LedgerReport:
-    """Scan, attribute and sum ``files``; see the module docstring for the passes."""
-    from advisor.ledger import scan as ledger_sql
+def report(files: Sequence[LedgerFile | ClusterTable], estate: Estate | None,
+           group_by: tuple[str, ...], cost_basis: str, month: str | None = None,
+           notes: Sequence[str] = (), spool: Path | None = None) -> LedgerReport:
+    """Scan, attribute and sum ``files`` (local files and cluster tables); see the module
+    docstring for the passes. Each engine sends back grouped sums, merged here."""
+    from advisor.ledger.engine import run
 
-    with ledger_sql.Scan(files, estate, group_by, COST_BASES[cost_basis], spool) as scan:
-        months = scan.months()
-        if month is not None and month not in months:
-            have = ", ".join(months) or "none"
-            raise InputError(f"the ledger holds no rows for {month} (months found: {have})",
-                             hint="choose another --month")
-        raw_rows = scan.rows(month)
-        raw_balance = scan.balance(month)
-        sources = scan.sources(month)
+    raws = []
+    local = [f for f in files if isinstance(f, LedgerFile)]
+    if local:
+        from advisor.ledger.scan import DuckDBEngine
+
+        with DuckDBEngine(local, spool) as duck:
+            raws.append(run(duck, estate, group_by, COST_BASES[cost_basis], month))
+    clusters: dict[int, list[ClusterTable]] = {}
+    for f in files:
+        if isinstance(f, ClusterTable):
+            clusters.setdefault(id(f.session), []).append(f)
+    for tables in clusters.values():
+        from advisor.ledger.spark import SparkEngine
+
+        with SparkEngine(tables) as spark:
+            raws.append(run(spark, estate, group_by, COST_BASES[cost_basis], month))
+    months = sorted(set().union(*(r.months for r in raws)))
+    if month is not None and month not in months:
+        have = ", ".join(sorted(set().union(*(r.found for r in raws)))) or "none"
+        raise InputError(f"the ledger holds no rows for {month} (months found: {have})",
+                         hint="choose another --month")
+    raw_rows = [row for r in raws for row in r.rows]
+    raw_balance = [row for r in raws for row in r.balance]
+    sources = sorted(s for r in raws for s in r.sources)
     currency = estate.currency if estate else _single_currency(raw_balance, files)
     rates: dict[tuple[str, str], RateUse] = {}
 
@@ -284,7 +298,11 @@ def report(files: Sequence[LedgerFile], estate: Estate | None, group_by: tuple[s
         part = 1 if is_allocated else 2
         slot[part] = EXACT.add(slot[part], value)
         slot[3] += count
-    totals = {k: v for k, v in scan.totals.items() if month is None or k[1] == month}
+    totals: dict[tuple[str, str, str], Decimal] = {}
+    for r in raws:
+        for key, amount in r.totals.items():
+            if month is None or key[1] == month:
+                totals[key] = EXACT.add(totals.get(key, Decimal(0)), amount)
     balances = []
     for (provider, mon), (total_from_parts, alloc, unalloc, count) in sorted(sums.items()):
         total = Decimal(0)
@@ -323,7 +341,7 @@ def _order(keys: tuple[str | None, ...]) -> tuple[tuple[int, str], ...]:
     return tuple((1, "") if k is None else (0, k) for k in keys)
 
 
-def _single_currency(balance: list[Any], files: Sequence[LedgerFile]) -> str:
+def _single_currency(balance: list[Any], files: Sequence[LedgerFile | ClusterTable]) -> str:
     found = sorted({row[2] for row in balance})
     if len(found) == 1:
         return str(found[0])
@@ -335,7 +353,7 @@ def _single_currency(balance: list[Any], files: Sequence[LedgerFile]) -> str:
 
 
 def _rate_for(estate: Estate | None, currency: str, cur: str, month: str,
-              files: Sequence[LedgerFile]) -> RateUse:
+              files: Sequence[LedgerFile | ClusterTable]) -> RateUse:
     """The rate in force for ``month``: the latest dated on or before the month's last day, or,
     when every rate is later, the earliest one. A currency without any rate is an error."""
     if cur == currency:

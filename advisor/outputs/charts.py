@@ -1,4 +1,5 @@
-"""Small SVG charts for the report: stacked bars, a waterfall and horizontal bars.
+"""Small SVG charts for the report: stacked bars, small multiples, a waterfall and horizontal
+bars.
 
 Written here rather than with a plotting library: the output must be byte-identical for the same
 input, self-contained (inlined in the HTML), readable in black-and-white print and by a
@@ -141,13 +142,66 @@ def stacked_bars(ident: str, title: str, categories: Sequence[str],
     return "\n".join(x for x in out if x) + "\n"
 
 
+def small_multiples(ident: str, title: str, categories: Sequence[str],
+                    series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
+    """One small bar chart per series (provider), side by side, each on its own scale from zero:
+    a provider that is a sliver of the stacked total is as readable as the largest. The fill
+    and pattern of a series are those of the stacked chart; the last value is written in bold,
+    the others where they fit."""
+    per_row = min(max(len(series), 1), 3)
+    rows = math.ceil(len(series) / per_row) if series else 1
+    gap, top, panel_h = 14, 30, 150
+    panel_w = (WIDTH - 16 - gap * (per_row - 1)) / per_row
+    height = top + rows * (panel_h + gap)
+    defs = "".join(pattern(ident, i, color(i)) for i in range(len(series)))
+    out = _open(ident, title, height, defs)
+    n = max(len(categories), 1)
+    for k, (name, values) in enumerate(series):
+        px0 = 8 + (k % per_row) * (panel_w + gap)
+        py0 = top + (k // per_row) * (panel_h + gap)
+        base = py0 + panel_h - 30  # bars stand on this line; month labels below it
+        bars_top = py0 + 40
+        hi = max([float(v) for v in values] + [1.0])
+        scale = (base - bars_top) / hi
+        out.append(f'<rect x="{_f(px0)}" y="{_f(py0)}" width="{_f(panel_w)}" '
+                   f'height="{panel_h}" fill="none" stroke="#BBBBBB" stroke-width="0.8"/>')
+        out.append(f'<rect x="{_f(px0 + 6)}" y="{_f(py0 + 7)}" width="12" height="11" '
+                   f'fill="url(#{ident}-p{k})" stroke="#000000" stroke-width="0.5"/>')
+        out.append(f'<text x="{_f(px0 + 23)}" y="{_f(py0 + 17)}" font-weight="bold">'
+                   f"{_esc(name)}</text>")
+        slot = (panel_w - 12) / n
+        bar = min(slot * 0.6, 40)
+        labels = [lang.money_short(v) for v in values]
+        room = max((len(x) for x in labels), default=1) * 5.9 + 4 <= slot
+        for i, v in enumerate(values):
+            x = px0 + 6 + slot * i + (slot - bar) / 2
+            h = max(float(v), 0.0) * scale
+            out.append(f'<rect x="{_f(x)}" y="{_f(base - h)}" width="{_f(bar)}" '
+                       f'height="{_f(max(h, 0.5))}" fill="url(#{ident}-p{k})" '
+                       'stroke="#FFFFFF" stroke-width="0.6"/>')
+            last = i == len(values) - 1
+            if room or last or i == 0:
+                out.append(_halo(x + bar / 2, base - h - 4, labels[i], size=9, bold=last))
+            if room or last or i == 0:
+                out.append(f'<text x="{_f(x + bar / 2)}" y="{_f(base + 13)}" '
+                           f'text-anchor="middle" font-size="9">{_esc(categories[i])}</text>')
+        out.append(f'<line x1="{_f(px0 + 4)}" x2="{_f(px0 + panel_w - 4)}" y1="{_f(base)}" '
+                   f'y2="{_f(base)}" stroke="#000000" stroke-width="0.8"/>')
+        scale_text = lang.t("own_scale", lo=lang.money_short(Decimal(0)),
+                            hi=lang.money_short(Decimal(str(hi))))
+        out.append(f'<text x="{_f(px0 + panel_w - 6)}" y="{_f(py0 + panel_h - 4)}" '
+                   f'text-anchor="end" font-size="9" fill="#333333">{_esc(scale_text)}</text>')
+    out.append("</svg>")
+    return "\n".join(x for x in out if x) + "\n"
+
+
 def waterfall(ident: str, title: str, start: tuple[str, Decimal],
               steps: Sequence[tuple[str, Decimal]], end: tuple[str, Decimal],
               lang: Lang) -> str:
     """Horizontal waterfall, top to bottom: today's cost, one bar per step (a saving shortens,
     an increase lengthens; green with dots vs. orange with lines, and the signed amount written
-    beside it), the recommended cost. The axis starts at a round value below the lowest running
-    total so that the steps are visible; its first tick says where."""
+    beside it), the recommended cost. The axis starts at zero, so the bars' lengths compare as
+    amounts; every step's amount is written beside it, however short its bar."""
     label_w, right = 190, 100
     row, top = 24, 34
     rows = [("start", start[0], Decimal(0), start[1])]
@@ -161,11 +215,8 @@ def waterfall(ident: str, title: str, start: tuple[str, Decimal],
     for _, d in steps:
         run += float(d)
         values.append(run)
-    lo_val = min(values)
-    hi_val = max(values)
-    span = max(hi_val - lo_val, hi_val * 0.05, 1.0)
-    floor = max(lo_val - span * 0.6, 0.0)
-    ticks = _ticks(hi_val, floor, 4)
+    hi_val = max([*values, 1.0])
+    ticks = _ticks(hi_val, min([*values, 0.0]), 4)  # amounts: the axis starts at zero
     floor = ticks[0]
     height = top + len(rows) * row + 40
     x0 = label_w + 6

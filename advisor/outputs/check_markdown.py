@@ -10,6 +10,7 @@ from advisor.check.gate import CheckResult, Item
 from advisor.money import money_text
 from advisor.outputs.check_text import subject, where
 from advisor.outputs.diagrams import mermaid_blocks
+from advisor.outputs.markdown_fit import Section, details, fit
 from advisor.rules import Rule
 
 MAX_ROWS = 50
@@ -65,7 +66,10 @@ def _rule_details(rule: Rule) -> list[str]:
     return out
 
 
-def render(result: CheckResult) -> str:
+def render(result: CheckResult, max_chars: int | None = None) -> str:
+    """The comment: verdict, counts and cost effect first, then the findings (at most
+    MAX_ROWS), then collapsed details; within ``max_chars`` when given (whole sections are
+    left out, and a note says which)."""
     counts = result.counts()
     what = "proposed placement (" + ", ".join(f"`{p.path}`" for p in result.inputs) + ")" \
         if result.proposed else "today's placement"
@@ -75,18 +79,6 @@ def render(result: CheckResult) -> str:
                + (f", {counts['resolved']} resolved by the change" if result.proposed else "")
                + ".")
     out.append("")
-    if result.items:
-        out.append("| Severity | Rule | Workload | Defined at | Finding |")
-        out.append("|---|---|---|---|---|")
-        shown = result.items[:MAX_ROWS]
-        out.extend(_row(i) for i in shown)
-        if len(result.items) > MAX_ROWS:
-            out.append(f"| | | | | ... and {len(result.items) - MAX_ROWS} more (see the SARIF "
-                       "or JSON report) |")
-        out.append("")
-    else:
-        out.append("No findings.")
-        out.append("")
     c = result.cost
     cur = c.currency
     out.append("#### Cost effect")
@@ -102,53 +94,49 @@ def render(result: CheckResult) -> str:
     else:
         out.append("| Today's placement (no change checked) | "
                    f"{money_text(c.before_monthly)} {cur} |")
-    out.append("")
+    sections = [Section("summary", out, required=True)]
+    out = ["#### Findings", ""]
+    if result.items:
+        out.append("| Severity | Rule | Workload | Defined at | Finding |")
+        out.append("|---|---|---|---|---|")
+        shown = result.items[:MAX_ROWS]
+        out.extend(_row(i) for i in shown)
+        if len(result.items) > MAX_ROWS:
+            out.append(f"| | | | | ... and {len(result.items) - MAX_ROWS} more (see the SARIF "
+                       "or JSON report) |")
+    else:
+        out.append("No findings.")
+    sections.append(Section("the findings", out))
     if c.moved:
-        out.append(f"<details><summary>Changes ({len(c.moved)})</summary>")
-        out.append("")
-        out.append("| Workload | From | To | Before / month | After / month | Proposed by |")
-        out.append("|---|---|---|---:|---:|---|")
+        out = ["| Workload | From | To | Before / month | After / month | Proposed by |",
+               "|---|---|---|---:|---:|---|"]
         for m in c.moved:
             out.append(f"| {m.workload} | {m.before_location} | {m.after_location} | "
                        f"{money_text(m.before_monthly)} | {money_text(m.after_monthly)} | "
                        f"`{cell(m.origin)}` |")
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        sections.append(Section("the changes", details(f"Changes ({len(c.moved)})", out)))
     chains = mermaid_blocks(result.proposed_plan, moving_only=True, heading="#####") \
         if result.proposed_plan is not None else ""
     if chains:
-        out.append("<details><summary>Application chains the change moves</summary>")
-        out.append("")
-        out.append(chains.rstrip("\n"))
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        sections.append(Section("the chain diagrams", details(
+            "Application chains the change moves", [chains.rstrip("\n")])))
     if result.resolved:
-        out.append(f"<details><summary>Resolved by the change ({len(result.resolved)})"
-                   "</summary>")
-        out.append("")
-        out.extend(f"- `{f.rule}` {f.workload} @ {f.location}" for f in result.resolved)
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        out = [f"- `{f.rule}` {f.workload} @ {f.location}" for f in result.resolved]
+        sections.append(Section("the resolved findings", details(
+            f"Resolved by the change ({len(result.resolved)})", out)))
     waived = [i for i in result.items if i.waiver is not None]
     if waived:
-        out.append(f"<details><summary>Waived ({len(waived)})</summary>")
-        out.append("")
+        out = []
         for i in waived:
             assert i.waiver is not None
             out.append(f"- `{i.finding.rule}` {cell(subject(i))}: {cell(i.waiver.describe())}")
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        sections.append(Section("the waived findings", details(f"Waived ({len(waived)})", out)))
     ids = sorted({i.finding.rule for i in result.items})
     if ids:
         rules = result.rule_by_id()
-        out.append(f"<details><summary>Rules, why and what to do ({len(ids)})</summary>")
-        out.append("")
+        out = []
         for rid in ids:
             out.extend(_rule_details(rules[rid]))
-        out.append("</details>")
-        out.append("")
-    return "\n".join(out)
+        sections.append(Section("the rules", details(
+            f"Rules, why and what to do ({len(ids)})", out)))
+    return fit(sections, max_chars)

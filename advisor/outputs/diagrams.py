@@ -9,6 +9,7 @@ workloads they depend on). Every text from the estate is escaped for the target 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -45,9 +46,9 @@ WORDS = {
            "others": "{n} andere applicaties",
            "moves": "{app}: {moves} van {n} workloads verhuizen",
            "legend": "linkerband: nu, rechterband: aanbevolen; dikke rand: verhuist; "
-                     "gestreepte pijl: betaalt egress na de verhuizing; gestreept blok: andere "
-                     "applicaties",
-           "egress": "egress"},
+                     "gestreepte pijl: betaalt uitgaand verkeer na de verhuizing; gestreept "
+                     "blok: andere applicaties",
+           "egress": "uitgaand"},
 }
 
 
@@ -222,8 +223,10 @@ def to_dot(chain: Chain, colors: dict[str, str], currency: str,
 
 # -- SVG ------------------------------------------------------------------------------------------
 
-NODE_W, NODE_H, COL_GAP, ROW_GAP, BAND = 190, 66, 180, 16, 12
-CHAR_W = 6.1  # average width of an 11px sans-serif character
+NODE_W, NODE_H, COL_GAP, ROW_GAP, BAND = 210, 66, 160, 16, 12
+# Widths per character of DejaVu Sans (measured in Chromium, rounded up): 11px, 11px bold, and a
+# 10px edge label (digits are wide); the line height of an edge label.
+CHAR_W, BOLD_W, LABEL_W, LABEL_H = 6.4, 7.1, 6.3, 12
 
 
 def _layout(chain: Chain) -> dict[str, tuple[int, int]]:
@@ -256,8 +259,8 @@ def _layout(chain: Chain) -> dict[str, tuple[int, int]]:
     return {n: (column[n], row[n]) for n in g.nodes}
 
 
-def _clip(text: str, width: float, size: float = 11) -> str:
-    room = int(width / (CHAR_W * size / 11))
+def _clip(text: str, width: float, size: float = 11, bold: bool = False) -> str:
+    room = int(width / ((BOLD_W if bold else CHAR_W) * size / 11))
     return text if len(text) <= room else text[:max(room - 1, 1)] + "…"
 
 
@@ -290,16 +293,29 @@ def to_svg(chain: Chain, colors: dict[str, str], currency: str, lang: Lang | Non
         return 10 + c * (NODE_W + COL_GAP), top + r * (NODE_H + ROW_GAP)
 
     title = _w(lang, "moves", app=chain.application, moves=chain.moves, n=chain.size)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-t" '
-           f'font-family="{FONT}" font-size="11" class="chain">',
+
+    def frame(width: int) -> tuple[str, str]:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+                f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-t" '
+                f'font-family="{FONT}" font-size="11" class="chain">',
+                f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>')
+
+    out = [frame(width)[0],
            f'<title id="{ident}-t">{esc(title)}</title>',
            f'<defs><marker id="{ident}-a" viewBox="0 0 10 10" refX="10" refY="5" '
            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
            '<path d="M0,0 L10,5 L0,10 z" fill="#444444"/></marker></defs>',
-           f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>',
+           frame(width)[1],
            f'<text x="10" y="20" font-size="13" font-weight="bold">{esc(title)}</text>']
     labels = []
+    # where labels may not go: the title, every box, the legend; then each placed label
+    taken = [(0.0, 0.0, float(width), float(top) - 2)]
+    for nid in pos:
+        x, y = xy(nid)
+        taken.append((x - 3, y - 3, x + NODE_W + 3, y + NODE_H + 3))
+    taken.append((0.0, top + rows * (NODE_H + ROW_GAP) - ROW_GAP + 4, float(width),
+                  float(height)))
+    right = 0.0  # the rightmost point drawn: loops and their labels may pass the last column
     for e in chain.edges:
         x1, y1 = xy(e.source)
         x2, y2 = xy(e.target)
@@ -307,30 +323,43 @@ def to_svg(chain: Chain, colors: dict[str, str], currency: str, lang: Lang | Non
         tx, ty = x2, y2 + NODE_H / 2
         if x2 <= x1:  # same column (a cycle) or backwards: loop out to the right
             tx = x2 + NODE_W
-            bend = 40
-            d = f"M{sx},{sy} C{sx + bend},{sy} {tx + bend},{ty} {tx},{ty}"
-            lx, ly, anchor = max(sx, tx) + bend * 0.8, (sy + ty) / 2, "start"
+            bend = 40 + abs(ty - sy) / 4  # longer loops bulge further: they do not coincide
+            curve = ((sx, sy), (sx + bend, sy), (tx + bend, ty), (tx, ty))
+            prefer = 0.5
+            beside = True
+            right = max(right, sx + bend * 0.75 + 2)
         else:
             mid = (sx + tx) / 2
-            d = f"M{sx},{sy} C{mid},{sy} {mid},{ty} {tx},{ty}"
-            if outdeg[e.source] > indeg[e.target]:  # a fan out: label at the arrow head
-                lx, ly, anchor = tx - 8, ty - 4, "end"
-            elif outdeg[e.source] < indeg[e.target]:  # a fan in: label at the tail
-                lx, ly, anchor = sx + 8, sy - 4, "start"
+            curve = ((sx, sy), (mid, sy), (mid, ty), (tx, ty))
+            if outdeg[e.source] > indeg[e.target]:  # a fan out: label near the arrow head
+                prefer = 0.85
+            elif outdeg[e.source] < indeg[e.target]:  # a fan in: label near the tail
+                prefer = 0.15
             else:
-                lx, ly, anchor = mid, (sy + ty) / 2 - 3, "middle"
+                prefer = 0.5
+            beside = False
+        (p0, p1, p2, p3) = curve
+        d = (f"M{_n(p0[0])},{_n(p0[1])} C{_n(p1[0])},{_n(p1[1])} {_n(p2[0])},{_n(p2[1])} "
+             f"{_n(p3[0])},{_n(p3[1])}")
         dash = ' stroke-dasharray="5 3"' if e.egress_after else ""
         out.append(f'<path d="{d}" fill="none" stroke="#444444" stroke-width="1.3"{dash} '
                    f'marker-end="url(#{ident}-a)"/>')
         lines = [_gb(e.gb_month, lang)]
         if e.egress_after:
             lines.append(f"{_w(lang, 'egress')} {_money(e.egress_after, lang, currency)}")
-        room = COL_GAP - 12 if anchor == "middle" else COL_GAP / 2 - 6
+        lines = [_clip(line, COL_GAP - 16, 10) for line in lines]
+        box_w = max(len(line) for line in lines) * LABEL_W + 4
+        box_h = LABEL_H * len(lines)
+        cx, bottom = _place(curve, prefer, box_w, box_h, taken,
+                            box_w / 2 + 3 if beside else 0.0)
+        taken.append((cx - box_w / 2, bottom - box_h, cx + box_w / 2, bottom))
+        right = max(right, cx + box_w / 2)
         for k, line in enumerate(lines):
-            labels.append(f'<text x="{lx:.1f}" y="{ly - 11 * (len(lines) - 1 - k):.1f}" '
-                          f'font-size="10" text-anchor="{anchor}" paint-order="stroke" '
+            ly = bottom - 3 - LABEL_H * (len(lines) - 1 - k)
+            labels.append(f'<text x="{cx:.1f}" y="{ly:.1f}" '
+                          f'font-size="10" text-anchor="middle" paint-order="stroke" '
                           'stroke="#FFFFFF" stroke-width="3" fill="#222222">'
-                          f"{esc(_clip(line, room, 10))}</text>")
+                          f"{esc(line)}</text>")
     for nid in sorted(pos):
         n = nodes[nid]
         x, y = xy(nid)
@@ -349,8 +378,11 @@ def to_svg(chain: Chain, colors: dict[str, str], currency: str, lang: Lang | Non
         for i, line in enumerate(_lines(n, lang)[:4]):
             weight = ' font-weight="bold"' if i == 0 else ""
             out.append(f'<text x="{x + BAND + 4}" y="{y + 15 + i * 14}"{weight}>'
-                       f"{esc(_clip(line, room))}</text>")
+                       f"{esc(_clip(line, room, bold=i == 0))}</text>")
     out.extend(labels)  # on top of every line and box
+    if right + 8 > width:
+        width = math.ceil(right + 8)
+        out[0], out[4] = frame(width)
     ly = top + rows * (NODE_H + ROW_GAP) + 8
     for i, part in enumerate(legend):
         out.append(f'<text x="10" y="{ly + 10 + 14 * i}" font-size="10">{esc(part)}</text>')
@@ -362,6 +394,42 @@ def to_svg(chain: Chain, colors: dict[str, str], currency: str, lang: Lang | Non
         out.append(f'<text x="{lx + 17}" y="{lyy + 10}" font-size="10">{esc(loc)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _n(x: float) -> str:
+    """A coordinate as written before labels were placed: integers stay integers."""
+    return f"{x:g}" if x == int(x) else f"{x:.1f}"
+
+
+def _bezier(curve: Sequence[tuple[float, float]], t: float) -> tuple[float, float]:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = curve
+    u = 1 - t
+    return (u ** 3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t ** 3 * x3,
+            u ** 3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y3)
+
+
+def _place(curve: Sequence[tuple[float, float]], prefer: float, box_w: float, box_h: float,
+           taken: list[tuple[float, float, float, float]],
+           dx: float = 0.0) -> tuple[float, float]:
+    """A spot for an edge's label (its centre x and bottom y): on its own curve (``dx`` to the
+    right of it for a loop), as near the preferred point as possible, clear of the boxes, the
+    title, the legend and the labels placed before it; moved up or down a line at a time when
+    the curve itself is crowded."""
+    steps = sorted({round(prefer + k * 0.05, 2) for k in range(-18, 19)} & {
+        round(0.05 * k, 2) for k in range(2, 19)}, key=lambda t: (abs(t - prefer), t))
+
+    def free(cx: float, bottom: float) -> bool:
+        a = (cx - box_w / 2, bottom - box_h, cx + box_w / 2, bottom)
+        return all(a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1] for b in taken)
+
+    for shift in sorted(range(-8, 9), key=lambda k: (abs(k), k)):
+        for t in steps:
+            x, y = _bezier(curve, t)
+            bottom = y - 2 + shift * LABEL_H
+            if free(x + dx, bottom):
+                return x + dx, bottom
+    x, y = _bezier(curve, prefer)
+    return x + dx, y - 2
 
 
 def _safe_id(text: str) -> str:

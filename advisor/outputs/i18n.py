@@ -64,6 +64,8 @@ WORDS: dict[str, dict[str, str]] = {
         "modelled": "modelled",
         "trend_chart": "Cost trend by provider, last {n} stored months",
         "trend_table": "Monthly cost by provider",
+        "trend_small": "Each provider on its own scale (from zero)",
+        "own_scale": "scale {lo} to {hi}",
         "month": "month",
         "total_col": "total",
         "recommendations": "Recommendations",
@@ -141,6 +143,9 @@ WORDS: dict[str, dict[str, str]] = {
         "ratio": "billed / modelled",
         "assumptions": "Assumptions",
         "cost_basis": "Cost basis",
+        "basis_billed": "billed",
+        "basis_effective": "effective",
+        "basis_list": "list price",
         "cost_basis_text": "{basis} (FOCUS {column}); amounts in {currency}, rounded to cents "
                            "only when shown.",
         "horizon": "Horizon",
@@ -196,6 +201,7 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "capital charges",
         "commitments_col": "commitments",
         "total_year": "total",
+        "other": "Other",
     },
     "nl": {
         "title": "IT-kostenrapportage",
@@ -239,6 +245,8 @@ WORDS: dict[str, dict[str, str]] = {
         "modelled": "gemodelleerd",
         "trend_chart": "Kostenverloop per leverancier, laatste {n} opgeslagen maanden",
         "trend_table": "Maandkosten per leverancier",
+        "trend_small": "Elke leverancier op een eigen schaal (vanaf nul)",
+        "own_scale": "schaal {lo} tot {hi}",
         "month": "maand",
         "total_col": "totaal",
         "recommendations": "Aanbevelingen",
@@ -266,7 +274,7 @@ WORDS: dict[str, dict[str, str]] = {
         "payback": "terugverdientijd",
         "more_moves": "en nog {n} verhuizingen, samen {saving} per maand",
         "no_moves": "De huidige plaatsing is al de goedkoopste die aan alle regels voldoet.",
-        "rightsizing": "Rightsizing (los van plaatsing)",
+        "rightsizing": "Juist dimensioneren (rightsizing, los van plaatsing)",
         "rightsizing_text": "Reserveringen afgestemd op het gemeten gebruik (p95 x marge) op de "
                             "huidige locatie besparen {saving} per maand voor {n} workloads. Dit "
                             "zit niet in de besparing door verhuizen hierboven.",
@@ -319,6 +327,9 @@ WORDS: dict[str, dict[str, str]] = {
         "ratio": "gefactureerd / gemodelleerd",
         "assumptions": "Uitgangspunten",
         "cost_basis": "Kostenbasis",
+        "basis_billed": "gefactureerd",
+        "basis_effective": "effectief (na kortingen)",
+        "basis_list": "catalogusprijs",
         "cost_basis_text": "{basis} (FOCUS {column}); bedragen in {currency}, pas bij het tonen "
                            "afgerond op centen.",
         "horizon": "Horizon",
@@ -377,6 +388,7 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "kapitaallasten",
         "commitments_col": "verplichtingen",
         "total_year": "totaal",
+        "other": "Overig",
     },
 }
 
@@ -473,6 +485,6 @@ PROVIDER_NAMES = {"onprem": "On-premise", "aws": "AWS", "azure": "Azure", "gcp":
 
 
 def provider_name(key: str, lang: Lang | None = None) -> str:
-    if key == "onprem" and lang is not None:
-        return lang.t("onprem")
+    if key in ("onprem", "other") and lang is not None:
+        return lang.t(key)
     return PROVIDER_NAMES.get(key, key)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tabulate import tabulate
-
 from advisor.money import money_text, payback_months
 from advisor.outputs.money import fmt_months
 from advisor.outputs.plan_economics import (
@@ -18,44 +16,64 @@ from advisor.outputs.plan_economics import (
     savings_text,
     split_rows,
 )
-from advisor.outputs.statement import calibration_rows, statement
+from advisor.outputs.statement import Shown, Statement, calibration_rows, statement
+from advisor.outputs.terminal import Column, fit_table, pairs, wrap
 from advisor.placement.plan import Plan, Recommendation
 from advisor.rules import Finding
 
 HEADERS = ["workload", "application", "now", "recommended", "now/mo", "after/mo", "saving/mo",
            "one-off", "payback (mo)", "rules"]
+# How the table gives way in a narrow terminal: rules go under their row, then the application
+# and the before/after amounts (they are in the "why" lines) leave, then the one-off cost.
+COLUMNS = [Column("workload", wrap=24), Column("application", drop=1), Column("now"),
+           Column("recommended"), Column("now/mo", "right", drop=2),
+           Column("after/mo", "right", drop=3), Column("saving/mo", "right"),
+           Column("one-off", "right", drop=4),
+           Column("payback (mo)", "right", drop=5, short="payback"),
+           Column("rules", under=True)]
 
 
 def _rows(plan: Plan, moves_only: bool) -> list[list[str]]:
     """One row per workload (or per move, with the workloads that stay as one row), the
     estate's lines (fixed costs, providers, commitments) and the total: the columns add up."""
     st = statement(plan)
-    recs = [r for r in plan.recommendations if r.moved or not moves_only]
-    recs.sort(key=lambda r: (-st.workloads[r.workload.id].saving, r.workload.id))
-    rows = []
-    for r in recs:
-        shown = st.workloads[r.workload.id]
-        rows.append([
-            r.workload.id + (" (!)" if r.unplaceable else ""),
-            r.workload.application,
-            r.current_location,
-            r.recommended_location if r.moved else "(stays)",
-            money_text(shown.now),
-            money_text(shown.after),
-            money_text(shown.saving),
-            money_text(shown.one_off),
-            fmt_months(r.payback_months) if r.moved else "-",
-            ",".join(r.rules) or "-",
-        ])
+    recs = _sorted([r for r in plan.recommendations if r.moved or not moves_only], st)
+    rows = [_workload_row(r, st) for r in recs]
     stays = [r for r in plan.recommendations if not r.moved]
     if moves_only and stays:
-        shown = st.stays(plan.recommendations)
-        rows.append([f"({len(stays)} workloads that stay)", "", "", "", money_text(shown.now),
-                     money_text(shown.after), money_text(shown.saving), "0.00", "-", ""])
-    for line, shown in st.lines:
-        rows.append([f"({line.label})", "", "", "", money_text(shown.now),
-                     money_text(shown.after), money_text(shown.saving),
-                     money_text(shown.one_off), "-", ""])
+        rows.append(_sum_row(f"({len(stays)} workloads that stay)", st.stays(stays)))
+    return rows + _line_rows(plan, st)
+
+
+def _sorted(recs: list[Recommendation], st: Statement) -> list[Recommendation]:
+    return sorted(recs, key=lambda r: (-st.workloads[r.workload.id].saving, r.workload.id))
+
+
+def _workload_row(r: Recommendation, st: Statement) -> list[str]:
+    shown = st.workloads[r.workload.id]
+    return [
+        r.workload.id + (" (!)" if r.unplaceable else ""),
+        r.workload.application,
+        r.current_location,
+        r.recommended_location if r.moved else "(stays)",
+        money_text(shown.now),
+        money_text(shown.after),
+        money_text(shown.saving),
+        money_text(shown.one_off),
+        fmt_months(r.payback_months) if r.moved else "-",
+        ",".join(r.rules) or "-",
+    ]
+
+
+def _sum_row(label: str, shown: Shown) -> list[str]:
+    """A row that stands for several workloads (their shown amounts summed)."""
+    return [label, "", "", "", money_text(shown.now), money_text(shown.after),
+            money_text(shown.saving), money_text(shown.one_off), "-", ""]
+
+
+def _line_rows(plan: Plan, st: Statement) -> list[list[str]]:
+    """The estate's lines (fixed costs, providers, commitments) and the total row."""
+    rows = [_sum_row(f"({line.label})", shown) for line, shown in st.lines]
     rows.append(["total", "", "", "", money_text(st.total.now), money_text(st.total.after),
                  money_text(st.total.saving), money_text(st.total.one_off),
                  _payback(plan.summary()["one_off_cost"], plan.summary()["monthly_savings"]),
@@ -96,39 +114,49 @@ def _payback(one_off: Decimal, savings: Decimal) -> str:
     return "immediate" if months == 0 else f"{months} months"
 
 
-def render_table(plan: Plan, *, moves_only: bool = False) -> str:
-    out = [f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)", ""]
-    out.append(tabulate(_rows(plan, moves_only), headers=HEADERS, tablefmt="simple",
-                        disable_numparse=True, colalign=("left",) * 4 + ("right",) * 5 + ("left",)))
+def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = None) -> str:
+    """The terminal table, the reasons, findings, the cost by line, locations, providers and
+    commitments, calibration, rightsizing, totals and assumptions; no line wider than ``width``
+    where that can be done (None: every column, lines as long as they are)."""
+    title = f"{plan.estate.name}: placement advice (amounts in {plan.currency} per month)"
+    out = [*wrap(title, width), ""]
+    rows = _rows(plan, moves_only)
+    if width is not None:  # let the rules wrap between ids
+        rows = [[*row[:-1], row[-1].replace(",", ", ")] for row in rows]
+    out.append(fit_table(rows, COLUMNS, width))
     out.append("")
     moved = [r for r in plan.recommendations if r.moved or r.unplaceable]
     if moved:
         out.append("Why:")
         for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
             out.append(f"  {r.workload.id}:")
-            out.extend(f"    - {reason}" for reason in r.reasons)
+            for reason in r.reasons:
+                out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
-    out.extend(_findings_text(plan))
+    out.extend(_findings_text(plan, width))
     from advisor.outputs import targets_text
 
     out.extend(targets_text.render_table(plan))
-    out.extend(_economics_text(plan))
-    out.extend(_calibration_text(plan))
-    out.extend(_rightsizing_text(plan))
-    out.append(tabulate(_totals(plan), tablefmt="plain", disable_numparse=True))
-    out.extend(f"assumption: {a}" for a in plan.assumptions)
-    out.extend(f"note: {n}" for n in plan.notes)
-    out.extend(f"FAILED SOURCE {s}: {e}" for s, e in plan.failed_sources)
+    out.extend(_economics_text(plan, width))
+    out.extend(_calibration_text(plan, width))
+    out.extend(_rightsizing_text(plan, width))
+    out.append(pairs(_totals(plan), width))
+    for a in plan.assumptions:
+        out.extend(wrap(f"assumption: {a}", width, "", "  "))
+    for n in plan.notes:
+        out.extend(wrap(f"note: {n}", width, "", "  "))
+    for s, e in plan.failed_sources:
+        out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
     return "\n".join(out) + "\n"
 
 
-def _findings_text(plan: Plan) -> list[str]:
+def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
     if not plan.findings:
         return ["Today's placement breaks no rule.", ""]
     out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.append(f"  [{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}"
-                   + _waived(plan, f))
+        out.extend(wrap(f"[{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}"
+                        + _waived(plan, f), width, "  ", "      "))
     out.append("")
     return out
 
@@ -139,21 +167,30 @@ def _waived(plan: Plan, finding: Finding) -> str:
     return f" (WAIVED: {waiver.describe()})" if waiver is not None else ""
 
 
-def _economics_text(plan: Plan) -> list[str]:
+SPLIT_COLUMNS = [Column(SPLIT_HEADERS[0]), *(Column(h, "right") for h in SPLIT_HEADERS[1:])]
+
+
+def _economics_text(plan: Plan, width: int | None = None) -> list[str]:
     """The cost split, the locations and providers that change, and the commitments."""
-    out = [tabulate(split_rows(statement(plan)), headers=SPLIT_HEADERS, tablefmt="simple",
-                    disable_numparse=True, colalign=("left", "right", "right", "right")), ""]
-    facilities = facility_lines(plan)
-    if facilities:
-        out += ["Locations and providers:", *(f"  - {x}" for x in facilities), ""]
-    commitments = commitment_lines(plan)
-    if commitments:
-        out += ["Commitments:", *(f"  - {x}" for x in commitments), ""]
+    out = [fit_table(split_rows(statement(plan)), SPLIT_COLUMNS, width), ""]
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out.append(f"{title}:")
+            for x in items:
+                out.extend(wrap(x, width, "  - ", "    "))
+            out.append("")
     return out
 
 
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
               "mem p95", "mem rec.", "saving/mo"]
+
+
+RS_COLUMNS = [Column("workload"), Column("location", drop=3), Column("cpu now", "right"),
+              Column("cpu p95", "right", drop=1), Column("cpu rec.", "right"),
+              Column("mem GB now", "right"), Column("mem p95", "right", drop=2),
+              Column("mem rec.", "right"), Column("saving/mo", "right")]
 
 
 def _rightsizing_rows(plan: Plan, limit: int | None) -> list[list[str]]:
@@ -177,16 +214,16 @@ def _rightsizing_title(plan: Plan, shown: int) -> str:
             f"placement: {total} workloads, {money_text(saving)} {plan.currency}/month{more}")
 
 
-def _rightsizing_text(plan: Plan, limit: int = 15) -> list[str]:
+def _rightsizing_text(plan: Plan, width: int | None = None, limit: int = 15) -> list[str]:
     rows = _rightsizing_rows(plan, limit)
     if not rows:
         return []
-    return [_rightsizing_title(plan, len(rows)) + ":",
-            tabulate(rows, headers=RS_HEADERS, tablefmt="simple", disable_numparse=True,
-                     colalign=("left", "left") + ("right",) * 7), ""]
+    return [*wrap(_rightsizing_title(plan, len(rows)) + ":", width),
+            fit_table(rows, RS_COLUMNS, width), ""]
 
 
 CAL_HEADERS = ["location", "billed", "modelled", "difference", "billed/modelled"]
+CAL_COLUMNS = [Column("location"), *(Column(h, "right") for h in CAL_HEADERS[1:])]
 
 
 def _calibration_rows(plan: Plan) -> list[list[str]]:
@@ -201,12 +238,11 @@ def _calibration_title(plan: Plan) -> str:
             f"{money_text(cal.unallocated)}, {len(cal.workloads)} workloads matched)")
 
 
-def _calibration_text(plan: Plan) -> list[str]:
+def _calibration_text(plan: Plan, width: int | None = None) -> list[str]:
     if plan.calibration is None:
         return []
-    return [_calibration_title(plan) + ":",
-            tabulate(_calibration_rows(plan), headers=CAL_HEADERS, tablefmt="simple",
-                     disable_numparse=True, colalign=("left",) + ("right",) * 4), ""]
+    return [*wrap(_calibration_title(plan) + ":", width),
+            fit_table(_calibration_rows(plan), CAL_COLUMNS, width), ""]
 
 
 def _md_rows(headers: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
@@ -220,86 +256,114 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(plan: Plan, *, moves_only: bool = False) -> str:
+MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(HEADERS) + " |",
+           "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+    return out
+
+
+def render_markdown(plan: Plan, *, moves_only: bool = False,
+                    max_chars: int | None = None) -> str:
+    """Markdown for a wiki page or a pull request comment: the summary (headline, totals, the
+    moves) first, the details in collapsed sections; within ``max_chars`` when given (whole
+    sections are left out, and a note says which). The table of moves adds up by itself: the
+    moves, the moves left out and the workloads that stay as one row each, the estate's lines
+    and the total; the collapsed tables list the rows those stand for."""
+    from advisor.outputs.markdown_fit import Section, details, fit
+
     s = plan.summary()
     c = plan.currency
-    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
     st = statement(plan)
+    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
                f"**{money_text(st.total.saving)} {c} per month** for a one-off "
                f"{money_text(st.total.one_off)} {c} "
                f"(payback {_payback(s['one_off_cost'], s['monthly_savings'])}).")
     out.append("")
-    out.append("| " + " | ".join(HEADERS) + " |")
-    out.append("|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS)))
-               + "|")
-    for row in _rows(plan, moves_only):
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
-    out.append("")
-    out.append("## Totals")
-    out.append("")
-    out.append("| | |")
-    out.append("|---|---:|")
-    for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
-    out.append("")
-    out.append("## Findings on today's placement")
-    out.append("")
-    if plan.findings:
-        out.append("| severity | rule | workload | location | message |")
-        out.append("|---|---|---|---|---|")
-        for f in plan.findings:
-            out.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                       f"{_md_cell(f.location or '')} | {_md_cell(f.message + _waived(plan, f))} |")
-    else:
-        out.append("None.")
-    out.append("")
-    from advisor.outputs import targets_text
-
-    out += targets_text.render_markdown(plan)
-    out += ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st)), ""]
-    for title, items in (("Locations and providers", facility_lines(plan)),
-                         ("Commitments", commitment_lines(plan))):
-        if items:
-            out += [f"## {title}", "", *(f"- {_md_cell(x)}" for x in items), ""]
-    out += ["## Assumptions", "", *(f"- {_md_cell(a)}" for a in plan.assumptions), ""]
-    rs_rows = _rightsizing_rows(plan, 25)
-    if rs_rows:
-        out.append("## Rightsizing")
-        out.append("")
-        out.append(_md_cell(_rightsizing_title(plan, len(rs_rows))) + ".")
-        out.append("")
-        out += [*_md_rows(RS_HEADERS, rs_rows, left=2), ""]
-    if plan.calibration is not None:
-        out.append("## Calibration")
-        out.append("")
-        out.append(_md_cell(_calibration_title(plan)) + ".")
-        out.append("")
-        out += [*_md_rows(CAL_HEADERS, _calibration_rows(plan)), ""]
-    moved: list[Recommendation] = [r for r in plan.recommendations if r.moved or r.unplaceable]
-    if moved:
-        out.append("<details><summary>Why each workload moves</summary>")
-        out.append("")
-        for r in sorted(moved, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
-        out.append("")
-        out.append("</details>")
-        out.append("")
-    from advisor.outputs.diagrams import mermaid_blocks
-
-    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
-    if diagrams:
-        out.append("## Application chains that move")
-        out.append("")
-        out.append("<details><summary>Diagrams (Mermaid)</summary>")
-        out.append("")
-        out.append(diagrams.rstrip("\n"))
-        out.append("")
-        out.append("</details>")
-        out.append("")
     for n in plan.notes:
         out.append(f"> note: {_md_cell(n)}")
     for src, err in plan.failed_sources:
         out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
-    return "\n".join(out).rstrip() + "\n"
+    sections = [Section("summary", out, required=True)]
+    out = ["## Totals", "", "| | |", "|---|---:|"]
+    for k, v in _totals(plan, timings=False):
+        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+    sections.append(Section("totals", out, required=True))
+    moving = _sorted([r for r in plan.recommendations if r.moved or r.unplaceable], st)
+    staying = _sorted([r for r in plan.recommendations if r not in moving], st)
+    shown, left = moving[:MAX_MOVE_ROWS], moving[MAX_MOVE_ROWS:]
+    rows = [_workload_row(r, st) for r in shown]
+    if left:
+        rows.append(_sum_row(f"({len(left)} more moves)", _sum(st, left)))
+    if staying:
+        rows.append(_sum_row(f"({len(staying)} workloads that stay)", _sum(st, staying)))
+    rows += _line_rows(plan, st)
+    sections.append(Section("the moves", ["## Workloads that move", "", *_md_table(rows)]))
+    out = ["## Findings on today's placement", ""]
+    if plan.findings:
+        out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
+        out.append("")
+        table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
+        for f in plan.findings:
+            message = _md_cell(f.message + _waived(plan, f))
+            table.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
+                         f"{_md_cell(f.location or '')} | {message} |")
+        out.extend(details(f"Findings ({len(plan.findings)})", table))
+    else:
+        out.append("None.")
+    sections.append(Section("the findings", out))
+    from advisor.outputs import targets_text
+
+    if plan.targets:
+        sections.append(Section("the targets", targets_text.render_markdown(plan)[:-1],
+                                required=True))
+    out = ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st))]
+    for title, items in (("Locations and providers", facility_lines(plan)),
+                         ("Commitments", commitment_lines(plan))):
+        if items:
+            out += ["", f"### {title}", "", *(f"- {_md_cell(x)}" for x in items)]
+    out += ["", "### Assumptions", "", *(f"- {_md_cell(a)}" for a in plan.assumptions)]
+    sections.append(Section("the cost by line", out, required=True))
+    if moving:
+        out = []
+        for r in sorted(moving, key=lambda r: (-r.monthly_savings, r.workload.id)):
+            out.append(f"- **{_md_cell(r.workload.id)}**")
+            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+        sections.append(Section("why each workload moves",
+                                details("Why each workload moves", out)))
+    if plan.calibration is not None:
+        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+               *_md_rows(CAL_HEADERS, _calibration_rows(plan))]
+        sections.append(Section("the calibration", out))
+    rs_rows = _rightsizing_rows(plan, 25)
+    if rs_rows:
+        sections.append(Section("rightsizing", [
+            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            *details(f"Rightsizing ({len(rs_rows)})", _md_rows(RS_HEADERS, rs_rows, left=2))]))
+    from advisor.outputs.diagrams import mermaid_blocks
+
+    diagrams = mermaid_blocks(plan, moving_only=True, heading="###")
+    if diagrams:
+        sections.append(Section("the chain diagrams", [
+            "## Application chains that move", "",
+            *details("Diagrams (Mermaid)", [diagrams.rstrip("\n")])]))
+    if left:
+        sections.append(Section(f"{len(left)} more moves", details(
+            f"{len(left)} more moves", _md_table([_workload_row(r, st) for r in left]))))
+    if staying and not moves_only:
+        sections.append(Section("the workloads that stay", details(
+            f"Workloads that stay ({len(staying)})",
+            _md_table([_workload_row(r, st) for r in staying]))))
+    return fit(sections, max_chars)
+
+
+def _sum(st: Statement, recs: list[Recommendation]) -> Shown:
+    """The shown amounts of ``recs`` together."""
+    parts = [st.workloads[r.workload.id] for r in recs]
+    return Shown(sum((p.now for p in parts), Decimal(0)), sum((p.after for p in parts), Decimal(0)),
+                 one_off=sum((p.one_off for p in parts), Decimal(0)))

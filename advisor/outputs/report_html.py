@@ -31,52 +31,75 @@ CSS = """
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 10.5pt;
   line-height: 1.4; margin: 0; color: #111; background: #fff; }
-main { max-width: 186mm; margin: 0 auto; padding: 8mm 4mm 12mm; }
+main { max-width: 1200px; margin: 0 auto; padding: 8mm 20px 12mm; }
 h1 { font-size: 19pt; margin: 0 0 1mm; }
 h2 { font-size: 14pt; border-bottom: 2px solid #0072B2; margin: 9mm 0 3mm; padding-bottom: 1mm;
   break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 5mm 0 2mm; break-after: avoid; }
 p { margin: 1.5mm 0; }
 .sub { color: #333; margin-bottom: 4mm; }
-.kpis { display: grid; grid-template-columns: repeat(2, 1fr); gap: 3mm; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(240px, 100%), 1fr));
+  gap: 3mm; }
 .kpi { border: 1px solid #999; border-left: 6px solid #0072B2; padding: 2mm 3mm;
   break-inside: avoid; }
 .kpi .label { font-size: 9pt; color: #333; }
 .kpi .value { font-size: 16pt; font-weight: bold; }
 .kpi .detail { font-size: 9pt; color: #222; }
-.decision { border: 2px solid #009E73; padding: 2mm 3mm; font-size: 11.5pt; break-inside: avoid; }
+.pair { display: grid; gap: 4mm 8mm; align-items: start;
+  grid-template-columns: repeat(auto-fit, minmax(min(480px, 100%), 1fr)); }
+.pair > * { min-width: 0; }
+.decision { border: 2px solid #009E73; padding: 2mm 3mm; font-size: 11.5pt; break-inside: avoid;
+  margin-top: 3mm; }
 .alert { border: 2px solid #D55E00; padding: 2mm 3mm; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; font-size: 9pt; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 2mm 0 4mm; }
+.scroll:focus { outline: 2px solid #0072B2; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { border-bottom: 1px solid #bbb; padding: 0.8mm 1.2mm; text-align: left;
   vertical-align: top; overflow-wrap: break-word; }
+td a { overflow-wrap: anywhere; }
 th { background: #eee; font-weight: bold; }
 .num { text-align: right; white-space: nowrap; overflow-wrap: normal;
   font-variant-numeric: tabular-nums; }
+th.num { white-space: normal; }
+.id { white-space: nowrap; }
 table.wide { font-size: 8.5pt; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
 tfoot td { font-weight: bold; border-top: 2px solid #444; }
-.splits { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; }
+.splits { display: grid; gap: 3mm 6mm;
+  grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); }
 .splits table { font-size: 8.5pt; }
 figure { margin: 3mm 0 5mm; break-inside: avoid; }
-figure svg { width: 100%; height: auto; display: block; }
+figure svg { display: block; height: auto; }
+figure.chart { overflow-x: auto; }
+figure.chart svg { width: 100%; max-width: 820px; min-width: 500px; }
 figcaption { font-size: 8.5pt; color: #333; margin-top: 1mm; }
-.chain { overflow-x: auto; }
-figure.chain svg { width: auto; max-width: none; }
+figure.chain { overflow-x: auto; border: 1px solid #ddd; }
+figure.chain svg { width: 100%; }
 @page wide { size: A4 landscape; margin: 12mm; }
 .muted { color: #444; font-size: 9pt; }
+td .muted { font-size: 1em; }
 .expired { color: #B00000; font-weight: bold; }
 .soon { color: #8A4B00; font-weight: bold; }
-nav ol { columns: 2; font-size: 9.5pt; margin: 0; }
+nav ol { columns: 2 16em; font-size: 9.5pt; margin: 0; }
 code { font-size: 9pt; white-space: nowrap; }
+li code { white-space: normal; overflow-wrap: anywhere; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #444; }
+@media (max-width: 600px) {
+  main { padding: 4mm 10px 8mm; }
+  h1 { font-size: 15pt; }
+}
 @media print {
   main { padding: 0; max-width: none; }
   a { color: inherit; text-decoration: none; }
   h2 { break-before: auto; }
   nav { display: none; }
-  figure.chain { page: wide; overflow: visible; }
-  figure.chain svg { width: 100%; max-width: 100%; }
+  .scroll, figure.chart { overflow: visible; }
+  figure.chart svg { min-width: 0; }
+  table.wide { font-size: 7.5pt; }
+  th, td { padding: 0.6mm 0.8mm; }
+  figure.chain { page: wide; overflow: visible; border: 0; }
+  figure.chain svg { width: 100%; max-width: 100% !important; min-width: 0 !important; }
 }
 """
 
@@ -88,12 +111,15 @@ def e(text: object) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int],
-           foot: list[str] | None = None, css: str = "") -> str:
-    """A table from already escaped cells; ``numeric`` columns are right-aligned."""
+           foot: list[str] | None = None, css: str = "", label: str = "") -> str:
+    """A table from already escaped cells; ``numeric`` columns are right-aligned. It sits in a
+    frame that scrolls sideways (labelled for screen readers, reachable by keyboard) when the
+    page is narrower than the table, so the page itself never does."""
     def cls(i: int) -> str:
         return ' class="num"' if i in numeric else ""
 
-    out = [f'<table class="{css}"><thead><tr>' if css else "<table><thead><tr>"]
+    out = [f'<div class="scroll" role="region" tabindex="0" aria-label="{e(label)}">']
+    out.append(f'<table class="{css}"><thead><tr>' if css else "<table><thead><tr>")
     out += [f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head)]
     out.append("</tr></thead><tbody>")
     for row in rows:
@@ -103,8 +129,19 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int],
     if foot:
         out.append("<tfoot><tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(foot))
                    + "</tr></tfoot>")
-    out.append("</table>")
+    out.append("</table></div>")
     return "".join(out)
+
+
+def _id(text: str) -> str:
+    """An id (a location, a workload) that never breaks across lines."""
+    return f'<span class="id">{e(text)}</span>'
+
+
+def _chart(ident: str, svg: str, label: str, caption: str = "") -> str:
+    """A chart in a figure that scrolls sideways on a phone rather than shrink its text."""
+    return (f'<figure class="chart" id="{ident}" role="region" tabindex="0" '
+            f'aria-label="{e(label)}">{svg}{caption}</figure>')
 
 
 def _share(part: Decimal, whole: Decimal, lang: Lang) -> str:
@@ -179,7 +216,7 @@ def _splits(cur: MonthCost, r: Report, lang: Lang) -> str:
     modelled_locs = set(cur.modelled_locations)
     prov_rows = [[e(provider_name(k, lang)), e(lang.money(v)), e(_share(v, cur.total, lang))]
                  for k, v in cur.by_provider.items()]
-    loc_rows = [[e(k) + (mark if k in modelled_locs else ""), e(lang.money(v)),
+    loc_rows = [[_id(k) + (mark if k in modelled_locs else ""), e(lang.money(v)),
                  e(_share(v, cur.total, lang))] for k, v in cur.by_location.items()]
     unlocated = cur.total - sum(cur.by_location.values(), Decimal(0))
     if unlocated:
@@ -193,7 +230,8 @@ def _splits(cur: MonthCost, r: Report, lang: Lang) -> str:
                               (t("split_location"), t("location"), loc_rows),
                               (t("split_kind"), "", kind_rows)):
         out.append(f"<div><h3>{e(title)}</h3>")
-        out.append(_table([e(head), e(t("amount")), e(t("share"))], rows, {1, 2}, foot))
+        out.append(_table([e(head), e(t("amount")), e(t("share"))], rows, {1, 2}, foot,
+                          label=title))
         out.append("</div>")
     out.append("</div>")
     return "".join(out)
@@ -213,9 +251,12 @@ def _trend(r: Report, lang: Lang) -> str:
     title = t("trend_chart", n=len(months))
     out = []
     if len(months) >= 2:
-        svg = charts.stacked_bars("chart-trend", title, [lang.month_short(m.month)
-                                                         for m in months], series, lang)
-        out.append(f'<figure id="fig-trend">{svg}</figure>')
+        cats = [lang.month_short(m.month) for m in months]
+        svg = charts.stacked_bars("chart-trend", title, cats, series, lang)
+        small = charts.small_multiples("chart-trend-providers", t("trend_small"), cats, series,
+                                       lang)
+        out.append('<div class="pair">' + _chart("fig-trend", svg, title)
+                   + _chart("fig-trend-providers", small, t("trend_small")) + "</div>")
     else:
         out.append(f'<p class="muted">{e(t("chart_none"))}</p>')
     head = [e(t("month"))] + [e(provider_name(p, lang)) for p in providers] + [e(t("total_col"))]
@@ -223,7 +264,7 @@ def _trend(r: Report, lang: Lang) -> str:
                                          for p in providers] + [e(lang.money(m.total))]
             for m in months]
     out.append(f"<h3>{e(t('trend_table'))}</h3>")
-    out.append(_table(head, rows, set(range(1, len(head)))))
+    out.append(_table(head, rows, set(range(1, len(head))), label=t("trend_table")))
     return "".join(out)
 
 
@@ -239,6 +280,7 @@ def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
         one_off = st.total.one_off
         decision = t("board_total", moves=s["moves"], saving=lang.money(saving),
                      one_off=lang.money(one_off), payback=lang.payback(one_off, saving))
+        out.append('<div class="pair">')
         out.append(f'<div class="decision" id="decision">{e(decision)}')
         shown = {m.workload.id: st.workloads[m.workload.id].saving for m in r.moves}
         good = [m for m in r.moves if shown[m.workload.id] > 0]
@@ -252,6 +294,7 @@ def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
         out.append(f"<li>{e(t('objective_note', horizon=r.horizon_months))}</li>"
                    f"<li>{e(objective_sentence(st, lang))}</li></ul></div>")
         out.append(_waterfall(r, lang))
+        out.append("</div>")
         out.append(_moves_table(r, lang))
     out.append(_rightsizing(r, lang))
     if r.chains:
@@ -259,7 +302,7 @@ def _recommendations(r: Report, lang: Lang, colors: dict[str, str]) -> str:
                    f'{e(t("chains_text"))}</p>')
         for i, chain in enumerate(r.chains):
             svg = to_svg(chain, colors, r.currency, lang, id_prefix=f"chain{i}")
-            out.append(f'<figure class="chain">{svg}</figure>')
+            out.append(_chain_figure(svg))
         if r.chains_left_out:
             out.append(f'<p class="muted">+{r.chains_left_out} (advisor graph)</p>')
     out.append("</section>")
@@ -290,7 +333,21 @@ def _waterfall(r: Report, lang: Lang) -> str:
     title = t("waterfall")
     svg = charts.waterfall("chart-waterfall", title, (t("today"), st.total.now),
                            steps, (t("recommended"), st.total.after), lang)
-    return f'<figure id="fig-waterfall">{svg}</figure>'
+    return _chart("fig-waterfall", svg, title)
+
+
+def _chain_figure(svg: str) -> str:
+    """A chain diagram scaled to the column, but never below 70% of its drawn size (its text
+    stays readable): on a narrow screen its frame scrolls sideways instead. The frame is named
+    after the diagram's title for screen readers and can be scrolled with the keyboard."""
+    import re
+
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    label = html.unescape(re.search(r"<title[^>]*>([^<]*)</title>", svg).group(1))  # type: ignore[union-attr]
+    svg = svg.replace('class="chain"', f'class="chain" style="max-width:{width:g}px;'
+                      f'min-width:{width * 0.7:.0f}px"', 1)
+    return (f'<figure class="chain" role="region" tabindex="0" aria-label="{e(label)}">'
+            f"{svg}</figure>")
 
 
 def _moves_table(r: Report, lang: Lang) -> str:
@@ -302,8 +359,12 @@ def _moves_table(r: Report, lang: Lang) -> str:
     for row in saving_rows(r.plan, r.moves, MAX_MOVES_SHOWN, st):
         cells = [e(c) for c in row_cells(row, lang)]
         m = row.recommendation
-        if m is not None and (m.workload.name or m.workload.id) != m.workload.id:
-            cells[0] += f' <span class="muted">{e(m.workload.id)}</span>'
+        if row.line is not None:  # the id in the label never breaks
+            cells[0] = e(row_label(row, lang)).replace(e(row.line.key), _id(row.line.key), 1)
+        if m is not None:
+            cells[2], cells[3] = _id(m.current_location), _id(m.recommended_location)
+            if (m.workload.name or m.workload.id) != m.workload.id:
+                cells[0] += f' <span class="muted id">{e(m.workload.id)}</span>'
         rows.append(cells)
     s = r.summary
     foot = [e(t("total_col")), "", "", "", e(lang.money(st.total.saving)),
@@ -311,7 +372,7 @@ def _moves_table(r: Report, lang: Lang) -> str:
             e(lang.payback(s["one_off_cost"], s["monthly_savings"]))]
     return _table([e(t("workload")), e(t("application")), e(t("from_loc")), e(t("to_loc")),
                    e(t("saving")), e(t("one_off")), e(t("payback"))], rows, {4, 5, 6}, foot,
-                  css="wide")
+                  css="wide", label=t("recommendations"))
 
 
 def _rightsizing(r: Report, lang: Lang) -> str:
@@ -323,13 +384,13 @@ def _rightsizing(r: Report, lang: Lang) -> str:
         return "".join(out)
     total = r.summary["rightsizing_monthly_savings"]
     out.append(f"<p>{e(t('rightsizing_text', saving=lang.money(total), n=len(found)))}</p>")
-    rows = [[e(x.workload), e(x.location), e(lang.number(x.cpu, 3)),
+    rows = [[_id(x.workload), _id(x.location), e(lang.number(x.cpu, 3)),
              e(lang.number(x.recommended_cpu, 3)), e(lang.number(x.memory_gb, 3)),
              e(lang.number(x.recommended_memory_gb, 3)), e(lang.money(x.monthly_saving))]
             for x in found[:15]]
     out.append(_table([e(t("workload")), e(t("location")), e(t("cpu_now")), e(t("cpu_rec")),
                        e(t("mem_now")), e(t("mem_rec")), e(t("saving"))], rows,
-                      {2, 3, 4, 5, 6}, css="wide"))
+                      {2, 3, 4, 5, 6}, css="wide", label=t("rightsizing")))
     return "".join(out)
 
 
@@ -347,7 +408,7 @@ def _applications(r: Report, lang: Lang) -> str:
         if cur.unallocated:
             note = "<figcaption>" + e(t("by_application_note",
                                         amount=lang.money(cur.unallocated))) + "</figcaption>"
-        out.append(f'<figure id="fig-applications">{svg}{note}</figure>')
+        out.append(_chart("fig-applications", svg, title, note))
     out.append("</section>")
     return "".join(out)
 
@@ -365,8 +426,8 @@ def _compliance(r: Report, lang: Lang) -> str:
         out.append(f"<p>{e(intro)}</p>")
         rows = []
         for g in r.findings:
-            shown = ", ".join(g.workloads[:8]) + (f" +{len(g.workloads) - 8}"
-                                                  if len(g.workloads) > 8 else "")
+            shown = ", ".join(_id(w) for w in g.workloads[:8]) + (
+                f" +{len(g.workloads) - 8}" if len(g.workloads) > 8 else "")
             refs = e(g.references)
             links = [f'<a href="{e(u)}">{e(u)}</a>' for u in g.urls
                      if u.startswith(("https://", "http://"))]
@@ -374,9 +435,10 @@ def _compliance(r: Report, lang: Lang) -> str:
                 refs += ("<br>" if refs else "") + "<br>".join(links)
             rows.append([e(lang.severity(g.severity)),
                          f"<code>{e(g.rule)}</code><br>{e(g.title)}", e(len(g.workloads)),
-                         e(g.waived), e(shown), refs])
+                         e(g.waived), shown, refs])
         out.append(_table([e(t("severity")), e(t("rule")), e(t("findings")), e(t("waived")),
-                           e(t("workloads")), e(t("references"))], rows, {2, 3}, css="wide"))
+                           e(t("workloads")), e(t("references"))], rows, {2, 3}, css="wide",
+                          label=t("compliance")))
     out.append(f'<h3 id="waivers">{e(t("waivers"))}</h3>')
     if r.waivers is None:
         out.append(f'<p class="muted">{e(t("waivers_none"))}</p>')
@@ -386,14 +448,15 @@ def _compliance(r: Report, lang: Lang) -> str:
             status = {"expired": f'<span class="expired">{e(t("expired"))}</span>',
                       "soon": f'<span class="soon">{e(t("expires_soon"))}</span>',
                       "valid": e(t("valid"))}[w.status]
-            subject = e(w.subject) + (f' <span class="muted">({e(t("application"))})</span>'
+            subject = _id(w.subject) + (f' <span class="muted">({e(t("application"))})</span>'
                                       if w.application else "")
             reason = e(w.reason) + (f' <span class="muted">{e(w.reference)}</span>'
                                     if w.reference else "")
             rows.append([f"<code>{e(w.rule)}</code>", subject, e(w.owner),
                          e(lang.date(w.expires)), status, e(w.used), reason])
         out.append(_table([e(t("rule")), e(t("waiver_subject")), e(t("owner")), e(t("expires")),
-                           e(t("status")), e(t("findings")), e(t("reason"))], rows, {5}))
+                           e(t("status")), e(t("findings")), e(t("reason"))], rows, {5},
+                          label=t("waivers")))
     out.append("</section>")
     return "".join(out)
 
@@ -414,16 +477,18 @@ def _unallocated(r: Report, lang: Lang) -> str:
             out.append(f"<p>{e(text)}</p>")
         rows = [[e(lang.month(m.month)), e(lang.money(m.unallocated or Decimal(0))),
                  e(_share(m.unallocated or Decimal(0), m.billed, lang))] for m in r.months]
-        out.append(_table([e(t("month")), e(t("amount")), e(t("share"))], rows, {1, 2}))
+        out.append(_table([e(t("month")), e(t("amount")), e(t("share"))], rows, {1, 2},
+                          label=t("unallocated")))
     cal = r.plan.calibration
     if cal is not None:
         out.append(f"<h3>{e(t('calibration', month=lang.month(cal.month)))}</h3>")
-        rows = [[e(p.key), e(lang.money(p.billed)), e(lang.money(p.modelled)),
+        rows = [[_id(p.key), e(lang.money(p.billed)), e(lang.money(p.modelled)),
                  e(lang.money(p.difference, signed=True)),
                  "-" if p.ratio is None else e(lang.number(p.ratio, 2))]
                 for p in calibration_rows(r.plan)]
         out.append(_table([e(t("location")), e(t("billed_col")), e(t("modelled_col")),
-                           e(t("difference")), e(t("ratio"))], rows, {1, 2, 3, 4}))
+                           e(t("difference")), e(t("ratio"))], rows, {1, 2, 3, 4},
+                          label=t("calibration", month=lang.month(cal.month))))
     elif r.has_ledger:
         out.append(f"<p>{e(t('calibration_none'))}</p>")
     out.append("</section>")
@@ -433,7 +498,7 @@ def _unallocated(r: Report, lang: Lang) -> str:
 def _assumptions(r: Report, lang: Lang) -> str:
     t = lang.t
     out = [f'<section id="assumptions"><h2>{e(t("assumptions"))}</h2><dl>']
-    basis = t("cost_basis_text", basis=r.cost_basis, column=COST_BASES[r.cost_basis],
+    basis = t("cost_basis_text", basis=t(f"basis_{r.cost_basis}"), column=COST_BASES[r.cost_basis],
               currency=r.currency)
     out.append(f"<dt><b>{e(t('cost_basis'))}</b></dt><dd>{e(basis)}</dd>")
     out.append(f"<dt><b>{e(t('horizon'))}</b></dt><dd>"
@@ -459,9 +524,10 @@ def _assumptions(r: Report, lang: Lang) -> str:
     modelled = sorted({loc for m in r.months for loc in m.modelled_locations})
     if modelled:
         plans = sorted({m.plan_month for m in r.months if m.plan_month})
-        note = t("modelled_note", locations=", ".join(modelled),
-                 plan=", ".join(lang.month(p) for p in plans))
-        out.append(f"<dt><b>{e(t('modelled'))}</b></dt><dd>{e(note)}</dd>")
+        note = e(t("modelled_note", locations="{ids}",
+                   plan=", ".join(lang.month(p) for p in plans)))
+        note = note.replace("{ids}", ", ".join(_id(loc) for loc in modelled))
+        out.append(f"<dt><b>{e(t('modelled'))}</b></dt><dd>{note}</dd>")
     out.append("</dl>")
     out.append(f"<h3>{e(t('prices'))}</h3>")
     rows = []
@@ -472,10 +538,10 @@ def _assumptions(r: Report, lang: Lang) -> str:
             source = t("list_prices", file=p.source[5:])
         else:
             source = p.source
-        rows.append([e(p.location), e(provider_name(p.provider, lang)), e(p.currency), e(source),
+        rows.append([_id(p.location), e(provider_name(p.provider, lang)), e(p.currency), e(source),
                      e(p.date or t("not_recorded"))])
     out.append(_table([e(t("location")), e(t("provider")), "", e(t("price_source")),
-                       e(t("price_date"))], rows, set()))
+                       e(t("price_date"))], rows, set(), label=t("prices")))
     if r.sources:
         out.append(f"<h3>{e(t('sources'))}</h3><ul>")
         out += [f"<li><code>{e(f)}</code> ({e(lang.number(n, 0))})</li>" for f, n in r.sources]
@@ -518,7 +584,7 @@ def render_html(r: Report, lang: Lang) -> str:
     colors = location_colors(r.plan)
     title = f"{t('title')} {lang.month(r.month)}: {r.estate}"
     subtitle = t("subtitle", estate=r.estate, month=lang.month(r.month), currency=r.currency,
-                 basis=r.cost_basis)
+                 basis=t(f"basis_{r.cost_basis}"))
     body = [f"<h1>{e(title)}</h1>", f'<p class="sub">{e(subtitle)}</p>']
     if r.failed_sources:
         names = ", ".join(f"{s}: {m}" for s, m in r.failed_sources)

@@ -48,7 +48,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
     s = r.summary
     out = [f"# {md(t('title'))} {md(lang.month(r.month))}: {md(r.estate)}", "",
            md(t("subtitle", estate=r.estate, month=lang.month(r.month), currency=r.currency,
-                basis=r.cost_basis), line_start=True), ""]
+                basis=t(f"basis_{r.cost_basis}")), line_start=True), ""]
     if r.failed_sources:
         names = ", ".join(f"{src}: {msg}" for src, msg in r.failed_sources)
         out += [f"> **{md(t('failed_warning', sources=names))}**", ""]
@@ -221,7 +221,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
     out += _budget(r, lang)
     out += [f"## {md(t('assumptions'))}", ""]
     out.append(f"- **{md(t('cost_basis'))}**: " + md(t(
-        "cost_basis_text", basis=r.cost_basis, column=COST_BASES[r.cost_basis],
+        "cost_basis_text", basis=t(f"basis_{r.cost_basis}"), column=COST_BASES[r.cost_basis],
         currency=r.currency)))
     out.append(f"- **{md(t('horizon'))}**: " + md(t("horizon_text", n=r.horizon_months)))
     if not r.rates:

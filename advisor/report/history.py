@@ -132,6 +132,26 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
+def demo_store() -> str:
+    """Where ``--demo`` keeps its history when no store is given: the user's cache folder
+    ($XDG_CACHE_HOME or ~/.cache, then advisor/demo-history.duckdb), or a folder in the system's
+    temporary directory when that cannot be written. Never the current folder: trying the demo
+    leaves nothing behind where it was run."""
+    import os
+    import tempfile
+
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for folder in (Path(root) / "advisor",
+                   Path(tempfile.gettempdir()) / f"advisor-demo-{os.getuid()}"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return str(folder / "demo-history.duckdb")
+    return str(Path(tempfile.mkdtemp(prefix="advisor-demo-")) / "demo-history.duckdb")
+
+
 def open_store(url: str | None = None) -> HistoryStore:
     """Open (and migrate) the store at ``url``: a postgresql:// URL, or a DuckDB file path
     (default ``.advisor/history.duckdb``). Unreachable: SourceError (exit 3)."""

@@ -1,5 +1,5 @@
-"""The connector protocol for ``{type: kubernetes}`` sources: discovered workloads, their usage
-and on-premise cost rows, for the estate's merge."""
+"""The connector protocol for ``{type: kubernetes}`` sources: discovered workloads and their
+usage for the estate's merge, and the cluster's inventory for its on-premise cost rows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from advisor.estate.yamlfile import line_of, nearest
 
 def collect(estate: Estate, s: KubernetesSettings,
             progress: Progress | None = None) -> SourceResult:
-    """The connector protocol: discovered workloads, their usage, on-premise cost rows."""
+    """The connector protocol: discovered workloads, their usage, and the cluster (``inventory``)
+    that the command prices into on-premise cost rows when the source asks for them."""
     locations = estate.location_by_id()
     if locations and s.location not in locations:  # checked when the estate loads, too
         near = nearest(s.location, locations)
@@ -27,12 +28,5 @@ def collect(estate: Estate, s: KubernetesSettings,
     found = discover(s, progress=progress)
     result = SourceResult(source=s.name, workloads=found.workloads,
                           usage={w.id: w.usage for w in found.workloads if w.usage},
-                          notes=[f"{s.name}: {n}" for n in found.notes])
-    if s.ledger_out and s.location in locations:
-        from advisor.placement.onprem_cost import cluster_cost, month_period, write_focus_csv
-
-        period = month_period(s.month or found.at.strftime("%Y-%m"))
-        cost = cluster_cost(found, locations[s.location], period)
-        write_focus_csv(s.ledger_out, cost)
-        result.ledger_paths.append(s.ledger_out)
+                          notes=[f"{s.name}: {n}" for n in found.notes], inventory=found)
     return result

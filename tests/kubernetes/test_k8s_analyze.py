@@ -40,3 +40,19 @@ def test_unreachable_cluster_is_named_and_exits_3(estate_dir: Path, kubeconfig: 
     assert doc["summary"]["workloads"] >= 1
     assert len(doc["failed_sources"]) == 1
     assert "down" in json.dumps(doc["failed_sources"]) or "127.0.0.1" in result.err
+
+
+def test_a_source_with_ledger_out_writes_the_month_of_on_premise_cost(
+        estate_dir: Path, kubeconfig: Path, tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "onprem-2024-01.csv"
+    with open(estate_dir / "advisor.yaml", "a") as fh:
+        fh.write(f"sources:\n  - {{type: kubernetes, kubeconfig: '{kubeconfig}', context: dc1, "
+                 f"location: onprem-dc1, ledger_out: '{out}', month: 2024-01}}\n")
+    result = run_cli("analyze", "-c", str(estate_dir), "-f", "json")
+    assert result.code == 0, result.err
+    text = out.read_text()
+    assert "On-premises" in text and "2024-01-01T00:00:00Z" in text
+    costs = run_cli("costs", str(out), "-c", str(estate_dir), "--group-by", "provider",
+                    "--format", "json")
+    assert costs.code == 0, costs.err
+    assert json.loads(costs.out)["rows"][0]["provider"] == "On-premises"

@@ -79,3 +79,23 @@ def estate_dir(tmp_path: Path) -> Any:
         return tmp_path / "advisor.yaml"
 
     return make
+
+
+@pytest.fixture(scope="session")
+def spark_url() -> Iterator[str]:
+    """One Spark Connect server (local mode) for the session's Spark tests (xdist group spark)."""
+    yield from servers.spark_connect()
+
+
+@pytest.fixture(scope="session")
+def spark(spark_url: str) -> Iterator[Any]:
+    """A Spark Connect client for the tests' own set-up (tables the ledger then reads)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyspark.sql.connect.session import SparkSession
+
+        session = SparkSession.builder.remote(spark_url).create()
+    yield session
+    session.stop()

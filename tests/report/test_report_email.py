@@ -56,6 +56,7 @@ def test_markdown_report_in_dutch(run_cli: Cli, smtp_relay: Relay, tmp_path: Pat
     monkeypatch.setenv("ADVISOR_SMTP_PASSWORD", smtp_relay.password)
     code, _, err = run_cli("report", "--demo", "--month", "2026-10", "--store",
                        str(tmp_path / "h.duckdb"), "--format", "markdown", "--lang", "nl",
+                       "-o", str(tmp_path / "r.md"),
                        "--email", "wethouder@gemeente.nl", "--smtp",
                        f"{smtp_relay.host}:{smtp_relay.port}", "--smtp-user", smtp_relay.user,
                        "--smtp-ca", smtp_relay.cafile)

@@ -60,7 +60,7 @@ def test_estate_without_bills_needs_a_month(run_cli: Cli, tmp_path: Path) -> Non
     assert "give --month" in one_line(err)
     code, out, err = run_cli("report", "-c", str(DATA / "small" / "advisor.yaml"), "--store",
                          str(tmp_path / "h.duckdb"), "--month", "2026-10", "--format",
-                         "markdown")
+                         "markdown", "-o", "-")
     assert code == 0, err
     assert "every figure in this report is modelled" in out
 

@@ -45,7 +45,7 @@ def test_html_escapes_everything(run_cli: Cli, estate: Path, tmp_path: Path) -> 
 
 def test_markdown_escapes(run_cli: Cli, estate: Path, tmp_path: Path) -> None:
     code, out, err = run_cli("report", "-c", str(estate), "--month", "2026-10", "--store",
-                         str(tmp_path / "h.duckdb"), "--format", "markdown")
+                             str(tmp_path / "h.duckdb"), "--format", "markdown", "-o", "-")
     assert code == 0, err
     assert SCRIPT not in out and "<b>" not in out and "<i>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out

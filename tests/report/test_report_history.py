@@ -74,14 +74,20 @@ def test_costs_store_then_report(run_cli: Cli, tmp_path: Path, pg_url: str) -> N
 
 def test_costs_store_default_path(run_cli: Cli, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --demo, costs --store and report share the demo's store in the user's cache folder
+    (never the current folder)."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ADVISOR_STORE", raising=False)
+    store = tmp_path / "cache" / "advisor" / "demo-history.duckdb"
     code, _, err = run_cli("costs", "--demo", "--store")
     assert code == 0, err
-    assert (tmp_path / ".advisor" / "history.duckdb").is_file()
+    assert store.is_file() and str(store) in err
     code, _, err = run_cli("report", "--demo", "-o", "r.html")  # same default store, latest month
     assert code == 0, err
     assert "October 2026" in (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert counts(str(tmp_path / ".advisor" / "history.duckdb"))["plan_month"] == 1
+    assert counts(str(store))["plan_month"] == 1
+    assert not (tmp_path / ".advisor").exists()
 
 
 def _migrate_from_v1(store: HistoryStore) -> None:
@@ -116,7 +122,7 @@ def test_schema_migrates_and_keeps_data(backend: str, tmp_path: Path, run_cli: C
     estate.write_text(estate.read_text(encoding="utf-8").replace(
         "name: 'Gemeente \"Quote\" & <Co>'", "name: Small test estate"), encoding="utf-8")
     code, out, err = run_cli("report", "-c", str(estate), "--month", "2026-10", "--store", url,
-                         "--format", "markdown")
+                             "--format", "markdown", "-o", "-")
     assert code == 0, err
     assert "| September 2026 |" in out and "| October 2026 |" in out  # the v1 month trends
 
