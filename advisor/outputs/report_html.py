@@ -562,7 +562,7 @@ def _scenarios(r: Report, lang: Lang) -> str:
                     f"<p>{e(t('scenarios_text'))}</p>",
                     _table([e(h) for h in rs.headers(lang)],
                            [[e(c) for c in row] for row in rs.rows(r.plan, r.scenarios, lang)],
-                           rs.NUMERIC),
+                           rs.NUMERIC, label=t("scenarios")),
                     *(f"<p><b>{e(name)}</b>: {e(text)}</p>"
                       for name, text in rs.descriptions(r.scenarios)),
                     "</section>"])
@@ -576,7 +576,7 @@ def _budget(r: Report, lang: Lang) -> str:
     return "".join([f'<section id="budget"><h2>{e(t("budget"))}</h2>',
                     f"<p>{e(t('budget_text'))}</p>",
                     _table([e(h) for h in head], [[e(c) for c in row] for row in rows],
-                           rb.NUMERIC), "</section>"])
+                           rb.NUMERIC, label=t("budget")), "</section>"])
 
 
 def render_html(r: Report, lang: Lang) -> str:
