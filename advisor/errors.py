@@ -10,6 +10,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_SOURCE = 3
+EXIT_INTERNAL = 70  # sysexits EX_SOFTWARE: a bug in the advisor, never a policy result
+EXIT_OUTPUT = 74  # sysexits EX_IOERR: an output could not be written (a full disk, ...)
 
 
 class AdvisorError(Exception):
@@ -110,6 +112,12 @@ def collect(problems: list[InputError]) -> None:
 
 class PolicyError(InputError):
     """A policy pack is malformed (unknown severity, attribute, operator...)."""
+
+
+class OutputError(AdvisorError):
+    """An output (a file given with -o, or stdout) could not be written."""
+
+    exit_code = EXIT_OUTPUT
 
 
 class SourceError(AdvisorError):

@@ -48,7 +48,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     from advisor.check.gate import file_beside, load_budgets
     from advisor.check.waivers import load_waivers, waiver_view, waivers_file
     from advisor.estate.cost_checks import warnings
-    from advisor.placement.rightsizing import rightsizing
+    from advisor.placement.rightsizing import rightsizing, usage_notes
     from advisor.rules import placement_findings
 
     as_of = as_of or dt.date.today()
@@ -77,6 +77,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
         plan.targets = results(plan, estate, model, ev, time_limit_s, gap)
     plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
+    plan.notes.extend(usage_notes(estate))
     return plan
 
 

@@ -7,7 +7,8 @@ identity, Azure CLI ...). ``arm_endpoint`` and ``authority`` select a national o
 Every call goes through ``call``: azure-core's own retry is switched off for these clients
 because it waits only as long as ``Retry-After`` says, while Cost Management throttles with the
 ``x-ms-ratelimit-microsoft.costmanagement-*-retry-after`` headers. We wait for the longest of all
-of them, at most ``max_retries`` times, and then stop with a message that names the scope.
+of them (the client-type quota's header included), at most ``max_retries`` times and
+``max_total_wait_seconds`` in all, and then stop with a message that names the scope.
 Only read operations are called: the query API is a POST that reads (role Cost Management Reader);
 inventory uses GET (role Reader).
 """
@@ -28,7 +29,11 @@ from advisor.estate.sources import AzureSettings, settings_from
 RETRY_HEADERS = ("retry-after", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
                  "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
-                 "x-ms-ratelimit-microsoft.costmanagement-client-retry-after")
+                 "x-ms-ratelimit-microsoft.costmanagement-client-retry-after",
+                 "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after")
+# Cost Management keeps a quota per client type; without the header a client shares the
+# tenant-wide default one with every portal and script.
+CLIENT_TYPE = "hybrid-advisor"
 
 
 def parse_settings(raw: dict[str, Any], base: Path | None = None) -> AzureSettings:
@@ -85,6 +90,7 @@ def call(s: AzureSettings, where: str, what: str, send: Callable[[], Answer],
          sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
     """Run one request with bounded retries on 429 and 5xx; other failures become one line."""
     attempt = 0
+    waited = 0.0
     while True:
         try:
             answer = send()
@@ -104,7 +110,13 @@ def call(s: AzureSettings, where: str, what: str, send: Callable[[], Answer],
                                          f"{wait:g} s (more than max_wait_seconds "
                                          f"{s.max_wait_seconds:g})",
                                   "try again later, or raise max_wait_seconds")
+            if waited + wait > s.max_total_wait_seconds:
+                raise SourceError(where, f"{what}: still throttled after waiting {waited:g} s "
+                                         f"in all (max_total_wait_seconds "
+                                         f"{s.max_total_wait_seconds:g})",
+                                  "try again later, or raise max_total_wait_seconds")
             sleep(wait)
+            waited += wait
             attempt += 1
             continue
         raise _http_error(where, what, answer, attempt)
@@ -151,8 +163,9 @@ def send_request(s: AzureSettings, client: Any, method: str, url: str,
     """One raw request through the SDK client's pipeline (authentication included)."""
     from azure.core.rest import HttpRequest
 
-    request = HttpRequest(method, url, json=body) if body is not None else \
-        HttpRequest(method, url)
+    headers = {"ClientType": CLIENT_TYPE}
+    request = HttpRequest(method, url, json=body, headers=headers) if body is not None else \
+        HttpRequest(method, url, headers=headers)
     kwargs: dict[str, Any] = {}
     if s.arm_endpoint.startswith("http://"):
         kwargs["enforce_https"] = False  # a local test server; never for a real cloud

@@ -1,11 +1,15 @@
-"""Azure Cost Management for the ledger: ``query.usage`` per scope and billing month.
+"""Azure Cost Management for the ledger: ``query.usage`` per scope over the whole period.
 
-Two queries per month and scope: ``ActualCost`` (what the invoice says: FOCUS ``BilledCost``) and
-``AmortizedCost`` (reservations and savings plans spread over the usage: ``EffectiveCost``),
-joined on the period and the grouping keys; a group that only one of them has counts 0 in the
-other. Pages are followed through ``nextLink`` ourselves (the SDK does not), and throttling is
-handled by ``azure.call``. The query API has no public-price figure, so ``ListCost``
-stays empty for these rows.
+Two queries per scope, each over the custom period of every month asked for (at most 12 months
+a query; the answer has a row per month or day): ``ActualCost`` (what the invoice says: FOCUS
+``BilledCost``) and ``AmortizedCost`` (reservations and savings plans spread over the usage:
+``EffectiveCost``), joined on the period and the grouping keys; a group that only one of them
+has counts 0 in the other. So a 12-month run stays far below the documented 12 queries per 10 s
+of a client type. Requests carry a ``ClientType`` header (their own quota, not the tenant-wide
+default). Pages are followed through ``nextLink`` ourselves (the SDK does not), and throttling
+is handled by ``azure.call`` (every Cost Management retry-after header). Tag keys are compared
+without regard to case, as Azure does. The query API has no public-price figure, so
+``ListCost`` stays empty for these rows.
 
 Each scope is read on its own: one that fails is reported and the others still count.
 """
@@ -14,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from advisor.connectors.azure import (
+    CLIENT_TYPE,
     Answer,
     arm_client,
     call,
@@ -36,9 +41,15 @@ from advisor.month import Month
 COST_TYPES = (("ActualCost", "billed"), ("AmortizedCost", "effective"))
 DATE_COLUMNS = ("BillingMonth", "UsageDate")
 COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD")
+MONTHS_PER_QUERY = 12  # the query API's custom time period spans at most a year
 
 
-def query_body(s: AzureSettings, cost_type: str, month: Month, today: dt.date) -> dict[str, Any]:
+def query_body(s: AzureSettings, cost_type: str, months: Month | Sequence[Month],
+               today: dt.date) -> dict[str, Any]:
+    """One query over consecutive months: from the first's start to the last's end (today for
+    a month not yet closed)."""
+    span = [months] if isinstance(months, Month) else list(months)
+    first, month = span[0], span[-1]
     last = month.end - dt.timedelta(days=1)
     if not month.closed(today):
         last = max(month.start, min(last, today))
@@ -47,7 +58,7 @@ def query_body(s: AzureSettings, cost_type: str, month: Month, today: dt.date) -
     return {
         "type": cost_type,
         "timeframe": "Custom",
-        "timePeriod": {"from": f"{month.start.isoformat()}T00:00:00Z",
+        "timePeriod": {"from": f"{first.start.isoformat()}T00:00:00Z",
                        "to": f"{last.isoformat()}T23:59:59Z"},
         "dataset": {
             "granularity": "Monthly" if s.granularity == "monthly" else "Daily",
@@ -61,7 +72,7 @@ def _first_page(s: AzureSettings, client: Any, scope: str, body: dict[str, Any])
     """The first page through the SDK's ``query.usage``; its errors keep status and headers."""
     from azure.core.exceptions import HttpResponseError
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"headers": {"ClientType": CLIENT_TYPE}}
     if s.arm_endpoint.startswith("http://"):
         kwargs["enforce_https"] = False  # a local test server; never for a real cloud
     try:
@@ -80,12 +91,15 @@ def _first_page(s: AzureSettings, client: Any, scope: str, body: dict[str, Any])
     return Answer(200, {}, data)
 
 
-def query_rows(s: AzureSettings, client: Any, scope: str, cost_type: str, month: Month,
-               today: dt.date, sleep: Callable[[float], None]) -> list[dict[str, Any]]:
+def query_rows(s: AzureSettings, client: Any, scope: str, cost_type: str,
+               months: Month | Sequence[Month], today: dt.date,
+               sleep: Callable[[float], None]) -> list[dict[str, Any]]:
     """Every row of one query as a dict of column -> value, across all pages."""
-    body = query_body(s, cost_type, month, today)
+    body = query_body(s, cost_type, months, today)
     where = f"{s.name} scope {scope}"
-    what = f"Cost Management query ({cost_type} {month.label})"
+    span = [months] if isinstance(months, Month) else list(months)
+    label = span[0].label if len(span) == 1 else f"{span[0].label}..{span[-1].label}"
+    what = f"Cost Management query ({cost_type} {label})"
     page = call(s, where, what, lambda: _first_page(s, client, scope, body), sleep)
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -102,7 +116,9 @@ def query_rows(s: AzureSettings, client: Any, scope: str, cost_type: str, month:
                     partial(send_request, s, client, "POST", link, body), sleep)
 
 
-def _period(row: dict[str, Any], month: Month) -> tuple[dt.date, dt.date]:
+def _period(row: dict[str, Any], month: Month | None) -> tuple[dt.date, dt.date] | None:
+    """The row's charge period: its day or month; ``month`` when the answer has no date
+    column (a one-month query); None when it has none and spans several months."""
     for col in DATE_COLUMNS:
         value = row.get(col)
         if value is None:
@@ -114,7 +130,15 @@ def _period(row: dict[str, Any], month: Month) -> tuple[dt.date, dt.date]:
         day = dt.date.fromisoformat(text[:10])
         m = Month(day.year, day.month)
         return m.start, m.end
-    return month.start, month.end
+    return (month.start, month.end) if month is not None else None
+
+
+def _get(row: dict[str, Any], name: str) -> Any:
+    """A column by name, any case (Azure tag keys are case-insensitive)."""
+    if name in row:
+        return row[name]
+    folded = name.casefold()
+    return next((v for k, v in row.items() if str(k).casefold() == folded), None)
 
 
 def _amount(row: dict[str, Any], where: str) -> Decimal:
@@ -128,19 +152,27 @@ def _amount(row: dict[str, Any], where: str) -> Decimal:
     return Decimal(0)
 
 
-def scope_rows(s: AzureSettings, client: Any, scope: str, month: Month, today: dt.date,
-               sleep: Callable[[float], None]) -> list[FocusRow]:
-    """Actual and amortized cost of one scope and month, joined into FOCUS rows."""
+def scope_rows(s: AzureSettings, client: Any, scope: str, months: Month | Sequence[Month],
+               today: dt.date, sleep: Callable[[float], None]) -> list[FocusRow]:
+    """Actual and amortized cost of one scope over consecutive months (one query per cost
+    type), joined into FOCUS rows."""
     where = f"{s.name} scope {scope}"
+    span = [months] if isinstance(months, Month) else list(months)
     joined: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     for cost_type, basis in COST_TYPES:
-        for row in query_rows(s, client, scope, cost_type, month, today, sleep):
-            start, end = _period(row, month)
+        for row in query_rows(s, client, scope, cost_type, span, today, sleep):
+            period = _period(row, span[0] if len(span) == 1 else None)
+            if period is None:
+                raise SourceError(where, f"Cost Management answered rows without a date "
+                                         f"column for {span[0].label}..{span[-1].label}")
+            start, end = period
             keys = []
             for g in s.group_by:
                 if g.startswith("TAG:"):
-                    value = row.get("TagValue") if row.get("TagKey", g[4:]) == g[4:] else None
-                    keys.append(str(value or row.get(g[4:]) or ""))
+                    tag_key = str(row.get("TagKey") or g[4:])
+                    value = row.get("TagValue") if tag_key.casefold() == g[4:].casefold() \
+                        else None
+                    keys.append(str(value or _get(row, g[4:]) or ""))
                 else:
                     keys.append(str(row.get(g) or ""))
             currency = str(row.get("Currency") or row.get("BillingCurrency") or "")
@@ -185,12 +217,14 @@ def collect_costs(s: AzureSettings, spool: Path, month: str | None, *, cred: Any
         months = periods(month, s.start, s.end, s.months, today)
         for i, scope in enumerate(s.scopes):
             rows: list[FocusRow] = []
+            chunks = [months[k:k + MONTHS_PER_QUERY]
+                      for k in range(0, len(months), MONTHS_PER_QUERY)]
             try:
-                for j, m in enumerate(months):
+                for j, chunk in enumerate(chunks):
                     if progress:
-                        progress.step(f"{s.name} {m.label}", i * len(months) + j,
-                                      len(s.scopes) * len(months))
-                    rows.extend(scope_rows(s, client, scope, m, today, sleep))
+                        progress.step(f"{s.name} {chunk[0].label}..{chunk[-1].label}",
+                                      i * len(chunks) + j, len(s.scopes) * len(chunks))
+                    rows.extend(scope_rows(s, client, scope, chunk, today, sleep))
             except SourceError as exc:
                 failures.append(SourceFailure(f"{s.name} scope {scope}", exc.message
                                               + (f" ({exc.hint})" if exc.hint else "")))

@@ -12,17 +12,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from advisor.atomic import open_atomic
 from advisor.connectors.base import SourceFailure
 from advisor.errors import InputError
 from advisor.month import Month
+from advisor.redact import redact_deep
 
 FOCUS_COLUMNS = ("BillingAccountId", "SubAccountId", "ServiceProviderName", "BillingPeriodStart",
                  "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
@@ -97,7 +97,7 @@ def write_focus_csv(path: Path, rows: Iterable[FocusRow]) -> int:
     """Write rows sorted (deterministic bytes); returns how many were written."""
     items = sorted(r.cells() for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with open_atomic(path, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(FOCUS_COLUMNS)
         writer.writerows(items)
@@ -106,25 +106,10 @@ def write_focus_csv(path: Path, rows: Iterable[FocusRow]) -> int:
 
 # -- secrets ----------------------------------------------------------------------------------
 
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)((?:secret|password|token|signature|sig|key)[\"']?\s*[=:]\s*[\"']?)"
-               r"[^\s&\"',;]{6,}"),
-    re.compile(r"(?i)((?:secret|password|token)\s+)(?=[^\s&\"',;]*[0-9_-])[^\s&\"',;]{12,}"),
-    re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"),  # AWS secret keys
-)
-_SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
-               "AZURE_STORAGE_CONNECTION_STRING", "AZURE_PASSWORD")
-
-
 def scrub(text: str, secrets: Sequence[str] = ()) -> str:
-    """Remove credentials from a message before it can reach output, a log or an error."""
-    known = [s for s in (*secrets, *(os.environ.get(k, "") for k in _SECRET_ENV)) if len(s) >= 6]
-    for secret in sorted(known, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
-    return text
+    """Remove credentials from a message before it can reach output, a log or an error (the
+    one redaction function, ``advisor.redact``, in its form for cloud SDK messages)."""
+    return redact_deep(text, secrets)
 
 
 def first_line(text: str, limit: int = 300) -> str:

@@ -31,6 +31,7 @@ from advisor.errors import InputError, SourceError
 from advisor.estate.model import Estate
 from advisor.estate.sources import FocusSettings, settings_from
 from advisor.ledger.focus import LedgerFile, sniff
+from advisor.redact import redact_deep, redact_url
 
 DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet")
 
@@ -100,7 +101,7 @@ def _fetch_local(settings: FocusSettings, path: str, month: str | None, out: Fet
     full = Path(path).expanduser()
     if not full.is_absolute():
         full = settings.base / full
-    if glob.has_magic(path):
+    if glob.has_magic(path) and not full.exists():  # 'glob[1].csv' may be a file's own name
         hits = sorted(glob.glob(str(full), recursive=True))
         if not hits:
             raise InputError(f"'{path}' matches no file", hint=f"paths are looked up relative to "
@@ -281,9 +282,16 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
     if not bucket:
         raise InputError(f"'{url}' names no bucket", hint="write s3://BUCKET/PREFIX")
     where = f"s3://{bucket}"
-    client = boto3.session.Session(profile_name=settings.profile).client(
-        "s3", endpoint_url=settings.endpoint_url,
-        config=Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2}))
+    try:
+        client = boto3.session.Session(profile_name=settings.profile).client(
+            "s3", endpoint_url=settings.endpoint_url,
+            config=Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2}))
+    except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+        raise InputError(f"cannot use the S3 endpoint {redact_url(settings.endpoint_url or '')}"
+                         f" for {where}: {redact_deep(str(exc).splitlines()[0])}",
+                         hint="give endpoint_url as http(s)://HOST[:PORT]") from None
+    except BotoCoreError as exc:
+        raise SourceError(where, redact_deep(f"cannot set up the S3 client: {exc}")) from None
     literal = prefix.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
     try:
         listed: list[_Entry] = []
@@ -293,10 +301,10 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
                 listed.append(_Entry(obj["Key"], obj["LastModified"].timestamp(), obj["Size"]))
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        raise SourceError(where, f"cannot list {url}: {code or exc}",
+        raise SourceError(where, redact_deep(f"cannot list {url}: {code or exc}"),
                           _s3_hint(code)) from None
     except BotoCoreError as exc:
-        raise SourceError(where, f"cannot reach the bucket: {exc}",
+        raise SourceError(where, redact_deep(f"cannot reach the bucket: {exc}"),
                           "check the endpoint, network and credentials (boto3's chain)") from None
     keys = _match_keys(listed, prefix)
 
@@ -304,7 +312,7 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
         try:
             return bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
         except (ClientError, BotoCoreError) as exc:
-            raise SourceError(where, f"cannot read {key}: {exc}") from None
+            raise SourceError(where, redact_deep(f"cannot read {key}: {exc}")) from None
 
     chosen, notes = select_with_manifests(keys, month, f"s3://{bucket}", read)
     if not _have_objects(chosen, keys, month, url, "object", notes, out):
@@ -314,7 +322,7 @@ def _fetch_s3(settings: FocusSettings, url: str, spool: Path, month: str | None,
         try:
             client.download_file(bucket, e.key, str(local))
         except (ClientError, BotoCoreError) as exc:
-            raise SourceError(where, f"cannot download {e.key}: {exc}") from None
+            raise SourceError(where, redact_deep(f"cannot download {e.key}: {exc}")) from None
         out.files.append(sniff(str(local), f"s3://{bucket}/{e.key}"))
 
 
@@ -352,7 +360,15 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
     options: dict[str, Any] = {"connection_timeout": 5, "retry_policy": LinearRetry(
         backoff=1, random_jitter_range=0, retry_total=1)}
     if settings.connection_string:
-        service = BlobServiceClient.from_connection_string(settings.connection_string, **options)
+        try:
+            service = BlobServiceClient.from_connection_string(settings.connection_string,
+                                                               **options)
+        except (ValueError, AttributeError, KeyError):
+            given = "AZURE_STORAGE_CONNECTION_STRING" if settings.connection_string == \
+                os.environ.get("AZURE_STORAGE_CONNECTION_STRING") else "connection_string"
+            raise InputError(f"the storage connection string ({given}) for {url} is malformed",
+                             hint="copy it from the storage account's 'Access keys' page "
+                                  "(the value is not shown: it holds a key)") from None
     elif settings.account_url:
         from azure.identity import DefaultAzureCredential
 
@@ -374,7 +390,7 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
                           f"{service.url}", "check the container name and account") from None
     except AzureError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SourceError(where, f"cannot reach the container: {first}",
+        raise SourceError(where, redact_deep(f"cannot reach the container: {first}"),
                           "check the account URL or connection string and the network") from None
     keys = _match_keys(listed, prefix)
     chosen, notes = select_exports(keys, month)
@@ -386,8 +402,9 @@ def _fetch_azure(settings: FocusSettings, url: str, spool: Path, month: str | No
             with open(local, "wb") as fh:
                 client.download_blob(e.key).readinto(fh)
         except AzureError as exc:
-            raise SourceError(where, f"cannot download {e.key}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else exc}") from None
+            raise SourceError(where, redact_deep(f"cannot download {e.key}: "
+                                           f"{str(exc).splitlines()[0] if str(exc) else exc}"))\
+                from None
         out.files.append(sniff(str(local), f"az://{container}/{e.key}"))
 
 

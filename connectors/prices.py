@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from advisor.atomic import write_atomic
 from advisor.connectors.cloud_common import first_line, scrub
 from advisor.errors import InputError, SourceError
 
@@ -240,7 +241,7 @@ def write_snapshot(path: Path, date: str, prices: Iterable[LocationPrices]) -> N
     doc = {"date": date, "method": __doc__.split("\n\n")[1].replace("\n", " ") if __doc__
            else "", "locations": {f"{p.provider}:{p.region}": p.to_json()
                                   for p in sorted(prices, key=lambda p: (p.provider, p.region))}}
-    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
 def render_locations(prices: Iterable[LocationPrices], header: list[str]) -> str:

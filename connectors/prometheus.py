@@ -41,6 +41,7 @@ from advisor.errors import InputError, SourceError
 from advisor.estate.model import HOURS_PER_MONTH
 from advisor.estate.sources.common import parse_duration
 from advisor.estate.sources.kubernetes import DEFAULT_LABELS, DEFAULT_METRICS
+from advisor.redact import redact
 
 GIB = Decimal(2**30)
 
@@ -194,7 +195,7 @@ class PrometheusClient:
         """Any message text with the secret (and its header forms) blanked out."""
         for secret in self._hidden:
             text = text.replace(secret, "[redacted]")
-        return text
+        return redact(text)
 
     def _fail(self, message: str, hint: str | None = None) -> SourceError:
         return SourceError(self.source, self._scrub(message),

@@ -126,9 +126,9 @@ def test_junit_one_case_per_rule_and_workload(run_cli, estate):
     skipped = [(c.get("classname"), c.get("name")) for c in cases
                if c.find("skipped") is not None]
     assert skipped == [("advisor.sovereignty.SOV-004", "care")]
-    assert root.get("failures") == "5" and root.get("skipped") == "1"
+    assert root.get("failures") == "5" and root.get("skipped") is None  # not in junit-10.xsd
     assert root.get("tests") == str(len(cases))
-    assert all(c.get("file") == "workloads.yaml" and int(c.get("line") or 0) > 0 for c in cases)
+    assert "defined at workloads.yaml:" in (failure.text or "")  # where, in the text
     for suite in root.findall("testsuite"):
         assert suite.get("tests") == str(len(suite.findall("testcase")))
 

@@ -89,14 +89,31 @@ class Item:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    salt: int = 0  # set when two findings would share a fingerprint (see unique_fingerprints)
+
     @property
     def fingerprint(self) -> str:
-        """Stable across runs and line edits: the rule and what it was evaluated on."""
-        return fingerprint(self.finding)
+        """Stable across runs and line edits: the rule and what it was evaluated on (and the
+        detail that tells two findings on one subject apart)."""
+        base = fingerprint(self.finding)
+        if not self.salt:
+            return base
+        return hashlib.sha256(f"{base}\0{self.salt}".encode()).hexdigest()[:32]
+
+
+def unique_fingerprints(items: list[Item]) -> None:
+    """Re-salt fingerprints that collide, in the items' (deterministic) order, so GitHub and
+    GitLab never merge two findings into one alert (as ruff's GitLab renderer does)."""
+    seen: set[str] = set()
+    for item in items:
+        while item.fingerprint in seen:
+            item.salt += 1
+        seen.add(item.fingerprint)
 
 
 def fingerprint(f: Finding) -> str:
-    return hashlib.sha256(f"{f.rule}\0{f.key}".encode()).hexdigest()[:32]
+    text = f"{f.rule}\0{f.key}" + (f"\0{f.detail}" if f.detail else "")
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -147,6 +164,7 @@ class CheckResult:
     today: dt.date
     # The proposal as a plan (its chains are drawn in the PR comment); None without changes.
     proposed_plan: Plan | None = None
+    notes: list[str] = field(default_factory=list)  # what the readers did (resources read...)
 
     @property
     def proposed(self) -> bool:
@@ -204,24 +222,24 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
                                           budgets=budget_data)
     findings += structural_findings(estate, proposed)
     by_id = estate.workload_by_id()
-    seen = {(f.rule, f.key) for f in findings}
+    seen = {f.identity for f in findings}
     for _, prop in proposals:
         for extra in prop.extra:
             more, _ = check_placement(ev, [by_id[extra.workload]],
                                       {extra.workload: extra.location})
             for f in more:
-                if (f.rule, f.key) not in seen:
-                    seen.add((f.rule, f.key))
+                if f.identity not in seen:
+                    seen.add(f.identity)
                     findings.append(f)
     plan_findings = [(f, prop, path) for path, prop in proposals for f in prop.findings]
-    baseline: dict[tuple[str, str], str | None] | None = None
+    baseline: dict[tuple[str, str, str], str | None] | None = None
     resolved: list[Finding] = []
     if proposals:
         before, _ = check_placement(ev, estate.workloads, current, costs=model,
                                     budgets=budget_data)
         before += structural_findings(estate, current)
-        baseline = {(f.rule, f.key): f.location for f in before}
-        resolved = [f for f in before if (f.rule, f.key) not in seen]
+        baseline = {f.identity: f.location for f in before}
+        resolved = [f for f in before if f.identity not in seen]
     waiver_path = waivers_file(estate.path, waivers)
     waiver_list = load_waivers(waiver_path, estate, [r.id for r in rules]) if waiver_path else []
     rule_of = {r.id: r for r in (*rules, *PLAN_RULES, *PLACE_RULES, *WAIVER_RULES)}
@@ -236,7 +254,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     for f in findings:
         item = Item(f, rule_of[f.rule], place_of_workload(f.workload))
         if baseline is not None:
-            was = baseline.get((f.rule, f.key), "absent")
+            was = baseline.get(f.identity, "absent")
             item.baseline = "new" if was == "absent" else \
                 "unchanged" if was == f.location else "updated"
         change = change_of.get(f.workload)
@@ -257,7 +275,8 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         place = _place(waiver.source, estate_dir) if waiver.source else None
         items.append(Item(f, rule_of[f.rule], place,
                           baseline="unchanged" if proposals else None))
-    items.sort(key=lambda i: i.finding.sort_key())
+    items.sort(key=lambda i: (i.finding.sort_key(), i.finding.message))
+    unique_fingerprints(items)
     cases = _cases(rules, evaluated, items, place_of_workload)
     return CheckResult(
         estate=estate,
@@ -271,6 +290,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
         today=today,
+        notes=[n for _, p in proposals for n in p.notes],
     )
 
 
@@ -290,17 +310,31 @@ def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
 
 def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items: list[Item],
            place_of_workload: Callable[[str], Place | None]) -> list[Case]:
-    by_key = {(i.finding.rule, i.finding.key): i for i in items}
+    by_key: dict[tuple[str, str], list[Item]] = {}
+    for i in items:
+        by_key.setdefault((i.finding.rule, i.finding.key), []).append(i)
     out: list[Case] = []
     for rule in rules:
         for subject, wid in evaluated.get(rule.id, []):
-            out.append(Case(rule, subject, place_of_workload(wid), by_key.get((rule.id, subject))))
+            found: list[Item | None] = [*by_key.get((rule.id, subject), [])] or [None]
+            out.extend(Case(rule, _case_name(subject, item), place_of_workload(wid), item)
+                       for item in found)
     known = {r.id for r in rules}
     for item in items:
         if item.finding.rule not in known:
-            out.append(Case(item.rule, item.finding.key, item.place, item))
+            out.append(Case(item.rule, _case_name(item.finding.key, item), item.place, item))
     out.sort(key=lambda c: (c.rule.id, c.subject))
+    names: dict[tuple[str, str], int] = {}
+    for case in out:  # (suite, classname, name) unique: JUnit readers merge duplicates
+        n = names[(case.rule.id, case.subject)] = names.get((case.rule.id, case.subject), 0) + 1
+        if n > 1:
+            case.subject = f"{case.subject} ({n})"
     return out
+
+
+def _case_name(subject: str, item: Item | None) -> str:
+    detail = item.finding.detail if item is not None else None
+    return f"{subject} -> {detail}" if detail else subject
 
 
 def _proposed_plan(estate: Estate, model: CostModel, ev: Evaluation,
@@ -357,11 +391,11 @@ def _file_place(file: str, line: int | None, estate_dir: Path) -> Place:
 def _plan_line(path: str, resource: str | None) -> int | None:
     if not resource:
         return None
-    from advisor.check.proposals import _address_line
+    from advisor.check.proposals import _address_line, plan_text
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError:
+        text = plan_text(Path(path))
+    except (OSError, InputError):
         return None
     return _address_line(text, resource)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ class Proposal:
     changes: list[Change]
     findings: list[Finding]
     extra: list[Change]  # further locations of a workload split by a plan (checked, not priced)
+    notes: list[str] = field(default_factory=list)  # what a reader did, for the user
 
     def placement(self) -> dict[str, str]:
         return {c.workload: c.location for c in self.changes}
@@ -97,9 +98,13 @@ def read_placement(path: Path, estate: Estate) -> Proposal:
 # --------------------------------------------------------------------------- Terraform plans
 def read_terraform_plan(path: Path, estate: Estate, tag_key: str = DEFAULT_TAG_KEY) -> Proposal:
     """The workloads a Terraform plan creates or updates, and where (see the module docstring)."""
-    text = read_text(path, "Terraform plan")
+    text = plan_text(path)
     try:
         plan = json.loads(text)
+    except RecursionError:
+        raise InputError("the JSON nests deeper than this reader follows", file=str(path),
+                         hint="give the unmodified output of `terraform show -json "
+                              "PLANFILE`") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=str(path),
                          line=exc.lineno, hint="give the output of `terraform show -json "
@@ -122,20 +127,28 @@ def read_terraform_plan(path: Path, estate: Estate, tag_key: str = DEFAULT_TAG_K
     by_region = _regions(estate.locations)
     found: dict[str, list[Change]] = {}
     findings: list[Finding] = []
+    skipped = {"not managed": 0, "not AWS or Azure": 0, "not created or updated": 0,
+               f"without the tag {tag_key}": 0}
     for rc in changes_raw:
         if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed":
+            skipped["not managed"] += 1
             continue
         provider = _provider(rc.get("provider_name"))
         raw_change = rc.get("change")
         change: dict[str, Any] = raw_change if isinstance(raw_change, dict) else {}
         actions = change.get("actions") or []
-        if provider is None or not ("create" in actions or "update" in actions):
+        if provider is None:
+            skipped["not AWS or Azure"] += 1
+            continue
+        if not ("create" in actions or "update" in actions):
+            skipped["not created or updated"] += 1
             continue
         raw_after = change.get("after")
         after: dict[str, Any] = raw_after if isinstance(raw_after, dict) else {}
         address = str(rc.get("address", "?"))
-        wid = _workload_tag(after, tag_key)
+        wid = _workload_tag(after, tag_key, provider)
         if wid is None:
+            skipped[f"without the tag {tag_key}"] += 1
             continue
         line = _address_line(text, address)
         origin = f"{path.name}: {address}"
@@ -176,7 +189,40 @@ def read_terraform_plan(path: Path, estate: Estate, tag_key: str = DEFAULT_TAG_K
                 f"{wid} is planned in {', '.join([first.location, *others])} "
                 f"({', '.join(sorted({c.resource or '' for c in items}))}); checked "
                 f"at each, priced at {first.location}", resource=first.resource))
-    return Proposal(chosen, findings, extra)
+    tagged = len(changes_raw) - sum(skipped.values())
+    why = ", ".join(f"{n} {reason}" for reason, n in skipped.items() if n)
+    note = (f"{path.name}: {len(changes_raw)} resource changes read, {tagged} tagged "
+            f"{tag_key} ({sum(len(v) for v in found.values())} matched a workload and region), "
+            f"{sum(skipped.values())} skipped" + (f" ({why})" if why else ""))
+    if not tagged and skipped[f"without the tag {tag_key}"]:
+        note += f"; no resource carries the tag {tag_key}: is --tag-key right?"
+    return Proposal(chosen, findings, extra, [note])
+
+
+def plan_text(path: Path) -> str:
+    """The plan's text: UTF-8, or UTF-16/32 as PowerShell's ``>`` writes it (with a byte order
+    mark, or UTF-16 without one, recognised by its zero bytes)."""
+    import codecs
+
+    if path.is_file():
+        with path.open("rb") as fh:
+            head = fh.read(4)
+        boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+        encoding = next((enc for bom, enc in boms if head.startswith(bom)), None)
+        if encoding is None and len(head) >= 2 and head[0] != 0 and head[1] == 0:
+            encoding = "utf-16-le"
+        elif encoding is None and len(head) >= 2 and head[0] == 0 and head[1] != 0:
+            encoding = "utf-16-be"
+        if encoding is not None:
+            try:
+                return path.read_bytes().decode(encoding)
+            except (UnicodeDecodeError, OSError) as exc:
+                raise InputError(f"Terraform plan is not valid {encoding.upper()} text "
+                                 f"({type(exc).__name__})", file=str(path),
+                                 hint="save it as UTF-8: terraform show -json tfplan | "
+                                      "Out-File -Encoding utf8 plan.json") from None
+    return read_text(path, "Terraform plan")
 
 
 PROVIDER_NAMES = {"aws": "AWS", "azure": "Azure"}
@@ -202,11 +248,18 @@ def _provider(name: Any) -> str | None:
     return PROVIDERS.get(name.rsplit("/", 1)[-1])
 
 
-def _workload_tag(after: dict[str, Any], key: str) -> str | None:
-    for field in ("tags", "tags_all"):
-        tags = after.get(field)
-        if isinstance(tags, dict) and isinstance(tags.get(key), str) and tags[key].strip():
-            return str(tags[key]).strip()
+def _workload_tag(after: dict[str, Any], key: str, provider: str = "aws") -> str | None:
+    """The tag's value; Azure tag keys are case-insensitive, so there any case matches."""
+    for name in ("tags", "tags_all"):
+        tags = after.get(name)
+        if not isinstance(tags, dict):
+            continue
+        value = tags.get(key)
+        if value is None and provider == "azure":
+            value = next((v for k, v in sorted(tags.items(), key=lambda kv: str(kv[0]))
+                          if str(k).casefold() == key.casefold()), None)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     return None
 
 

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from advisor.commands.common import check_output, config_options, resolve_config, write_output
+from advisor.commands.common import (
+    FiniteFloat,
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 
 
 @click.command()
@@ -23,12 +31,12 @@ from advisor.commands.common import check_output, config_options, resolve_config
 @click.option("--max-chars", type=click.IntRange(min=0), default=None,
               help="Markdown: at most this many characters, whole sections left out with a "
                    "note (default 65000, a pull request comment; 0 = no limit).")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+@click.option("--time-limit", "time_limit_s", type=FiniteFloat(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend before reporting its best placement.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
+@click.option("--gap", type=FiniteFloat(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops (0.001 = 0.1%).")
-@click.option("--headroom", type=click.FloatRange(min=1), default=None,
+@click.option("--headroom", type=FiniteFloat(min=1), default=None,
               help="Rightsizing: recommended requests = p95 usage x this (default 1.2, or the "
                    "kubernetes source's headroom).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -82,7 +90,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     """
     from decimal import Decimal
 
-    check_output(output)
+    check_output(output, [config, scenario_file])
     from advisor.errors import InputError
 
     if budget_years is not None and not 1 <= budget_years <= 30:
@@ -91,8 +99,6 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
     if fmt == "csv" and budget_years is None:
         raise InputError("--format csv writes the multi-year budget", hint="add --budget")
     if (max_workloads is not None or max_tb is not None) and not waves:
-        from advisor.errors import InputError
-
         raise InputError("--max-workloads and --max-tb size migration waves",
                          hint="add --waves")
     if waves:
@@ -151,11 +157,11 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
         text = render_table(plan, moves_only=moves_only,
                             width=output_width(wide, to_file=bool(output and output != "-")))
         text += sections(plan, runs, wave_plan, years, markdown=False)
-    write_output(text, output)
+    write_output(text, output, estate_inputs(plan.estate))
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE
 
         for source, error in plan.failed_sources:
-            click.echo(f"advisor: source {source} failed: {error}", err=True)
+            say(f"advisor: source {source} failed: {error}", err=True)
         return EXIT_SOURCE
     return 0

@@ -6,7 +6,14 @@ import datetime as dt
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import (
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 from advisor.errors import InputError
 
 FORMATS = ("text", "json", "sarif", "junit", "gitlab", "markdown")
@@ -66,15 +73,21 @@ def check(config: str | None, demo: bool, placement: str | None, terraform_plan:
     from advisor.check.gate import run_check
 
     pairs = _pairs(formats or ("text",), outputs)
+    given: list[str | None] = [config, placement, terraform_plan, waivers, budgets]
+    for _, output in pairs:
+        check_output(output, given)
     result = run_check(resolve_config(config, demo), placement=placement,
                        terraform_plan=terraform_plan, tag_key=tag_key, waivers=waivers,
                        budgets=budgets, today=today.date() if today else None, fail_on=fail_on)
+    for note in result.notes:
+        say(f"advisor: {note}", err=True)
     for fmt, output in pairs:
-        write_output(_render(fmt, result, wide, output, max_chars), output)
+        write_output(_render(fmt, result, wide, output, max_chars), output,
+                     [*given, *estate_inputs(result.estate)])
     if all(output for _, output in pairs):
         from advisor.outputs.check_text import verdict
 
-        click.echo(f"advisor check: {verdict(result)} (wrote "
+        say(f"advisor check: {verdict(result)} (wrote "
                    f"{', '.join(o for _, o in pairs if o)})", err=True)
     return result.exit_code
 

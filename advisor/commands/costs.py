@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import (
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 from advisor.commands.progress import progress
 
 if TYPE_CHECKING:
@@ -59,14 +66,19 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
       advisor costs export.csv.gz s3://billing/focus/ --group-by provider --format json
     """
     from advisor.commands.sources import paid_line, read_ledger, report_failures
+    from advisor.errors import InputError
     from advisor.estate.load import load_estate
     from advisor.outputs.ledger_table import render_csv, render_table
 
+    check_output(output, [config, *sources])
     estate = None
     if demo or config or not sources:
         estate = load_estate(resolve_config(config, demo))
     dims = [d.strip() for d in group_by.split(",") if d.strip()] if group_by else (
         ["provider", "workload"] if estate is not None else ["provider"])
+    if not dims:
+        raise InputError(f"--group-by {group_by!r} names no dimension",
+                         hint=f"one or more of: {DIMENSION_HELP}")
     result = read_ledger(estate, paths=sources, month=month, group_by=dims,
                          cost_basis=cost_basis, progress=progress())
     if fmt == "json":
@@ -75,10 +87,10 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
         text = render_csv(result)
     else:
         text = render_table(result)
-    write_output(text, output)
+    write_output(text, output, [config, *sources, *estate_inputs(estate)])
     line = paid_line(result)  # aws/azure sources: what they cost, and which failed
     if line:
-        click.echo(f"advisor: {line}", err=True)
+        say(f"advisor: {line}", err=True)
     report_failures(result.failed_sources, allow_partial)
     if store is not None:  # the history store (docs/report.md); not with a failed source
         from advisor.report.build import GRAIN, store_costs_option
@@ -92,4 +104,6 @@ def costs(sources: tuple[str, ...], config: str | None, demo: bool, month: str |
             return read_ledger(estate, paths=sources, month=month, group_by=GRAIN,
                                cost_basis=cost_basis)
 
-        click.echo("advisor: " + store_costs_option(estate, store, result, regrouped), err=True)
+        say("advisor: " + store_costs_option(estate, store, result, regrouped,
+                                             on_wait=lambda m: say(f"advisor: {m}", err=True)),
+            err=True)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.commands.common import write_output
+from advisor.commands.common import FiniteFloat, say, write_output
 from advisor.commands.discover_cloud import discover_aws, discover_azure
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ discover.add_command(discover_azure)  # advisor discover azure (connectors/azure
               help="Leave these out (default: kube-system, kube-public, kube-node-lease).")
 @click.option("--page-size", type=click.IntRange(1, 10000), default=500, show_default=True,
               help="Objects per list call.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0.1), default=30.0, show_default=True,
               help="Seconds to wait for each answer.")
 @click.option("-c", "--config", "config", type=click.Path(),
               help="advisor.yaml: prices the cluster at the location's prices.")
@@ -149,9 +149,9 @@ def kubernetes(context: str | None, kubeconfig: str | None, in_cluster: bool, lo
             write_focus_csv(focus_out, cost)
     write_output(render_workloads_yaml(found), output)
     for note in found.notes:
-        click.echo(f"advisor: note: {note}", err=True)
+        say(f"advisor: note: {note}", err=True)
     if not quiet:
-        click.echo(summary(found, cost, focus_out), err=True)
+        say(summary(found, cost, focus_out), err=True)
 
 
 def _prometheus_auth(token_file: str | None, token_env: str | None, user: str | None,

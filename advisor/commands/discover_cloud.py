@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from advisor.commands.common import write_output
+from advisor.commands.common import say, write_output
 
 
 def _location_mapper(config: str | None, provider: str) -> Any:
@@ -128,7 +128,7 @@ def discover_aws(profile: str | None, accounts: str | None, role_name: str | Non
     header += [f"# note: {n}" for n in inv.notes]
     write_output(render_workloads(header, inv.workloads), output)
     if not quiet:
-        click.echo(f"advisor: discovered {len(inv.workloads)} workloads in "
+        say(f"advisor: discovered {len(inv.workloads)} workloads in "
                    f"{len(inv.accounts)} AWS account(s)", err=True)
     report_failures(inv.failures, allow_partial)
 
@@ -190,7 +190,7 @@ def discover_azure(scopes: tuple[str, ...], arm_endpoint: str | None, authority:
     header += [f"# note: {n}" for n in inv.notes]
     write_output(render_workloads(header, inv.workloads), output)
     if not quiet:
-        click.echo(f"advisor: discovered {len(inv.workloads)} workloads in Azure", err=True)
+        say(f"advisor: discovered {len(inv.workloads)} workloads in Azure", err=True)
     report_failures(inv.failures, allow_partial)
 
 

@@ -7,7 +7,13 @@ import datetime as dt
 
 import click
 
-from advisor.commands.common import check_output, config_options, resolve_config, write_output
+from advisor.commands.common import (
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    write_output,
+)
 
 
 @click.command(name="exit")
@@ -45,7 +51,7 @@ def exit_plan(config: str | None, demo: bool, provider: str | None, location: st
       advisor exit --demo --location onprem-dc2 --date 2028-01-01 --format html -o exit.html
       advisor exit -c advisor.yaml --provider aws --format json
     """
-    check_output(output)
+    check_output(output, [config])
     from advisor.commands.progress import progress
     from advisor.commands.sources import collect
     from advisor.errors import InputError
@@ -72,7 +78,7 @@ def exit_plan(config: str | None, demo: bool, provider: str | None, location: st
         text = out.render_html(plan)
     else:
         text = out.render_table(plan)
-    write_output(text, output)
+    write_output(text, output, estate_inputs(got.estate))
     if plan.plan.failed_sources:
         from advisor.errors import EXIT_SOURCE
 

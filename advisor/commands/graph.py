@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import (
+    FiniteFloat,
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 
 
 @click.command()
@@ -15,7 +23,7 @@ from advisor.commands.common import config_options, resolve_config, write_output
               default="mermaid", show_default=True, help="Diagram syntax.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--moving", is_flag=True, help="Only the chains in which a workload moves.")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+@click.option("--time-limit", "time_limit_s", type=FiniteFloat(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend.")
 def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: str,
@@ -37,13 +45,15 @@ def graph(config: str | None, demo: bool, applications: tuple[str, ...], fmt: st
     from advisor.commands.sources import analyze_config
     from advisor.outputs.diagrams import render
 
+    check_output(output, [config])
     plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s,
                           calibration=False)
-    write_output(render(plan, fmt, applications or None, moving_only=moving), output)
+    write_output(render(plan, fmt, applications or None, moving_only=moving), output,
+                 estate_inputs(plan.estate))
     if plan.failed_sources:
         from advisor.errors import EXIT_SOURCE
 
         for source, error in plan.failed_sources:
-            click.echo(f"advisor: source {source} failed: {error}", err=True)
+            say(f"advisor: source {source} failed: {error}", err=True)
         return EXIT_SOURCE
     return 0

@@ -6,6 +6,9 @@ Commands live in ``advisor.commands.*``; each imports heavy libraries inside its
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import sys
 
 import click
@@ -22,12 +25,15 @@ from advisor.commands.policies import policies
 from advisor.commands.prices import prices
 from advisor.commands.report import report
 from advisor.commands.validate import validate
-from advisor.errors import EXIT_INPUT, AdvisorError
+from advisor.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT, AdvisorError
+from advisor.outputs.escape import one_line, terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="advisor")
-def cli() -> None:
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of an internal error (also ADVISOR_DEBUG=1).")
+def cli(debug: bool) -> None:
     """Hybrid cloud cost and workload placement advisor.
 
     Reads an estate (locations, workloads and their dependencies), prices it, checks it against
@@ -40,7 +46,8 @@ def cli() -> None:
 
     \b
     Exit codes: 0 success, 1 findings at or above --fail-on, 2 invalid input or usage,
-    3 a data source failed.
+    3 a data source failed, 70 an internal error (a bug: please report it), 74 an output could
+    not be written.
     """
 
 
@@ -57,27 +64,86 @@ cli.add_command(prices)
 cli.add_command(validate)
 
 
+def _debug(argv: list[str] | None) -> bool:
+    args = sys.argv[1:] if argv is None else argv
+    return "--debug" in args or os.environ.get("ADVISOR_DEBUG", "") not in ("", "0")
+
+
+def _say(text: str) -> None:
+    """A message on stderr: no escape sequence and no credential (``advisor.redact``) in it,
+    whichever code path built it."""
+    from advisor.redact import redact
+
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
+        click.echo(terminal_text(redact(text)), err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and map every outcome to an exit code (the only place that does)."""
     try:
         result = cli.main(args=argv, prog_name="advisor", standalone_mode=False)
+        sys.stdout.flush()
     except AdvisorError as exc:
-        click.echo(exc.render_all("advisor: error: "), err=True)
+        if exc.exit_code == EXIT_OUTPUT:
+            _quiet_stdout()
+        _say(exc.render_all("advisor: error: "))
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("advisor: aborted", err=True)
+        _say("advisor: aborted")
         return 130
     except click.ClickException as exc:
-        exc.show()
+        buf = io.StringIO()
+        exc.show(file=buf)
+        _say(buf.getvalue().rstrip("\n"))
         return EXIT_INPUT if exc.exit_code in (1, 2) else exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except BrokenPipeError:
+        _quiet_stdout()
         return 0
     except KeyboardInterrupt:
-        click.echo("advisor: interrupted", err=True)
+        _say("advisor: interrupted")
         return 130
+    except OSError as exc:
+        if exc.errno is not None and getattr(exc, "filename", None) is None and \
+                _stdout_failed():
+            _quiet_stdout()
+            _say(f"advisor: error: cannot write to standard output: {exc.strerror}")
+            return EXIT_OUTPUT
+        return _internal(exc, argv)
+    except Exception as exc:  # a bug: one line and a hint, never a policy result (exit 1)
+        return _internal(exc, argv)
     return int(result or 0)
+
+
+def _internal(exc: BaseException, argv: list[str] | None) -> int:
+    if _debug(argv):
+        import traceback
+
+        _say("".join(traceback.format_exception(exc)).rstrip("\n"))
+    detail = one_line(str(exc))[:300]
+    _say(f"advisor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""))
+    _say(f"  hint: this is a bug in advisor {__version__}, not a problem with your files: please "
+         "report it with the command and the output of 'advisor --debug ...' (README: "
+         "Reporting a problem)")
+    return EXIT_INTERNAL
+
+
+def _stdout_failed() -> bool:
+    """Whether standard output cannot take more (a full disk, a closed pipe)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def entry() -> None:

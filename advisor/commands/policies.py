@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from advisor.commands.common import say
 from advisor.errors import EXIT_FINDINGS, EXIT_INPUT, AdvisorError, InputError
 
 
@@ -66,7 +67,7 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
         out = [{"id": r.id, "pack": r.pack, "severity": r.severity, "kind": r.kind,
                 "title": r.title, "references": r.reference_text(),
                 "constrains": r.constrains()} for r in rules]
-        click.echo(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        say(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
         return
     from advisor.commands.common import output_width
     from advisor.outputs.terminal import Column, fit_table, wrap
@@ -79,13 +80,13 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
     for r in rules:
         packs.setdefault(r.pack, []).append(r)
     for pack in sorted(packs):
-        click.echo(f"{pack} ({len(packs[pack])} rules)")
+        say(f"{pack} ({len(packs[pack])} rules)")
         rows = [[r.id, r.severity, r.kind, r.title, r.reference_text()] for r in packs[pack]]
-        click.echo(fit_table(rows, columns, width))
-        click.echo("")
-    click.echo("\n".join(wrap("The built-in packs are careful interpretations, not legal "
-                              "advice: review them with your security officer and data "
-                              "protection officer.", width)))
+        say(fit_table(rows, columns, width))
+        say("")
+    say("\n".join(wrap("The built-in packs are careful interpretations, not legal "
+                       "advice: review them with your security officer and data "
+                       "protection officer.", width)))
 
 
 @policies.command()
@@ -127,7 +128,7 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
             head = " ".join(d[k] for k in ("law", "article", "control") if k in d)
             label = ": ".join(x for x in (head, d.get("title", "")) if x)
             out.append(f"  - {label}" + (f" <{d['url']}>" if "url" in d else ""))
-    click.echo("\n".join(out))
+    say("\n".join(out))
 
 
 def _wrap(text: str) -> list[str]:
@@ -161,15 +162,15 @@ def validate(files: tuple[str, ...]) -> int:
                 check_duplicate(rule, seen)
         except AdvisorError as exc:
             errors += 1
-            click.echo(exc.render_all("advisor: error: "), err=True)
+            say(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
-        click.echo(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
+        say(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
     if errors:
-        click.echo(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
+        say(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
                    err=True)
         return EXIT_INPUT
-    click.echo(f"{len(files)} pack{'s' if len(files) != 1 else ''}, {total} rules: valid")
+    say(f"{len(files)} pack{'s' if len(files) != 1 else ''}, {total} rules: valid")
     return 0
 
 
@@ -199,10 +200,10 @@ def test(directory: str, today: Any) -> int:
                          hint="give a folder holding <RULE-ID>/pass and <RULE-ID>/fail")
     report = run_fixtures(root, today.date() if today else None)
     for line in report.lines:
-        click.echo(line)
+        say(line)
     for line in report.errors:
-        click.echo(f"advisor: error: {line}", err=True)
-    click.echo(f"{report.cases} fixtures: {report.unexpected} unexpected, "
+        say(f"advisor: error: {line}", err=True)
+    say(f"{report.cases} fixtures: {report.unexpected} unexpected, "
                f"{len(report.errors)} broken")
     if report.errors:
         return EXIT_INPUT

@@ -18,6 +18,9 @@ class TerminalProgress:
     def step(self, what: str, done: int, total: int | None = None) -> None:
         if not self.enabled:
             return
+        from advisor.outputs.escape import one_line
+
+        what = one_line(what)  # a source's name from a file is no escape sequence here
         if total:
             filled = 30 * min(done, total) // max(total, 1)
             text = f"{what[:40]:<40} [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,}"

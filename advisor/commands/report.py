@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from advisor.commands.common import config_options, resolve_config, write_output
+from advisor.commands.common import (
+    FiniteFloat,
+    check_output,
+    config_options,
+    estate_inputs,
+    resolve_config,
+    say,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from advisor.outputs.i18n import Lang
@@ -47,10 +55,10 @@ if TYPE_CHECKING:
               help="CA certificate(s) to verify the relay with (an internal CA).")
 @click.option("--smtp-plain", is_flag=True,
               help="Allow a relay without STARTTLS on a closed network (no login then).")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=300,
+@click.option("--time-limit", "time_limit_s", type=FiniteFloat(min=1), default=300,
               show_default=True,
               help="Seconds the optimizer may spend.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1), default=0.001, show_default=True,
+@click.option("--gap", type=FiniteFloat(min=0, max=1), default=0.001, show_default=True,
               help="Relative optimality gap at which the optimizer stops.")
 def report(config: str | None, demo: bool, month: str | None, fmt: str, output: str | None,
            lang: str, cost_basis: str, store: str | None, window: int, waivers: str | None,
@@ -78,7 +86,6 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     """
     import os
 
-    from advisor.commands.common import check_output
     from advisor.commands.sources import analyze_config, calibrate_plan, read_ledger
     from advisor.errors import EXIT_SOURCE, InputError
     from advisor.ledger.report import has_ledger
@@ -88,7 +95,8 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     from advisor.report.history import demo_store, open_store
 
     language(lang, "EUR")  # an unknown language fails before any work
-    check_output(output)
+    given: list[str | None] = [config, waivers, store if store and "://" not in store else None]
+    check_output(output, given)
     if store is None and demo:
         store = demo_store()
     relay = None
@@ -102,17 +110,23 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         relay = Relay(host, port, smtp_user, os.environ.get("ADVISOR_SMTP_PASSWORD"), smtp_ca,
                       smtp_plain)
     check_request(month, window)
-    with open_store(store) as history:  # an unreachable store stops everything (exit 3)
-        # The advice is as of the reported month's last day when the month is given (the same
-        # month reads the same, run after run), else as of today.
-        as_of = Month.parse(month).last_day if month else None
-        plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
-                              calibration=False, as_of=as_of, waivers=waivers)
-        ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
-            if has_ledger(plan.estate) else None
-        month = report_month(plan.estate, ledger, month)
-        if ledger is not None:
-            calibrate_plan(plan, month, cost_basis)
+
+    def waiting(message: str) -> None:
+        say(f"advisor: {message}", err=True)
+
+    with open_store(store, on_wait=waiting):  # an unreachable store stops everything (exit 3)
+        pass  # held only while the month is read and written, so concurrent runs can wait
+    # The advice is as of the reported month's last day when the month is given (the same
+    # month reads the same, run after run), else as of today.
+    as_of = Month.parse(month).last_day if month else None
+    plan = analyze_config(resolve_config(config, demo), time_limit_s=time_limit_s, gap=gap,
+                          calibration=False, as_of=as_of, waivers=waivers)
+    ledger = read_ledger(plan.estate, group_by=GRAIN, cost_basis=cost_basis) \
+        if has_ledger(plan.estate) else None
+    month = report_month(plan.estate, ledger, month)
+    if ledger is not None:
+        calibrate_plan(plan, month, cost_basis)
+    with open_store(store, on_wait=waiting) as history:
         rep = collect(history, plan, ledger, month=month, cost_basis=cost_basis, window=window,
                       waivers=waivers)
         if plan.estate.scenarios:
@@ -129,29 +143,31 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
         from advisor.outputs.report_markdown import render_markdown
 
         text = render_markdown(rep, words)
+    inputs = [*given, *estate_inputs(plan.estate)]
     if output is None:  # never 187 KB of HTML on a terminal: a file here, and say where
         from pathlib import Path
 
         output = str(Path.cwd() / f"report-{rep.month}.{'html' if fmt == 'html' else 'md'}")
-        write_output(text, output)
+        write_output(text, output, inputs)
         click.echo(f"advisor: wrote {output}", err=True)
     else:
-        write_output(text, output)
+        write_output(text, output, inputs)
     if relay is not None:
         from advisor.connectors.smtp import build_message, default_sender, send
+        from advisor.outputs.escape import one_line
 
         ext, mime = ("html", "text/html") if fmt == "html" else ("md", "text/markdown")
         msg = build_message(sender=smtp_from or default_sender(), to=email,
-                            subject=words.t("summary_subject", month=words.month(rep.month),
-                                            estate=rep.estate),
+                            subject=one_line(words.t("summary_subject",  # one header line
+                                                     month=words.month(rep.month),
+                                                     estate=rep.estate)),
                             body=summary(rep, words), attachment=text,
                             filename=f"report-{rep.month}.{ext}", mime=mime)
         send(relay, msg)
-        click.echo(f"advisor: report sent to {', '.join(email)} through {relay.name}",
-                   err=True)
+        say(f"advisor: report sent to {', '.join(email)} through {relay.name}", err=True)
     if rep.failed_sources:
         for source, error in rep.failed_sources:
-            click.echo(f"advisor: source {source} failed: {error}", err=True)
+            say(f"advisor: source {source} failed: {error}", err=True)
         return EXIT_SOURCE
     return 0
 

@@ -17,8 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from advisor.commands.common import say
 from advisor.errors import SourceError
 from advisor.estate.merge import SourceResult
 from advisor.estate.model import Estate
@@ -176,7 +175,7 @@ def report_failures(failures: Sequence[tuple[str, str]] | Sequence[SourceFailure
         return
     pairs = [(f.source, f.message) if not isinstance(f, tuple) else f for f in failures]
     for _source, message in pairs:
-        click.echo(f"advisor: source failed: {message}", err=True)
+        say(f"advisor: source failed: {message}", err=True)
     if not allow_partial:
         names = ", ".join(sorted({s for s, _ in pairs}))
         raise SourceError(names, f"{len(pairs)} source(s) failed; the figures above leave "

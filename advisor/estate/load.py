@@ -109,7 +109,8 @@ def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], m
     out: list[Any] = []
     for i, entry in enumerate(spec):
         pattern = str(base / entry)
-        files = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(entry) else [pattern]
+        files = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(entry) and \
+            not Path(pattern).exists() else [pattern]  # a file named 'glob[1].yaml' is itself
         if not files:
             problems.append(Doc(str(main)).error((key, i), f"'{entry}' matches no file",
                                                  f"files are looked up relative to {base}"))

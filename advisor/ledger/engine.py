@@ -156,6 +156,10 @@ def _check(engine: Engine, checks: list[tuple[str, str, str, str]],
             where = Q.row_filter(layout, month, src.filters)
             found = engine.fetch(Q.bad_value(src.relation, name, Q.not_a_number(name), where))
             value = found[0][0] if found else None
+            if value is not None and _is_big_number(str(value)):
+                problem, hint = "is out of range", ("the ledger keeps 20 digits before the "
+                                                    "decimal point and 18 after; check the "
+                                                    "export's number format")
         elif canonical == "Tags":
             bad = engine.tags(layout, ["x"])[2]
             where = Q.row_filter(layout, month, src.filters)
@@ -172,3 +176,13 @@ def _check(engine: Engine, checks: list[tuple[str, str, str, str]],
 
 def _clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _is_big_number(text: str) -> bool:
+    """A number too large for the ledger's DECIMAL(38, 18), as opposed to no number at all."""
+    import math
+
+    try:
+        return math.isfinite(float(text.strip()))
+    except ValueError:
+        return False

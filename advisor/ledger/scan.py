@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     import duckdb
 
 MEMORY_LIMIT = "1GB"
+MAX_LINE_BYTES = 16 << 20  # one CSV line (DuckDB's default, 2 MB, refuses a long Tags field)
+
+
+def path_lit(path: str) -> str:
+    """A file path as a literal DuckDB's readers take as it is: they expand globs, so a file
+    named 'glob[1].csv' would otherwise read 'glob1.csv'."""
+    return lit("".join(f"[{ch}]" if ch in "[*?" else ch for ch in path))
 
 
 class _FileInfo:
@@ -39,13 +46,14 @@ class _FileInfo:
 
 def reader(files: Sequence[LedgerFile], layout: Layout, **extra: str) -> str:
     """The DuckDB table function that reads ``files`` (all laid out like ``layout``)."""
-    paths = "[" + ", ".join(lit(f.local) for f in files) + "]"
+    paths = "[" + ", ".join(path_lit(f.local) for f in files) + "]"
     opts = "".join(f", {k}={v}" for k, v in extra.items())
     if files[0].format == "parquet":
         return f"read_parquet({paths}, filename=true{opts})"
     columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in layout.names) + "}"
     return (f"read_csv({paths}, header=true, auto_detect=false, columns={columns}, delim=',', "
             f"quote='\"', escape='\"', nullstr=['NULL', ''], strict_mode=true, filename=true, "
+            f"max_line_size={MAX_LINE_BYTES}, buffer_size={2 * MAX_LINE_BYTES}, "
             f"compression={lit(files[0].compression)}{opts})")
 
 
@@ -153,10 +161,10 @@ class DuckDBEngine(Engine):
                 raise InputError("the file is empty", file=lf.origin)
             return Layout(lf.origin, names, ["VARCHAR"] * len(names))
         try:
-            described = self.fetch(f"DESCRIBE SELECT * FROM read_parquet({lit(lf.local)})")  # noqa: S608
-        except duckdb.Error as exc:
-            raise InputError(f"not a readable Parquet file: {_first_line(exc)}",
-                             file=lf.origin) from None
+            described = self.fetch(f"DESCRIBE SELECT * FROM read_parquet({path_lit(lf.local)})")  # noqa: S608
+        except (duckdb.Error, RuntimeError, UnicodeError) as exc:  # RuntimeError: a damaged
+            raise InputError(f"not a readable Parquet file: {_first_line(exc)}",  # footer
+                             file=lf.origin, hint="re-export or re-download the file") from None
         return Layout(lf.origin, [r[0] for r in described], [str(r[1]) for r in described])
 
     # -- locating bad input ---------------------------------------------------------------------
@@ -164,31 +172,50 @@ class DuckDBEngine(Engine):
         """Find which file, row and column made the scan fail (the slow path, errors only)."""
         import duckdb
 
-        if not isinstance(exc, duckdb.Error):
+        if not isinstance(exc, (duckdb.Error, RuntimeError, UnicodeError)):
             raise exc
         for info in infos:
-            src = reader([info.lf], info.layout)
             try:
-                self.fetch(f"SELECT count(*) FROM {src}")  # noqa: S608
-            except duckdb.Error as err:
-                text = str(err)
-                line = re.search(r"CSV Error on Line: (\d+)", text)
-                found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
-                what = (f"expected {found.group(1)} fields, found {found.group(2)}" if found
-                        else _first_line(err))
-                return InputError(f"malformed row: {what}", file=info.lf.origin,
-                                  line=int(line.group(1)) if line else None,
-                                  hint="fix or re-export the file; no row is skipped")
-            tags = info.layout.col("Tags")
-            if tags and info.layout.types[tags].upper() in ("VARCHAR", "JSON"):
-                bad = self.fetch(f"SELECT {q(tags)} FROM {src} WHERE {q(tags)} IS NOT NULL AND "  # noqa: S608
-                                 f"NOT json_valid({q(tags)}) LIMIT 1")
-                if bad:
-                    return self.locate(self.source_of(info.lf.local), tags, bad[0][0],
-                                       "is not a JSON object",
-                                       'FOCUS Tags are JSON such as {"team": "web"}')
+                found = self._diagnose_file(info)
+            except (duckdb.Error, RuntimeError, UnicodeError) as err:  # damaged pages
+                kind = "Parquet" if info.lf.format == "parquet" else "CSV"
+                return InputError(f"not a readable {kind} file: {_first_line(err)}",
+                                  file=info.lf.origin, hint="re-export or re-download the file")
+            if found is not None:
+                return found
+        if len(infos) == 1:  # damaged pages that only the full scan reaches
+            kind = "Parquet" if infos[0].lf.format == "parquet" else "CSV"
+            return InputError(f"not a readable {kind} file: {_first_line(exc)}",
+                              file=infos[0].lf.origin, hint="re-export or re-download the file")
         files = ", ".join(i.lf.origin for i in infos)
-        return InputError(f"cannot read the billing data: {_first_line(exc)}", file=files)
+        return InputError(f"cannot read the billing data: {_first_line(exc)}", file=files,
+                          hint="one of these files is damaged: read them one at a time to "
+                               "find it, then re-export or re-download it")
+
+    def _diagnose_file(self, info: _FileInfo) -> InputError | None:
+        import duckdb
+
+        src = reader([info.lf], info.layout)
+        try:
+            self.fetch(f"SELECT count(*) FROM {src}")  # noqa: S608
+        except (duckdb.Error, RuntimeError, UnicodeError) as err:
+            text = str(err)
+            line = re.search(r"CSV Error on Line: (\d+)", text)
+            found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+            what = (f"expected {found.group(1)} fields, found {found.group(2)}" if found
+                    else _first_line(err))
+            return InputError(f"malformed row: {what}", file=info.lf.origin,
+                              line=int(line.group(1)) if line else None,
+                              hint="fix or re-export the file; no row is skipped")
+        tags = info.layout.col("Tags")
+        if tags and info.layout.types[tags].upper() in ("VARCHAR", "JSON"):
+            bad = self.fetch(f"SELECT {q(tags)} FROM {src} WHERE {q(tags)} IS NOT NULL AND "  # noqa: S608
+                             f"NOT json_valid({q(tags)}) LIMIT 1")
+            if bad:
+                return self.locate(self.source_of(info.lf.local), tags, bad[0][0],
+                                   "is not a JSON object",
+                                   'FOCUS Tags are JSON such as {"team": "web"}')
+        return None
 
     def locate(self, source: Source, column: str, value: str | None, problem: str,
                hint: str) -> InputError:
@@ -206,7 +233,7 @@ class DuckDBEngine(Engine):
         if lf.format == "parquet":
             cond = f"{q(column)} IS NULL" if value is None else \
                 f"CAST({q(column)} AS VARCHAR) = {lit(str(value))}"
-            got = self.fetch(f"SELECT file_row_number FROM read_parquet({lit(lf.local)}, "  # noqa: S608
+            got = self.fetch(f"SELECT file_row_number FROM read_parquet({path_lit(lf.local)}, "  # noqa: S608
                              f"file_row_number=true) WHERE {cond} ORDER BY 1 LIMIT 1")
             return (int(got[0][0]) + 1, None) if got else (None, None)
         index = info.layout.names.index(column)

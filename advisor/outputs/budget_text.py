@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.money import apportion, cents, money_text
+from advisor.outputs.escape import csv_cell, markdown_text
 from advisor.outputs.money import number
 from advisor.placement.plan import Plan
 from advisor.planning.budget import PARTS, BudgetYear
@@ -54,20 +55,10 @@ def render_table(plan: Plan, years: list[BudgetYear]) -> str:
 
 
 def render_markdown(plan: Plan, years: list[BudgetYear]) -> str:
-    from advisor.outputs.plan_text import _md_cell, _md_rows
+    from advisor.outputs.plan_text import _md_rows
 
-    return "\n".join(["## Multi-year budget", "", _md_cell(intro(plan)), "",
+    return "\n".join(["## Multi-year budget", "", markdown_text(intro(plan)), "",
                       *_md_rows(HEADERS, rows(years))]) + "\n"
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet opens as text (no formula): as defusedcsv, a leading ' before =, +,
-    -, @, |, % and tab/CR. Amounts are written unsigned-safe: a negative amount keeps its sign
-    as a number (it is not text from a file)."""
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def render_csv(plan: Plan, years: list[BudgetYear]) -> str:
@@ -79,8 +70,8 @@ def render_csv(plan: Plan, years: list[BudgetYear]) -> str:
     for y, parts in zip(years, shown(years), strict=True):
         writer.writerow([y.year, *(f"{p}" for p in parts), f"{sum(parts, Decimal(0))}",
                          plan.currency,
-                         _cell("; ".join(y.ending)),
-                         _cell("; ".join(f"{k} {cents(v)}" for k, v in
+                         csv_cell("; ".join(y.ending)),
+                         csv_cell("; ".join(f"{k} {cents(v)}" for k, v in
                                          sorted(y.replacement.items())))])
     return out.getvalue()
 

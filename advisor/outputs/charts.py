@@ -10,11 +10,11 @@ from the chart's own id, coordinates rounded to 0.1.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from decimal import Decimal
 
+from advisor.outputs.escape import xml_text
 from advisor.outputs.i18n import Lang
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
@@ -34,8 +34,7 @@ def _f(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+_esc = xml_text
 
 
 def pattern(ident: str, i: int, fill: str) -> str:

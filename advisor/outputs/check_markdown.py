@@ -10,16 +10,12 @@ from advisor.check.gate import CheckResult, Item
 from advisor.money import money_text
 from advisor.outputs.check_text import subject, where
 from advisor.outputs.diagrams import mermaid_blocks
+from advisor.outputs.escape import markdown_code, markdown_link, markdown_text
 from advisor.outputs.markdown_fit import Section, details, fit
 from advisor.rules import Rule
 
 MAX_ROWS = 50
 ICON = {"error": ":x:", "warning": ":warning:", "info": ":information_source:"}
-
-
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def headline(result: CheckResult) -> str:
@@ -40,17 +36,18 @@ def _row(i: Item) -> str:
     if i.waived:
         sev = f"~~{f.severity}~~ waived"
     mark = " (new)" if i.baseline == "new" else ""
-    return (f"| {sev}{mark} | `{f.rule}` | {cell(subject(i))} | `{cell(where(i.place))}` | "
-            f"{cell(f.message)} |")
+    return (f"| {sev}{mark} | {markdown_code(f.rule)} | {markdown_text(subject(i))} | "
+            f"{markdown_code(where(i.place))} | {markdown_text(f.message)} |")
 
 
 def _rule_details(rule: Rule) -> list[str]:
-    out = [f"**`{rule.id}` {cell(rule.title)}** ({rule.pack}, {rule.severity})", ""]
+    out = [f"**{markdown_code(rule.id, in_table=False)} {markdown_text(rule.title)}** "
+           f"({markdown_text(rule.pack)}, {rule.severity})", ""]
     if rule.rationale:
-        out.append(" ".join(rule.rationale.split()))
+        out.append(markdown_text(rule.rationale, line_start=True))
         out.append("")
     if rule.remediation:
-        out.append("*Remediation:* " + " ".join(rule.remediation.split()))
+        out.append("*Remediation:* " + markdown_text(rule.remediation))
         out.append("")
     refs = []
     for ref in rule.references:
@@ -58,7 +55,8 @@ def _rule_details(rule: Rule) -> list[str]:
         text = " ".join(d[k] for k in ("law", "article", "control") if k in d)
         title = d.get("title", "")
         label = f"{text}: {title}" if text and title else text or title
-        refs.append(f"- [{label}]({d['url']})" if "url" in d else f"- {label}")
+        refs.append("- " + (markdown_link(label, d["url"]) if "url" in d
+                            else markdown_text(label)))
     if refs:
         out.append("*References:*")
         out.extend(refs)
@@ -71,11 +69,13 @@ def render(result: CheckResult, max_chars: int | None = None) -> str:
     MAX_ROWS), then collapsed details; within ``max_chars`` when given (whole sections are
     left out, and a note says which)."""
     counts = result.counts()
-    what = "proposed placement (" + ", ".join(f"`{p.path}`" for p in result.inputs) + ")" \
+    what = "proposed placement (" + ", ".join(markdown_code(p.path, in_table=False)
+                                              for p in result.inputs) + ")" \
         if result.proposed else "today's placement"
     out = [headline(result), ""]
-    out.append(f"{result.estate.name}, {what}: {counts['error']} error, {counts['warning']} "
-               f"warning, {counts['info']} info, {counts['waived']} waived"
+    out.append(f"{markdown_text(result.estate.name, line_start=True)}, {what}: "
+               f"{counts['error']} error, {counts['warning']} warning, {counts['info']} info, "
+               f"{counts['waived']} waived"
                + (f", {counts['resolved']} resolved by the change" if result.proposed else "")
                + ".")
     out.append("")
@@ -111,9 +111,9 @@ def render(result: CheckResult, max_chars: int | None = None) -> str:
         out = ["| Workload | From | To | Before / month | After / month | Proposed by |",
                "|---|---|---|---:|---:|---|"]
         for m in c.moved:
-            out.append(f"| {m.workload} | {m.before_location} | {m.after_location} | "
-                       f"{money_text(m.before_monthly)} | {money_text(m.after_monthly)} | "
-                       f"`{cell(m.origin)}` |")
+            out.append(f"| {markdown_text(m.workload)} | {markdown_text(m.before_location)} | "
+                       f"{markdown_text(m.after_location)} | {money_text(m.before_monthly)} | "
+                       f"{money_text(m.after_monthly)} | {markdown_code(m.origin)} |")
         sections.append(Section("the changes", details(f"Changes ({len(c.moved)})", out)))
     chains = mermaid_blocks(result.proposed_plan, moving_only=True, heading="#####") \
         if result.proposed_plan is not None else ""
@@ -121,7 +121,8 @@ def render(result: CheckResult, max_chars: int | None = None) -> str:
         sections.append(Section("the chain diagrams", details(
             "Application chains the change moves", [chains.rstrip("\n")])))
     if result.resolved:
-        out = [f"- `{f.rule}` {f.workload} @ {f.location}" for f in result.resolved]
+        out = [f"- {markdown_code(f.rule, in_table=False)} "
+               f"{markdown_text(f'{f.workload} @ {f.location}')}" for f in result.resolved]
         sections.append(Section("the resolved findings", details(
             f"Resolved by the change ({len(result.resolved)})", out)))
     waived = [i for i in result.items if i.waiver is not None]
@@ -129,7 +130,8 @@ def render(result: CheckResult, max_chars: int | None = None) -> str:
         out = []
         for i in waived:
             assert i.waiver is not None
-            out.append(f"- `{i.finding.rule}` {cell(subject(i))}: {cell(i.waiver.describe())}")
+            out.append(f"- {markdown_code(i.finding.rule, in_table=False)} "
+                       f"{markdown_text(subject(i))}: {markdown_text(i.waiver.describe())}")
         sections.append(Section("the waived findings", details(f"Waived ({len(waived)})", out)))
     ids = sorted({i.finding.rule for i in result.items})
     if ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.check.gate import CheckResult, Item, Place
 from advisor.money import money_text
+from advisor.outputs.escape import terminal_text
 from advisor.outputs.terminal import wrap
 
 
@@ -71,4 +72,4 @@ def render(result: CheckResult, width: int | None = None) -> str:
     out.append(f"findings: {counts['error']} error, {counts['warning']} warning, "
                f"{counts['info']} info, {counts['waived']} waived")
     out.append(verdict(result))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")

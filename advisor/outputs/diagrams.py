@@ -8,15 +8,14 @@ workloads they depend on). Every text from the estate is escaped for the target 
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
 from advisor.money import money_text
+from advisor.outputs.escape import dot_text, markdown_text, mermaid_text, xml_text
 from advisor.placement.chains import Chain, Edge, Node, chains
 
 if TYPE_CHECKING:
@@ -114,19 +113,6 @@ def _edge_label(e: Edge, lang: Lang | None, currency: str) -> str:
 
 # -- Mermaid --------------------------------------------------------------------------------------
 
-def mermaid_text(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: anything but plain letters, digits and a few
-    punctuation marks becomes an entity code (#60; for <), so no markup, Markdown or syntax
-    from the estate survives."""
-    out = []
-    for ch in text:
-        if ch.isascii() and (ch.isalnum() or ch in " .,:;()/-+=_"):
-            out.append(ch)
-        else:
-            out.append(f"#{ord(ch)};")
-    return "".join(out)
-
-
 def to_mermaid(chain: Chain, colors: dict[str, str], currency: str,
                lang: Lang | None = None) -> str:
     """One flowchart: fill = recommended location, border = current location (dashed when the
@@ -170,26 +156,7 @@ def mermaid_blocks(plan: Plan, applications: Sequence[str] | None = None,
     return "\n".join(out)
 
 
-def markdown_text(text: str, line_start: bool = False) -> str:
-    """Text safe in Markdown prose and table cells, on one line: HTML-escaped (no tag or entity
-    from the estate survives) and the inline markup characters and pipes backslash-escaped.
-    ``line_start``: the text begins a line, so a first character that would start a heading,
-    list or quote is escaped too."""
-    text = html.escape(" ".join(text.split()), quote=False)
-    text = "".join("\\" + ch if ch in "\\`*_[]|~" else ch for ch in text)
-    if line_start:
-        if text[:1] in ("#", "+", "-", "=", ">"):
-            text = "\\" + text
-        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
-    return text
-
-
 # -- DOT ------------------------------------------------------------------------------------------
-
-def dot_text(text: str) -> str:
-    """Text safe inside a double-quoted DOT string."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
-
 
 def to_dot(chain: Chain, colors: dict[str, str], currency: str,
            lang: Lang | None = None) -> str:
@@ -269,7 +236,7 @@ def to_svg(chain: Chain, colors: dict[str, str], currency: str, lang: Lang | Non
     """A standalone SVG (also fit to be inlined in HTML): boxes with a left band for the
     current location and a right band for the recommended one, a legend of the colours. An
     edge's label sits at the end where fewer edges meet, so fans of edges stay readable."""
-    esc = html.escape
+    esc = xml_text
     pos = _layout(chain)
     nodes = {n.id: n for n in chain.nodes}
     rows = max((r for _, r in pos.values()), default=0) + 1

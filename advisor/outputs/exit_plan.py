@@ -7,11 +7,11 @@ cost of leaving as shown; the leavers' one-off costs add up to the migration par
 
 from __future__ import annotations
 
-import html
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from advisor.money import apportion, cents, money_text
+from advisor.outputs.escape import html_text, markdown_text, terminal_text
 from advisor.outputs.money import number
 from advisor.outputs.statement import statement
 from advisor.planning.exit import ExitPlan
@@ -122,14 +122,14 @@ def render_table(e: ExitPlan) -> str:
                          disable_numparse=True), ""]
     out += [f"assumption: {a}" for a in e.assumptions]
     out += [f"note: {n}" for n in e.plan.notes]
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def render_markdown(e: ExitPlan) -> str:
-    from advisor.outputs.plan_text import _md_cell, _md_rows
+    from advisor.outputs.plan_text import _md_rows
 
-    name = _md_cell(e.plan.estate.name)
-    out = [f"# Exit strategy: {_md_cell(e.subject)}", "",
+    name = markdown_text(e.plan.estate.name)
+    out = [f"# Exit strategy: {markdown_text(e.subject)}", "",
            f"{name}, exit date {e.date.isoformat()}. Prepared with advisor as the explicit "
            "exit strategy of the contract (BIO2 measure 5.20.06).", "",
            f"> BIO2 5.20.06: {BIO2_50206}", ">", f"> ({BIO2_50206_EN})", "",
@@ -140,9 +140,9 @@ def render_markdown(e: ExitPlan) -> str:
         out += ["## Data transfer", "", *_md_rows(TRANSFER_HEADERS, transfer_rows(e), 2), ""]
     out += ["## Workloads that cannot leave", ""]
     out += [*_md_rows(STUCK_HEADERS, stuck_rows(e), 3), ""] if e.stuck else ["None.", ""]
-    out += ["## Assumptions", "", *(f"- {_md_cell(a)}" for a in e.assumptions), ""]
+    out += ["## Assumptions", "", *(f"- {markdown_text(a)}" for a in e.assumptions), ""]
     if e.plan.notes:
-        out += ["## Notes", "", *(f"- {_md_cell(n)}" for n in e.plan.notes), ""]
+        out += ["## Notes", "", *(f"- {markdown_text(n)}" for n in e.plan.notes), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -156,7 +156,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'"
 def _html_table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
     def cell(tag: str, i: int, text: str) -> str:
         cls = ' class="num"' if i in numeric else ""
-        return f"<{tag}{cls}>{html.escape(text)}</{tag}>"
+        return f"<{tag}{cls}>{html_text(text)}</{tag}>"
 
     out = ["<table>"]
     if any(head):
@@ -168,7 +168,7 @@ def _html_table(head: list[str], rows: list[list[str]], numeric: set[int]) -> st
 
 
 def render_html(e: ExitPlan) -> str:
-    esc = html.escape
+    esc = html_text
     title = f"Exit strategy: {e.subject}"
     body = [f"<h1>{esc(title)}</h1>",
             f"<p>{esc(e.plan.estate.name)}, exit date {esc(e.date.isoformat())}. Prepared with "

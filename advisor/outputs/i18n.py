@@ -150,6 +150,12 @@ WORDS: dict[str, dict[str, str]] = {
                            "only when shown.",
         "horizon": "Horizon",
         "horizon_text": "One-off migration costs are spread over {n} months.",
+        "switching": "Switching charges",
+        "switching_paid": "As of {day}, data leaving a cloud provider for another provider is "
+                          "charged at most at cost (the location's switching_gb, default its "
+                          "egress price; EU Data Act Art. 29(2)-(3)); free from {free}.",
+        "switching_free": "As of {day}, data leaving a cloud provider for another provider is "
+                          "free (EU Data Act Art. 29(1), from {free}).",
         "rates": "Exchange rates",
         "rates_none": "Every amount is in {currency}; no conversion was needed.",
         "rate_line": "1 {cur} = {rate} {currency}, rate of {date}",
@@ -334,6 +340,13 @@ WORDS: dict[str, dict[str, str]] = {
                            "afgerond op centen.",
         "horizon": "Horizon",
         "horizon_text": "Eenmalige migratiekosten worden over {n} maanden gespreid.",
+        "switching": "Overstapkosten",
+        "switching_paid": "Per {day} kost data die een cloudleverancier verlaat naar een andere "
+                          "leverancier hooguit de kostprijs (switching_gb van de locatie, "
+                          "anders haar prijs voor uitgaand verkeer; EU Data Act art. 29(2)-(3)); "
+                          "kosteloos vanaf {free}.",
+        "switching_free": "Per {day} is data die een cloudleverancier verlaat naar een andere "
+                          "leverancier kosteloos (EU Data Act art. 29(1), vanaf {free}).",
         "rates": "Wisselkoersen",
         "rates_none": "Alle bedragen zijn in {currency}; omrekenen was niet nodig.",
         "rate_line": "1 {cur} = {rate} {currency}, koers van {date}",

@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.ledger.report import COST_BASES, LedgerReport, shown_split
 from advisor.money import cents, money_text
+from advisor.outputs.escape import csv_cell, terminal_text
 
 UNALLOCATED_DIMS = ("workload", "application", "location")
 
@@ -23,11 +24,11 @@ def render_csv(rep: LedgerReport) -> str:
     cost matched no workload (so the unallocated share shows whatever the grouping)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*rep.group_by, "cost", "unallocated", "line_items", "currency",
-                     "cost_basis"])
+    writer.writerow([*(csv_cell(g) for g in rep.group_by), "cost", "unallocated", "line_items",
+                     "currency", "cost_basis"])
     for row in rep.rows:
-        writer.writerow([*("" if k is None else k for k in row.keys), f"{cents(row.cost)}",
-                         f"{cents(row.unallocated)}", row.line_items, rep.currency,
+        writer.writerow([*(csv_cell(k) for k in row.keys), f"{cents(row.cost)}",
+                         f"{cents(row.unallocated)}", row.line_items, csv_cell(rep.currency),
                          rep.cost_basis])
     return out.getvalue()
 
@@ -64,4 +65,4 @@ def render_table(rep: LedgerReport) -> str:
     out += ["", "Sources:"]
     out += [f"  {f} ({count:,} line items)" for f, count in rep.sources]
     out += [f"  note: {note}" for note in rep.notes]
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from advisor.money import money_text, payback_months
+from advisor.outputs.escape import markdown_text, terminal_text
 from advisor.outputs.money import fmt_months
 from advisor.outputs.plan_economics import (
     SPLIT_HEADERS,
@@ -147,7 +148,7 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
         out.extend(wrap(f"note: {n}", width, "", "  "))
     for s, e in plan.failed_sources:
         out.extend(wrap(f"FAILED SOURCE {s}: {e}", width, "", "  "))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
@@ -249,11 +250,7 @@ def _md_rows(headers: list[str], rows: list[list[str]], left: int = 1) -> list[s
     """A Markdown table: the first ``left`` columns left-aligned, the amounts right-aligned."""
     return ["| " + " | ".join(headers) + " |",
             "|" + "---|" * left + "---:|" * (len(headers) - left),
-            *("| " + " | ".join(_md_cell(x) for x in row) + " |" for row in rows)]
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+            *("| " + " | ".join(markdown_text(x) for x in row) + " |" for row in rows)]
 
 
 MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
@@ -263,7 +260,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if 4 <= i <= 8 else "---" for i in range(len(HEADERS))) + "|"]
     for row in rows:
-        out.append("| " + " | ".join(_md_cell(x) for x in row) + " |")
+        out.append("| " + " | ".join(markdown_text(x) for x in row) + " |")
     return out
 
 
@@ -279,20 +276,20 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     s = plan.summary()
     c = plan.currency
     st = statement(plan)
-    out = [f"# Placement advice: {_md_cell(plan.estate.name)}", ""]
+    out = [f"# Placement advice: {markdown_text(plan.estate.name)}", ""]
     out.append(f"**{s['moves']} of {s['workloads']} workloads move**, saving "
                f"**{money_text(st.total.saving)} {c} per month** for a one-off "
                f"{money_text(st.total.one_off)} {c} "
                f"(payback {_payback(s['one_off_cost'], s['monthly_savings'])}).")
     out.append("")
     for n in plan.notes:
-        out.append(f"> note: {_md_cell(n)}")
+        out.append(f"> note: {markdown_text(n)}")
     for src, err in plan.failed_sources:
-        out.append(f"> **failed source** {_md_cell(src)}: {_md_cell(err)}")
+        out.append(f"> **failed source** {markdown_text(src)}: {markdown_text(err)}")
     sections = [Section("summary", out, required=True)]
     out = ["## Totals", "", "| | |", "|---|---:|"]
     for k, v in _totals(plan, timings=False):
-        out.append(f"| {_md_cell(k)} | {_md_cell(v)} |")
+        out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     sections.append(Section("totals", out, required=True))
     moving = _sorted([r for r in plan.recommendations if r.moved or r.unplaceable], st)
     staying = _sorted([r for r in plan.recommendations if r not in moving], st)
@@ -310,9 +307,9 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
         out.append("")
         table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
         for f in plan.findings:
-            message = _md_cell(f.message + _waived(plan, f))
-            table.append(f"| {f.severity} | {f.rule} | {_md_cell(f.workload)} | "
-                         f"{_md_cell(f.location or '')} | {message} |")
+            message = markdown_text(f.message + _waived(plan, f))
+            table.append(f"| {f.severity} | {f.rule} | {markdown_text(f.workload)} | "
+                         f"{markdown_text(f.location or '')} | {message} |")
         out.extend(details(f"Findings ({len(plan.findings)})", table))
     else:
         out.append("None.")
@@ -326,24 +323,24 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     for title, items in (("Locations and providers", facility_lines(plan)),
                          ("Commitments", commitment_lines(plan))):
         if items:
-            out += ["", f"### {title}", "", *(f"- {_md_cell(x)}" for x in items)]
-    out += ["", "### Assumptions", "", *(f"- {_md_cell(a)}" for a in plan.assumptions)]
+            out += ["", f"### {title}", "", *(f"- {markdown_text(x)}" for x in items)]
+    out += ["", "### Assumptions", "", *(f"- {markdown_text(a)}" for a in plan.assumptions)]
     sections.append(Section("the cost by line", out, required=True))
     if moving:
         out = []
         for r in sorted(moving, key=lambda r: (-r.monthly_savings, r.workload.id)):
-            out.append(f"- **{_md_cell(r.workload.id)}**")
-            out.extend(f"  - {_md_cell(reason)}" for reason in r.reasons)
+            out.append(f"- **{markdown_text(r.workload.id)}**")
+            out.extend(f"  - {markdown_text(reason)}" for reason in r.reasons)
         sections.append(Section("why each workload moves",
                                 details("Why each workload moves", out)))
     if plan.calibration is not None:
-        out = ["## Calibration", "", _md_cell(_calibration_title(plan)) + ".", "",
+        out = ["## Calibration", "", markdown_text(_calibration_title(plan)) + ".", "",
                *_md_rows(CAL_HEADERS, _calibration_rows(plan))]
         sections.append(Section("the calibration", out))
     rs_rows = _rightsizing_rows(plan, 25)
     if rs_rows:
         sections.append(Section("rightsizing", [
-            "## Rightsizing", "", _md_cell(_rightsizing_title(plan, len(rs_rows))) + ".", "",
+            "## Rightsizing", "", markdown_text(_rightsizing_title(plan, len(rs_rows))) + ".", "",
             *details(f"Rightsizing ({len(rs_rows)})", _md_rows(RS_HEADERS, rs_rows, left=2))]))
     from advisor.outputs.diagrams import mermaid_blocks
 

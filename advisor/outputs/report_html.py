@@ -1,7 +1,7 @@
 """The report as one self-contained HTML page: inline CSS and SVG, no script, no external
 resource of any kind (a Content-Security-Policy says so to the browser too). Laid out for
 reading on screen and printing on A4. Every text that comes from the estate, the bills or the
-policy packs goes through ``html.escape``.
+policy packs goes through ``advisor.outputs.escape.html_text``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ from advisor.ledger.report import COST_BASES
 from advisor.month import month_add
 from advisor.outputs import charts
 from advisor.outputs.diagrams import location_colors, to_svg
+from advisor.outputs.escape import html_text, http_url
 from advisor.outputs.i18n import Lang, provider_name
-from advisor.outputs.report_savings import objective_sentence, row_cells, row_label, whole_it
+from advisor.outputs.report_savings import (
+    objective_sentence,
+    row_cells,
+    row_label,
+    switching_text,
+    whole_it,
+)
 from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
@@ -106,8 +113,7 @@ footer { margin-top: 8mm; font-size: 8.5pt; color: #444; }
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+e = html_text
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int],
@@ -429,8 +435,7 @@ def _compliance(r: Report, lang: Lang) -> str:
             shown = ", ".join(_id(w) for w in g.workloads[:8]) + (
                 f" +{len(g.workloads) - 8}" if len(g.workloads) > 8 else "")
             refs = e(g.references)
-            links = [f'<a href="{e(u)}">{e(u)}</a>' for u in g.urls
-                     if u.startswith(("https://", "http://"))]
+            links = [f'<a href="{e(u)}">{e(u)}</a>' for u in g.urls if http_url(u)]
             if links:
                 refs += ("<br>" if refs else "") + "<br>".join(links)
             rows.append([e(lang.severity(g.severity)),
@@ -503,6 +508,7 @@ def _assumptions(r: Report, lang: Lang) -> str:
     out.append(f"<dt><b>{e(t('cost_basis'))}</b></dt><dd>{e(basis)}</dd>")
     out.append(f"<dt><b>{e(t('horizon'))}</b></dt><dd>"
                f"{e(t('horizon_text', n=r.horizon_months))}</dd>")
+    out.append(f"<dt><b>{e(t('switching'))}</b></dt><dd>{e(switching_text(r, lang))}</dd>")
     out.append(f"<dt><b>{e(t('rates'))}</b></dt><dd>")
     if not r.rates:
         out.append(e(t("rates_none", currency=r.currency)))

@@ -9,9 +9,15 @@ from decimal import Decimal
 
 from advisor.ledger.report import COST_BASES
 from advisor.month import month_add
-from advisor.outputs.diagrams import location_colors, markdown_text, to_mermaid
+from advisor.outputs.diagrams import location_colors, to_mermaid
+from advisor.outputs.escape import markdown_text
 from advisor.outputs.i18n import Lang, provider_name
-from advisor.outputs.report_savings import objective_sentence, row_cells, whole_it
+from advisor.outputs.report_savings import (
+    objective_sentence,
+    row_cells,
+    switching_text,
+    whole_it,
+)
 from advisor.outputs.statement import calibration_rows, saving_rows, statement
 from advisor.report.build import (
     MAX_MOVES_SHOWN,
@@ -224,6 +230,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
         "cost_basis_text", basis=t(f"basis_{r.cost_basis}"), column=COST_BASES[r.cost_basis],
         currency=r.currency)))
     out.append(f"- **{md(t('horizon'))}**: " + md(t("horizon_text", n=r.horizon_months)))
+    out.append(f"- **{md(t('switching'))}**: " + md(switching_text(r, lang)))
     if not r.rates:
         out.append(f"- **{md(t('rates'))}**: " + md(t("rates_none", currency=r.currency)))
     else:

@@ -4,8 +4,10 @@ HTML and the Markdown report (figures from ``advisor.outputs.statement``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from advisor.estate.model import SWITCHING_FREE_FROM
 from advisor.outputs.i18n import Lang
 from advisor.outputs.statement import SavingRow, Statement
 from advisor.report.build import Report
@@ -60,3 +62,10 @@ def whole_it(r: Report, lang: Lang, hosting_month: Decimal) -> list[tuple[str, s
                               source=bench.source,
                               year=f", {bench.year}" if bench.year else "")
     return [(lang.t("whole_it"), text)]
+
+
+def switching_text(r: Report, lang: Lang) -> str:
+    """The EU Data Act assumption behind every data-out price, as of the plan's day."""
+    day = r.plan.as_of or dt.date.today()
+    key = "switching_free" if day >= SWITCHING_FREE_FROM else "switching_paid"
+    return lang.t(key, day=lang.date(day), free=lang.date(SWITCHING_FREE_FROM))

@@ -8,7 +8,10 @@ carry an accepted external ``suppression``; with a proposed placement, results c
 ``baselineState`` (new, unchanged, updated) against today's placement.
 
 Paths are relative to the current directory (the repository root in CI); a file outside it is
-given relative to the estate folder with ``uriBaseId`` ESTATE."""
+given relative to the estate folder with ``uriBaseId`` ESTATE. Every rule has a ``helpUri`` and
+a ``security-severity`` (GitHub: error 8.0 high, warning 5.0 medium, info 2.0 low; rules of the
+compliance packs are tagged ``security`` so GitHub shows it); the run has ``automationDetails``
+(one category per estate, so two estates in one repository keep their own alerts)."""
 
 from __future__ import annotations
 
@@ -18,18 +21,28 @@ from typing import Any
 
 from advisor import __version__
 from advisor.check.gate import CheckResult, Item, Place
+from advisor.outputs.escape import http_url, markdown_link, markdown_text
 from advisor.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://hybrid-advisor.example/docs/ci"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+NOT_SECURITY = ("cost", "advisor")  # packs whose rules are about money or the tool itself
 FINGERPRINT = "advisorFinding/v1"
 
 
 def _name(rule: Rule) -> str:
-    """A PascalCase identifier from the title (SARIF's reportingDescriptor.name)."""
-    words = re.findall(r"[A-Za-z0-9]+", rule.title)
+    """A PascalCase identifier from the title (SARIF's reportingDescriptor.name); letters of
+    any script are kept ("Essentiële" stays whole)."""
+    words = re.findall(r"[^\W_]+", rule.title)
     return "".join(w[:1].upper() + w[1:] for w in words) or rule.id
+
+
+def help_uri(rule: Rule) -> str:
+    """The rule's first reference, else its entry in the advisor's documentation."""
+    urls = [u for u in rule.reference_urls() if http_url(u)]
+    return urls[0] if urls else f"{INFO_URI}#{rule.id.lower()}"
 
 
 def _help(rule: Rule) -> tuple[str, str]:
@@ -37,11 +50,11 @@ def _help(rule: Rule) -> tuple[str, str]:
     if rule.remediation:
         remedy = " ".join(rule.remediation.split())
         text.append(f"Remediation: {remedy}")
-        md.append(f"**Remediation.** {remedy}")
+        md.append(f"**Remediation.** {markdown_text(remedy)}")
     if rule.rationale:
         why = " ".join(rule.rationale.split())
         text.append(f"Why: {why}")
-        md.append(f"**Why.** {why}")
+        md.append(f"**Why.** {markdown_text(why)}")
     refs_text, refs_md = [], []
     for ref in rule.references:
         d = dict(ref)
@@ -49,11 +62,12 @@ def _help(rule: Rule) -> tuple[str, str]:
         title = d.get("title", "")
         label = f"{head}: {title}" if head and title else head or title
         refs_text.append(label + (f" <{d['url']}>" if "url" in d else ""))
-        refs_md.append(f"- [{label}]({d['url']})" if "url" in d else f"- {label}")
+        refs_md.append("- " + (markdown_link(label, d["url"]) if "url" in d
+                               else markdown_text(label)))
     if refs_text:
         text.append("References: " + "; ".join(refs_text))
         md.append("**References**\n\n" + "\n".join(refs_md))
-    return "\n".join(text) or rule.title, "\n\n".join(md) or rule.title
+    return "\n".join(text) or rule.title, "\n\n".join(md) or markdown_text(rule.title)
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
@@ -65,12 +79,13 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": " ".join(rule.rationale.split()) or rule.title},
         "help": {"text": text, "markdown": md},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
-        "properties": {"tags": sorted({rule.pack, *rule.tags}), "pack": rule.pack,
-                       "references": [dict(r) for r in rule.references]},
+        "helpUri": help_uri(rule),
+        "properties": {"tags": sorted({rule.pack, *rule.tags,
+                                       *(() if rule.pack in NOT_SECURITY else ("security",))}),
+                       "pack": rule.pack, "references": [dict(r) for r in rule.references],
+                       "security-severity": SECURITY_SEVERITY[rule.severity],
+                       "precision": "very-high"},
     }
-    urls = rule.reference_urls()
-    if urls:
-        out["helpUri"] = urls[0]
     return out
 
 
@@ -122,6 +137,7 @@ def to_dict(result: CheckResult) -> dict[str, Any]:
                             "rules": [_descriptor(r) for r in rules]}},
         "results": [_result(i, index) for i in result.items],
         "columnKind": "unicodeCodePoints",
+        "automationDetails": {"id": f"advisor/{_category(result.estate.name)}/"},
         "properties": {"estate": result.estate.name, "failOn": result.fail_on,
                        "verdict": "fail" if result.exit_code else "pass"},
     }
@@ -130,6 +146,11 @@ def to_dict(result: CheckResult) -> dict[str, Any]:
         run["originalUriBaseIds"] = {"ESTATE": {"description": {
             "text": "The folder holding the estate's advisor.yaml"}}}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _category(name: str) -> str:
+    """The estate's name as a category slug (letters, digits and dashes)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "estate"
 
 
 def render(result: CheckResult) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from advisor.money import money_text
+from advisor.outputs.escape import markdown_text
 from advisor.outputs.statement import statement
 from advisor.placement.plan import Plan
 from advisor.planning.scenarios import ScenarioRun
@@ -75,25 +76,25 @@ def render_table(base: Plan, runs: list[ScenarioRun]) -> str:
 
 
 def render_markdown(base: Plan, runs: list[ScenarioRun], heading: str = "##") -> str:
-    from advisor.outputs.plan_text import _md_cell, _md_rows
+    from advisor.outputs.plan_text import _md_rows
 
     out = [f"{heading} Scenarios", "",
-           f"Amounts in {_md_cell(base.currency)}; findings: rules today's placement breaks "
+           f"Amounts in {markdown_text(base.currency)}; findings: rules today's placement breaks "
            "under the scenario's packs.", "",
            *_md_rows(HEADERS, rows(base, runs)), ""]
     for r in runs:
-        out.append(f"{heading}# {_md_cell(r.scenario.name)}")
+        out.append(f"{heading}# {markdown_text(r.scenario.name)}")
         out.append("")
         if r.scenario.description:
-            out += [_md_cell(r.scenario.description), ""]
+            out += [markdown_text(r.scenario.description), ""]
         out.append(f"{len(r.differences)} workload(s) placed differently from the base plan.")
         out.append("")
         if r.differences:
             out += [*_md_rows(DIFF_HEADERS, difference_rows(r), left=4), ""]
             more = _more(r)
             if more:
-                out += [_md_cell(more), ""]
-        out.extend(f"- note: {_md_cell(n)}" for n in r.plan.notes)
+                out += [markdown_text(more), ""]
+        out.extend(f"- note: {markdown_text(n)}" for n in r.plan.notes)
         if r.plan.notes:
             out.append("")
     return "\n".join(out)

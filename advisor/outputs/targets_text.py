@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from advisor.money import money_text
+from advisor.outputs.escape import markdown_text
 from advisor.outputs.money import number
 from advisor.placement.plan import Plan
 
@@ -47,9 +48,9 @@ def render_table(plan: Plan) -> list[str]:
 def render_markdown(plan: Plan) -> list[str]:
     if not plan.targets:
         return []
-    from advisor.outputs.plan_text import _md_cell, _md_rows
+    from advisor.outputs.plan_text import _md_rows
 
-    return ["## Targets", "", _md_cell(INTRO) + ".", "", *_md_rows(HEADERS, rows(plan)), ""]
+    return ["## Targets", "", markdown_text(INTRO) + ".", "", *_md_rows(HEADERS, rows(plan)), ""]
 
 
 def targets_json(plan: Plan) -> list[dict[str, Any]]:

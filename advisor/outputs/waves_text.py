@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.money import apportion, money_text, payback_months
+from advisor.outputs.escape import markdown_text
 from advisor.outputs.money import number
 from advisor.outputs.statement import statement
 from advisor.placement.plan import Plan
@@ -76,11 +77,11 @@ def render_table(plan: Plan, wp: WavePlan) -> str:
 
 
 def render_markdown(plan: Plan, wp: WavePlan) -> str:
-    from advisor.outputs.plan_text import _md_cell, _md_rows
+    from advisor.outputs.plan_text import _md_rows
 
-    out = ["## Migration waves", "", _md_cell(intro(plan, wp)), "",
+    out = ["## Migration waves", "", markdown_text(intro(plan, wp)), "",
            *_md_rows(HEADERS, rows(plan, wp, ids=None))]
-    out += [f"- wave {w.number}: {_md_cell(n)}" for w in wp.waves for n in w.notes]
+    out += [f"- wave {w.number}: {markdown_text(n)}" for w in wp.waves for n in w.notes]
     return "\n".join(out) + "\n"
 
 

@@ -70,7 +70,7 @@ def structural_findings(estate: Estate, placement: dict[str, str]) -> list[Findi
                     out.append(Finding(
                         "PLACE-003", "error", w.id, here,
                         f"{w.id} in {here} calls {d.workload} in {there}: latency {shown}, "
-                        f"limit {d.max_latency_ms} ms"))
+                        f"limit {d.max_latency_ms} ms", detail=d.workload))
     used: dict[str, list[Decimal]] = {}
     for w in estate.workloads:
         total = used.setdefault(where[w.id], [Decimal(0)] * 3)

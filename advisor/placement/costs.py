@@ -171,8 +171,9 @@ class CostModel:
         return self.as_of >= SWITCHING_FREE_FROM
 
     def is_switch(self, from_id: str, to_id: str) -> bool:
-        """Data leaving a cloud provider for another provider (an own data centre is not a
-        provider of data processing services in the Data Act's sense)."""
+        """Data leaving a cloud provider for another provider or for an own data centre (the
+        Data Act's switching, Art. 2(34)); data leaving an own data centre is not (no provider
+        charges it), and nothing moves out of a SaaS."""
         return self.locations[from_id].provider not in ("onprem", "saas") and \
             self.provider_of[from_id] != self.provider_of[to_id]
 

@@ -81,7 +81,7 @@ class Explainer:
             u[2] += w.resources.total_storage_gb
         self.usage = usage
         self.in_groups = {loc for g in totals.commitments.groups.values() for loc in g.locations}
-        self.commitments = self._commitments(self.placement) if self.in_groups else ZERO
+        self.commitments = self._commitments({}) if self.in_groups else ZERO
         self.callers: dict[str, list[tuple[Workload, Dependency]]] = {}
         for w in self.ws:
             for d in w.depends_on:
@@ -92,8 +92,11 @@ class Explainer:
             for w in ids:
                 self.members[w.id] = ids
 
-    def _commitments(self, placement: Mapping[str, str]) -> Decimal:
-        usage = self.totals.usage(placement)
+    def _commitments(self, moved: Mapping[str, tuple[Decimal, Decimal]]) -> Decimal:
+        """The commitments' net cost with the planned usage, plus (vCPUs, GB) ``moved`` per
+        location (negative where they leave): no pass over every workload per alternative."""
+        usage = {k: (u[0] + moved.get(k, (ZERO, ZERO))[0], u[1] + moved.get(k, (ZERO, ZERO))[1])
+                 for k, u in self.usage.items()}
         return sum((c.net for c in self.totals.commitments.lines(usage)), ZERO)
 
     # -- exact ----------------------------------------------------------------------------
@@ -139,7 +142,9 @@ class Explainer:
                                  - sum(base.onboarding.values(), ZERO)
                                  - sum(base.closing.values(), ZERO)) / m.horizon
         if here in self.in_groups or to in self.in_groups:
-            moved = {**self.placement, **dict.fromkeys(ids, to)}
+            cpu = sum((u.resources.cpu for u in unit), ZERO)
+            mem = sum((u.resources.memory_gb for u in unit), ZERO)
+            moved = {here: (-cpu, -mem), to: (cpu, mem)} if here != to else {}
             parts["commitments"] = self._commitments(moved) - self.commitments
         blocked += self._capacity(unit, here, to)
         own = m.run_monthly(w, to) + m.licence_monthly(w, to) + m.migration_monthly(w, to) \

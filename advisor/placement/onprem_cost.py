@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from advisor.atomic import open_atomic
 from advisor.errors import InputError
 from advisor.estate.model import Location, Workload
 from advisor.month import Month
@@ -201,6 +202,10 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+# FOCUS: each ServiceName has exactly one ServiceCategory (focus-validator checks it).
+SERVICE_NAMES = {"Compute": "Kubernetes", "Storage": "Kubernetes Persistent Volumes"}
+
+
 def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
     """FOCUS 1.0 rows: per workload one row per resource, then the cluster's idle rows."""
     base = {
@@ -213,7 +218,7 @@ def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
         "ChargeCategory": "Usage", "ChargeClass": "", "ChargeFrequency": "Usage-Based",
         "PricingCategory": "Standard", "ProviderName": PROVIDER, "PublisherName": PROVIDER,
         "InvoiceIssuerName": PROVIDER, "RegionId": cost.location, "RegionName": cost.region,
-        "ServiceName": "Kubernetes", "SubAccountId": cost.cluster,
+        "SubAccountId": cost.cluster,
         "SubAccountName": cost.cluster,
     }
     hours = cost.period.hours
@@ -225,6 +230,7 @@ def focus_rows(cost: ClusterCost) -> list[dict[str, str]]:
         money = _money(amount)
         rows.append({**base, "ResourceId": resource_id, "ResourceName": name,
                      "ResourceType": rtype, "SkuId": sku, "ServiceCategory": category,
+                     "ServiceName": SERVICE_NAMES[category],
                      "ChargeDescription": what, "BilledCost": money, "EffectiveCost": money,
                      "ListCost": money, "ContractedCost": money,
                      "ListUnitPrice": _money(unit_price), "ContractedUnitPrice":
@@ -263,7 +269,7 @@ def write_focus_csv(path: str | Path, cost: ClusterCost) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", newline="", encoding="utf-8") as fh:
+        with open_atomic(target, newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=FOCUS_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(focus_rows(cost))

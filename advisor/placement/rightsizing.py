@@ -47,6 +47,24 @@ def recommend(p95: Decimal, headroom: Decimal, floor: Decimal) -> Decimal:
     return max((p95 * headroom).quantize(STEP, rounding=ROUND_CEILING), floor)
 
 
+def usage_notes(estate: Estate) -> list[str]:
+    """One note per workload whose measured p95 is above what it requests (limits above
+    requests let it burst), so the plan says so instead of accepting it silently."""
+    out = []
+    for w in estate.workloads:
+        u = w.usage
+        if u is None:
+            continue
+        over = [f"{name} p95 {p95.normalize():f} above the request {have.normalize():f}"
+                for name, p95, have in (("cpu", u.cpu_p95, w.resources.cpu),
+                                        ("memory_gb", u.memory_gb_p95, w.resources.memory_gb))
+                if p95 is not None and p95 > have]
+        if over:
+            out.append(f"{w.id} uses more than it requests ({'; '.join(over)}): its cost is "
+                       "modelled on the request; rightsizing shows the increase")
+    return out
+
+
 def rightsizing(estate: Estate, cost_model: CostModel,
                 headroom: Decimal = Decimal("1.2")) -> list[Recommendation]:
     """Every workload with measured usage, biggest saving first (then by id)."""

@@ -213,7 +213,8 @@ def source_names(estate: Estate) -> str:
 
 
 def store_costs_option(estate: Estate | None, store_url: str, shown: LedgerReport,
-                       regrouped: Callable[[], LedgerReport]) -> str:
+                       regrouped: Callable[[], LedgerReport],
+                       on_wait: Callable[[str], None] | None = None) -> str:
     """``advisor costs --store``: the ledger part of every month read, replacing what the store
     held for those months (the plan part stays). ``regrouped`` reads the same ledger grouped by
     ``GRAIN`` when ``shown`` is not. Returns the line to show."""
@@ -224,13 +225,15 @@ def store_costs_option(estate: Estate | None, store_url: str, shown: LedgerRepor
                          "store keeps months per estate")
     if store_url and not is_postgres(store_url) and (
             "://" in store_url or Path(store_url).suffix.lower() in (".csv", ".gz", ".parquet")):
-        raise InputError(f"--store took '{store_url}' as the history store",
+        from advisor.redact import redact_url
+
+        raise InputError(f"--store took '{redact_url(store_url)}' as the history store",
                          hint="write --store=PATH, or put --store after the billing files")
     if shown.failed_sources:
         return "not stored in the history store: a source failed"
     rep = shown if tuple(shown.group_by) == GRAIN else regrouped()
     months = ledger_months(rep)
-    with open_store(store_url or None) as store:
+    with open_store(store_url or None, on_wait=on_wait) as store:
         for m in months:
             store.put_ledger(estate.name, m)
         name = store.name

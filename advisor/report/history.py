@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, SourceError
+from advisor.redact import redact, redact_url, url_secrets
 
 DEFAULT_PATH = Path(".advisor") / "history.duckdb"
 STORE_DIGITS = Decimal(10) ** -18
@@ -124,12 +126,13 @@ def exact(amount: Decimal) -> Decimal:
 # -- opening --------------------------------------------------------------------------------------
 
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
+    """A postgresql:// URL or a libpq key=value DSN (``host=db dbname=finops``), which must
+    never become a DuckDB file named after it (password and all)."""
+    return url.startswith(("postgresql://", "postgres://")) or \
+        re.match(r"\s*[A-Za-z_]+\s*=", url) is not None
 
 
-def redact(url: str) -> str:
-    """A store URL fit for a message: the password replaced by ***."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+LOCK_WAIT_SECONDS = 120.0
 
 
 def demo_store() -> str:
@@ -152,11 +155,15 @@ def demo_store() -> str:
     return str(Path(tempfile.mkdtemp(prefix="advisor-demo-")) / "demo-history.duckdb")
 
 
-def open_store(url: str | None = None) -> HistoryStore:
+def open_store(url: str | None = None, *, wait: float = LOCK_WAIT_SECONDS,
+               on_wait: Callable[[str], None] | None = None) -> HistoryStore:
     """Open (and migrate) the store at ``url``: a postgresql:// URL, or a DuckDB file path
-    (default ``.advisor/history.duckdb``). Unreachable: SourceError (exit 3)."""
+    (default ``.advisor/history.duckdb``). Unreachable: SourceError (exit 3). A DuckDB file
+    another run holds is waited for, at most ``wait`` seconds (``on_wait`` is told once, so
+    the user knows why nothing happens); PostgreSQL serialises writers itself."""
     target = url or str(DEFAULT_PATH)
-    backend: _Backend = _Postgres(target) if is_postgres(target) else _DuckDB(target)
+    backend: _Backend = _Postgres(target) if is_postgres(target) else \
+        _DuckDB(target, wait, on_wait)
     store = HistoryStore(backend)
     try:
         store.migrate()
@@ -190,8 +197,10 @@ class _Backend:
     def close(self) -> None:
         raise NotImplementedError
 
+    secrets: tuple[str, ...] = ()
+
     def failed(self, exc: Exception) -> SourceError:
-        return SourceError(f"history store {self.name}", _first_line(exc))
+        return SourceError(f"history store {self.name}", redact(_first_line(exc), self.secrets))
 
 
 def _first_line(exc: Exception) -> str:
@@ -200,16 +209,36 @@ def _first_line(exc: Exception) -> str:
 
 
 class _DuckDB(_Backend):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, wait: float = 0.0,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         import duckdb
 
         self.name = path
         file = Path(path)
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(file))
-        except (OSError, duckdb.Error) as exc:
-            raise self.failed(exc) from None
+        deadline = time.monotonic() + wait
+        pause = 0.05
+        told = False
+        while True:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                self.con = duckdb.connect(str(file))
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    if "lock" in str(exc).lower():
+                        raise SourceError(f"history store {self.name}", f"another advisor run "
+                                          f"held it for more than {wait:g} s",
+                                          "run again when it is done; runs that share a store "
+                                          "wait for each other") from None
+                    raise self.failed(exc) from None
+                if on_wait is not None and not told:
+                    on_wait(f"the history store {self.name} is in use by another advisor run: "
+                            f"waiting for it (at most {wait:g} s)")
+                    told = True
+                time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+                pause = min(pause * 2, 1.0)
+            except (OSError, duckdb.Error) as exc:
+                raise self.failed(exc) from None
         self._error: type[Exception] = duckdb.Error
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -239,7 +268,13 @@ class _Postgres(_Backend):
     placeholder = "%s"
 
     def __init__(self, url: str) -> None:
-        self.name = redact(url)
+        self.name = redact_url(url)
+        self.secrets = tuple(url_secrets(url))
+        netloc = url.split("://", 1)[1].split("/", 1)[0] if "://" in url else ""
+        if netloc.count("@") > 1:
+            raise InputError(f"the store URL {self.name} has an '@' in its user or password",
+                             hint="write it percent-encoded: %40 (or give the password in "
+                                  "PGPASSWORD or ~/.pgpass)")
         try:
             import psycopg
         except ImportError:
@@ -338,6 +373,7 @@ class HistoryStore:
         b = self.backend
         key = (estate, m.month, m.cost_basis)
         with self._guard(), b.transaction():
+            b.lock()  # concurrent runs replace one month one after the other, never both
             b.execute("DELETE FROM advisor_ledger_month WHERE estate = ? AND month = ? AND "
                       "cost_basis = ?", key)
             b.execute("DELETE FROM advisor_ledger_cost WHERE estate = ? AND month = ? AND "
@@ -355,6 +391,7 @@ class HistoryStore:
         key = (estate, p.month)
         where = "estate = ? AND month = ?"
         with self._guard(), b.transaction():
+            b.lock()
             for table in ("plan_month", "plan_workload", "plan_finding"):
                 b.execute(f"DELETE FROM advisor_{table} WHERE {where}", key)  # noqa: S608
             b.execute("INSERT INTO advisor_plan_month (estate, month, currency, workloads, "

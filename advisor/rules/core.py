@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -118,7 +117,11 @@ class LabelRequirement:
             return False
         if self.values and value not in self.values:
             return False
-        return self.pattern is None or re.fullmatch(self.pattern, value) is not None
+        if self.pattern is None:
+            return True
+        from advisor.rules.patterns import fullmatch
+
+        return fullmatch(self.pattern, value)
 
     def describe(self) -> str:
         if self.values:
@@ -304,7 +307,9 @@ class Finding:
     """A rule broken by a placement (or a workload that cannot be placed anywhere).
 
     ``subject`` names what the rule was evaluated on when that is not the workload itself (an
-    application for a budget per application); ``resource`` the Terraform address behind it."""
+    application for a budget per application); ``resource`` the Terraform address behind it;
+    ``detail`` tells apart two findings of one rule on one subject (the dependency whose latency
+    limit is exceeded), so each keeps its own fingerprint."""
 
     rule: str
     severity: str
@@ -313,10 +318,16 @@ class Finding:
     message: str
     subject: str | None = None
     resource: str | None = None
+    detail: str | None = None
 
-    def sort_key(self) -> tuple[int, str, str, str, str]:
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
         return (-SEVERITY_RANK[self.severity], self.rule, self.workload, self.location or "",
-                self.resource or "")
+                self.resource or "", self.detail or "")
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What tells this finding from every other one in a run (and across runs)."""
+        return (self.rule, self.key, self.detail or "")
 
     @property
     def key(self) -> str:

@@ -7,7 +7,6 @@ published ``policy-pack.schema.json``; ``advisor.rules.packs`` turns a validated
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
@@ -217,16 +216,20 @@ class LabelRequirementEntry(Format):
 
     key: Text = Field(description="The label.")
     values: TextList = Field((), description="Allowed values (default: any non-empty one).")
-    pattern: Text | None = Field(None, description="A regular expression over the whole value.",
+    pattern: Text | None = Field(None, description="A regular expression (RE2 syntax: no "
+                                 "backreferences or lookaround; at most 1000 characters and 20 "
+                                 "levels of groups) over the whole value, matched in linear time.",
                                  examples=["^DPIA-[0-9]{4}-[0-9]+$"])
 
     @model_validator(mode="after")
     def _pattern_compiles(self) -> LabelRequirementEntry:
         if self.pattern is not None:
+            from advisor.rules.patterns import PatternError, compile_pattern
+
             try:
-                re.compile(self.pattern)
-            except (re.error, RecursionError, OverflowError) as exc:
-                raise fail(f"invalid pattern {shown(self.pattern)}: {str(exc)[:80]}",
+                compile_pattern(self.pattern)
+            except PatternError as exc:
+                raise fail(f"invalid pattern {shown(self.pattern)}: {exc}",
                            "write a regular expression such as '^DPIA-[0-9]{4}-[0-9]+$'",
                            key="pattern") from None
         return self

@@ -206,9 +206,15 @@ class _AzureHandler(_Quiet):
         if queue:
             self._reply(queue.pop(0))
             return
+        throttle = owner.throttle_until.get(scope)
+        if throttle is not None and time.monotonic() < throttle[0]:
+            self._reply(AzureReply(429, throttle[1], {"error": {"code": "429",
+                                                                "message": "Too many requests"}}))
+            return
         if path.endswith("/providers/Microsoft.CostManagement/query") and self.command == "POST":
             request = json.loads(body or b"{}")
             owner.queries.append((scope, request))
+            owner.query_headers.append(dict(self.headers))
             pages = owner.pages.get((scope, request.get("type", "")))
             if pages is None:
                 self._reply(AzureReply(404, body={"error": {
@@ -248,6 +254,9 @@ class AzureServer(_Server):
         self.log: list[tuple[str, str, str]] = []
         self.auth: list[str] = []
         self.queries: list[tuple[str, dict[str, Any]]] = []
+        self.query_headers: list[dict[str, str]] = []
+        # scope -> (monotonic deadline, headers): a quota that answers 429 until then
+        self.throttle_until: dict[str, tuple[float, dict[str, str]]] = {}
         self.pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.faults: dict[str, list[AzureReply]] = {}
         self.routes: dict[str, Callable[[dict[str, list[str]]], AzureReply]] = {}
@@ -259,6 +268,8 @@ class AzureServer(_Server):
         self.log.clear()
         self.auth.clear()
         self.queries.clear()
+        self.query_headers.clear()
+        self.throttle_until.clear()
         self.pages.clear()
         self.faults.clear()
         self.routes.clear()

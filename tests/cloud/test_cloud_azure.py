@@ -367,3 +367,65 @@ def test_authority_must_be_https(azure: AzureServer, run_cli: Any) -> None:
     code, _out, err = run_cli("discover", "azure", "--scope", f"/subscriptions/{SUB_A}",
                          "--authority", "http://login.example", "--arm-endpoint", azure.url)
     assert code == 2 and "authority 'http://login.example'" in err
+
+
+# -- quotas and query shape (issue 12, item 22) ---------------------------------------------------
+
+def _three_months(server: AzureServer, scope: str, tag_key: str = "application") -> None:
+    for cost_type, amounts in (("ActualCost", (10, 20, 30)), ("AmortizedCost", (11, 21, 31))):
+        _pages(server, scope, cost_type, [[
+            [amount, f"2026-{month:02d}-01T00:00:00", "rg-zaak", tag_key, "zaak", "EUR"]
+            for amount, month in zip(amounts, (8, 9, 10), strict=True)]])
+
+
+def test_one_query_per_cost_type_for_the_whole_period(azure: AzureServer, estate: Any,
+                                                      run_cli: Any) -> None:
+    scope = f"/subscriptions/{SUB_A}"
+    _three_months(azure, scope)
+    config = estate(_source(scope).replace("ARM", azure.url).replace("start: 2026-10",
+                                                                     "start: 2026-08"), WORKLOADS)
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload,month",
+                         "--format", "json")
+    assert code == 0, err
+    assert sorted(q[1]["type"] for q in azure.queries) == ["ActualCost", "AmortizedCost"]
+    for _, body in azure.queries:  # one custom period, monthly rows
+        assert body["timePeriod"] == {"from": "2026-08-01T00:00:00Z",
+                                      "to": "2026-10-31T23:59:59Z"}
+        assert body["dataset"]["granularity"] == "Monthly"
+    assert all(h.get("ClientType") == "hybrid-advisor" for h in azure.query_headers)
+    rows = {(r["workload"], r["month"]): r["cost"] for r in json.loads(out)["rows"]}
+    assert rows == {("zaak", "2026-08"): 10, ("zaak", "2026-09"): 20, ("zaak", "2026-10"): 30}
+
+
+def test_tag_keys_match_in_any_case(azure: AzureServer, estate: Any, run_cli: Any) -> None:
+    scope = f"/subscriptions/{SUB_A}"
+    _three_months(azure, scope, tag_key="Application")  # Azure keeps the case it was given
+    config = estate(_source(scope).replace("ARM", azure.url).replace("start: 2026-10",
+                                                                     "start: 2026-08"), WORKLOADS)
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload",
+                             "--format", "json")
+    assert code == 0, err
+    assert {r["workload"]: r["cost"] for r in json.loads(out)["rows"]} == {"zaak": 60}
+
+
+def test_client_type_quota_wait_is_honoured(azure: AzureServer, estate: Any, run_cli: Any) -> None:
+    """The per-client-type quota says how long to wait; backing off 1, 2 s would give up."""
+    scope = f"/subscriptions/{SUB_A}"
+    _seed(azure, scope)
+    azure.throttle_until[scope] = (time.monotonic() + 7.0, {
+        "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after": "7"})
+    config = estate(_source(scope, extra=", max_retries: 2").replace("ARM", azure.url),
+                    WORKLOADS)
+    code, out, err = run_cli("costs", "-c", str(config), "--group-by", "workload")
+    assert code == 0, err
+    assert "zaak" in out
+
+
+def test_total_wait_is_bounded(azure: AzureServer, estate: Any, run_cli: Any) -> None:
+    scope = f"/subscriptions/{SUB_A}"
+    azure.faults[scope] = [AzureReply(429, {"Retry-After": "1"})] * 10
+    config = estate(_source(scope, extra=", max_retries: 9, max_total_wait_seconds: 2")
+                    .replace("ARM", azure.url))
+    code, _out, err = run_cli("costs", "-c", str(config))
+    assert code == 3
+    assert "still throttled after waiting 2 s in all (max_total_wait_seconds 2)" in err

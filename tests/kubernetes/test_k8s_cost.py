@@ -99,6 +99,11 @@ def test_focus_rows_balance_to_the_node_cost(kubeconfig: Path, estate_dir: Path,
     assert {r["ProviderName"] for r in rows} == {"On-premises"}
     assert {r["RegionId"] for r in rows} == {"onprem-dc1"}
     assert {r["ChargeCategory"] for r in rows} == {"Usage"}
+    categories: dict[str, set[str]] = {}  # focus-validator: one ServiceCategory per ServiceName
+    for r in rows:
+        categories.setdefault(r["ServiceName"], set()).add(r["ServiceCategory"])
+    assert all(len(c) == 1 for c in categories.values()), categories
+    assert "Storage" in {c for cs in categories.values() for c in cs}
     assert {r["ChargePeriodStart"] for r in rows} == {"2024-01-01T00:00:00Z"}
     assert {r["ChargePeriodEnd"] for r in rows} == {"2024-02-01T00:00:00Z"}
     web = [r for r in rows if r["ResourceId"] == "dc1/shop/deployment/web"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.commands.sources import analyze_config
-from advisor.outputs.diagrams import mermaid_text
+from advisor.outputs.escape import mermaid_text
 from advisor.pipeline import demo_config
 from advisor.placement.chains import MAX_NEIGHBOURS, chains
 

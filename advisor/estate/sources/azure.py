@@ -74,6 +74,8 @@ class AzureSettings(Settings):
     max_retries: Annotated[int, Whole(0, 20)] = Field(4, description="Retries when throttled.")
     max_wait_seconds: Annotated[float, Num(as_float=True)] = Field(
         120.0, description="Longest wait the service may ask for before a retry.")
+    max_total_wait_seconds: Annotated[float, Num(as_float=True)] = Field(
+        300.0, description="All the waits of one request together, at most.")
     focus_path: Annotated[str, TextKind(pattern="^az://", check=url_of(
         "az://", "focus_path", "give the export's container and folder, e.g. "
         "az://exports/focus"))] | None = Field(None, description="A Cost Management FOCUS "
