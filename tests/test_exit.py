@@ -82,7 +82,7 @@ def test_exit_outputs_are_escaped_and_name_bio2(run_cli, small_estate, tmp_path)
                           "--format", "markdown", "--date", "2026-12-01")
     assert code == 0
     assert "# Exit strategy: location dc" in md and "## Assumptions" in md
-    assert "\\| B&B" in md and "&lt;script&gt;" in md
+    assert "\\| B&amp;B" in md and "&lt;script&gt;" in md
     code, table, _ = run_cli("exit", "-c", str(small_estate), "--location", "dc", "-q",
                              "--date", "2026-12-01")
     assert code == 0 and "Workloads that cannot leave:" in table

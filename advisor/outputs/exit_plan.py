@@ -128,7 +128,7 @@ def render_table(e: ExitPlan) -> str:
 def render_markdown(e: ExitPlan) -> str:
     from advisor.outputs.plan_text import _md_rows
 
-    name = markdown_text(e.plan.estate.name)
+    name = markdown_text(e.plan.estate.name, line_start=True)
     out = [f"# Exit strategy: {markdown_text(e.subject)}", "",
            f"{name}, exit date {e.date.isoformat()}. Prepared with advisor as the explicit "
            "exit strategy of the contract (BIO2 measure 5.20.06).", "",
