@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from pathlib import Path
-
-import jsonschema
 import pytest
-
-SCHEMAS = Path(__file__).resolve().parents[1] / "advisor" / "schemas"
+from plan_json import d, plan_json
 
 
 def _exit_json(run_cli, *args: str) -> dict:
-    code, out, err = run_cli("exit", "-q", "--format", "json", *args)
-    assert code == 0, err
-    doc = json.loads(out)
-    jsonschema.validate(doc, json.loads((SCHEMAS / "plan.schema.json").read_text()))
-    return doc
-
-
-def _d(x: float) -> Decimal:
-    return Decimal(str(x))
+    return plan_json(run_cli, "exit", "-q", "--format", "json", *args)
 
 
 def test_exit_location_parts_add_up_and_pinned_cannot_leave(run_cli, small_estate):
@@ -30,10 +16,10 @@ def test_exit_location_parts_add_up_and_pinned_cannot_leave(run_cli, small_estat
     e = doc["exit"]
     assert e["kind"] == "location" and e["locations"] == ["dc"]
     parts = e["one_off"]
-    assert sum(_d(v) for v in parts.values()) == _d(e["cost_of_leaving"])
-    assert _d(parts["migration"]) + _d(parts["onboarding"]) + _d(parts["closing"]) == \
-        _d(e["one_off_cost"]) == _d(doc["summary"]["one_off_cost"])
-    assert sum(_d(lv["one_off_cost"]) for lv in e["leavers"]) == _d(parts["migration"])
+    assert sum(d(v) for v in parts.values()) == d(e["cost_of_leaving"])
+    assert d(parts["migration"]) + d(parts["onboarding"]) + d(parts["closing"]) == \
+        d(e["one_off_cost"]) == d(doc["summary"]["one_off_cost"])
+    assert sum(d(lv["one_off_cost"]) for lv in e["leavers"]) == d(parts["migration"])
     assert {lv["workload"] for lv in e["leavers"]} == {"web", "api", "db"}
     assert all(lv["to"] != "dc" for lv in e["leavers"])
     assert e["cannot_leave"] == [{"workload": "vault", "location": "dc",
@@ -41,7 +27,7 @@ def test_exit_location_parts_add_up_and_pinned_cannot_leave(run_cli, small_estat
     # only the leavers move: care (at aws-us) stays where it runs
     care = next(r for r in doc["recommendations"] if r["workload"] == "care")
     assert care["recommended_location"] == "aws-us"
-    assert _d(e["monthly_cost_after"]) == _d(doc["summary"]["recommended_monthly_cost"])
+    assert d(e["monthly_cost_after"]) == d(doc["summary"]["recommended_monthly_cost"])
     # duration: the busiest pair's transfer plus 2 days per workload (the defaults)
     assert e["effort_days"] == 6.0
     assert e["duration_days"] == pytest.approx(e["transfer_days"] + 6.0, abs=0.01)
@@ -123,4 +109,4 @@ def test_demo_exit_azure(run_cli):
     doc = _exit_json(run_cli, "--demo", "--provider", "azure", "--date", "2026-12-01")
     e = doc["exit"]
     assert e["leavers"] and not any(lv["to"].startswith("azure") for lv in e["leavers"])
-    assert sum(_d(v) for v in e["one_off"].values()) == _d(e["cost_of_leaving"])
+    assert sum(d(v) for v in e["one_off"].values()) == d(e["cost_of_leaving"])

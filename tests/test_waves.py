@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from pathlib import Path
-
-import jsonschema
 import pytest
-
-SCHEMAS = Path(__file__).resolve().parents[1] / "advisor" / "schemas"
+from plan_json import d, plan_json
 
 
 def _waves(run_cli, *args: str) -> dict:
-    code, out, err = run_cli("analyze", "-q", "--as-of", "2026-12-01", "--waves", "--format",
-                             "json", *args)
-    assert code == 0, err
-    doc = json.loads(out)
-    jsonschema.validate(doc, json.loads((SCHEMAS / "plan.schema.json").read_text()))
-    return doc
-
-
-def _d(x: float) -> Decimal:
-    return Decimal(str(x))
+    return plan_json(run_cli, "analyze", "-q", "--as-of", "2026-12-01", "--waves", "--format",
+                     "json", *args)
 
 
 def _check(doc: dict, limit: int | None):
@@ -32,8 +18,8 @@ def _check(doc: dict, limit: int | None):
     ids = [w for wave in waves for w in wave["workloads"]]
     assert sorted(ids) == sorted(moved) and len(ids) == len(set(ids))
     # the parts add up to the plan's totals, as shown
-    assert sum(_d(w["one_off_cost"]) for w in waves) == _d(doc["summary"]["one_off_cost"])
-    assert sum(_d(w["monthly_savings"]) for w in waves) == _d(doc["summary"]["monthly_savings"])
+    assert sum(d(w["one_off_cost"]) for w in waves) == d(doc["summary"]["one_off_cost"])
+    assert sum(d(w["monthly_savings"]) for w in waves) == d(doc["summary"]["monthly_savings"])
     # chains move together: two moving workloads joined by a dependency share a wave
     wave_of = {w: wave["wave"] for wave in waves for w in wave["workloads"]}
     return wave_of if limit is None else (wave_of, [len(wave["workloads"]) for wave in waves
@@ -48,9 +34,9 @@ def test_waves_on_the_demo_add_up_and_keep_chains_together(run_cli):
     wave_of, sizes = _check(doc, 4)
     assert all(n <= 4 for n in sizes)
     for w in load_estate(demo_config()).workloads:
-        for d in w.depends_on:
-            if w.id in wave_of and d.workload in wave_of:
-                assert wave_of[w.id] == wave_of[d.workload], (w.id, d.workload)
+        for dep in w.depends_on:
+            if w.id in wave_of and dep.workload in wave_of:
+                assert wave_of[w.id] == wave_of[dep.workload], (w.id, dep.workload)
     assert len(doc["waves"]["waves"]) > 1
     code, out, _ = run_cli("analyze", "--demo", "-q", "--as-of", "2026-12-01", "--waves",
                            "--max-workloads", "4")
