@@ -32,7 +32,9 @@ def load_rules(estate: Estate) -> list[Rule]:
 
 def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 1e-3,
                    headroom: Decimal = Decimal("1.2"), as_of: dt.date | None = None,
-                   waivers: str | None = None, budgets: Budgets | None = None) -> Plan:
+                   waivers: str | None = None, budgets: Budgets | None = None,
+                   banned: frozenset[str] = frozenset(),
+                   start: dict[str, str] | None = None) -> Plan:
     """Rules, waivers, costs, the optimizer and the plan; rightsizing for workloads with
     measured usage. The estate arrives with its sources already collected
     (``advisor.commands.sources``): nothing here reads the network.
@@ -43,7 +45,11 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     where it runs. Evidence and exit plans are judged on ``as_of`` too. The recommendation is
     judged by the same gate as ``advisor check --placement``: error rules that depend on several
     workloads (budgets) are constraints of the optimizer, and the new warnings it accepts are
-    listed beside the moves."""
+    listed beside the moves.
+
+    ``banned``: locations no workload may use (a scenario's closed locations and excluded
+    providers; pinned and SaaS workloads stay). ``start``: a placement the optimizer starts
+    from where it can (a scenario starts from the base analysis)."""
     from advisor.check.waivers import load_waivers, waiver_view, waivers_file
     from advisor.estate.cost_checks import warnings
     from advisor.placement.rightsizing import rightsizing, usage_notes
@@ -62,11 +68,21 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     if path is not None:
         view = waiver_view(load_waivers(path, estate, [r.id for r in rules]), found, as_of)
         ev = ev.waived(view.workload_pairs(), current)
+    if banned:
+        ev = ban(estate, ev, banned)
     rows = budget_rows(estate, model, ev, budgets)
-    solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, rows=rows)
+    solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, rows=rows,
+                        start=start)
     plan = build_plan(estate, model, ev, solution, view, found)
     judge_plan(plan, ev, model, budgets)
+    from advisor.placement.sensitivity import attach
+
+    attach(plan, model, ev)
     plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap, rows)
+    if estate.targets:
+        from advisor.placement.targets import results
+
+        plan.targets = results(plan, estate, model, ev, time_limit_s, gap)
     plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
     plan.notes.extend(usage_notes(estate))
@@ -86,8 +102,6 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     """For each provider the plan starts using: how much more the best placement without it
     would cost per month (the objective, exactly), so the plan can say the estate-wide saving
     pays for the provider. One more solve per added provider."""
-    from dataclasses import replace
-
     from advisor.placement.plan import placement_objective
 
     if plan.current is None or plan.recommended is None:
@@ -98,15 +112,25 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     with_it = placement_objective(estate, model, ev, plan_placement(plan))
     out = {}
     for provider in added:
-        banned = [i for i, loc in enumerate(estate.locations)
-                  if model.provider_of[loc.id] == provider]
-        allowed = {wid: tuple(ok and i not in banned for i, ok in enumerate(mask))
-                   for wid, mask in ev.allowed.items()}
-        without = optimize(estate, model, replace(ev, allowed=allowed),
-                           time_limit_s=time_limit_s, gap=gap, rows=rows)
+        banned = frozenset(loc.id for loc in estate.locations
+                           if model.provider_of[loc.id] == provider)
+        without = optimize(estate, model, ban(estate, ev, banned),
+                           time_limit_s=time_limit_s, gap=gap, rows=rows,
+                           start=plan_placement(plan))
         if without.status in ("optimal", "feasible"):
             out[provider] = placement_objective(estate, model, ev, without.placement) - with_it
     return out
+
+
+def ban(estate: Estate, ev: Evaluation, banned: frozenset[str]) -> Evaluation:
+    """The evaluation with ``banned`` locations allowed to no workload (the optimizer still
+    keeps pinned and SaaS workloads where they run)."""
+    from dataclasses import replace
+
+    out = [loc.id in banned for loc in estate.locations]
+    allowed = {wid: tuple(ok and not out[i] for i, ok in enumerate(mask))
+               for wid, mask in ev.allowed.items()}
+    return replace(ev, allowed=allowed)
 
 
 def plan_placement(plan: Plan) -> dict[str, str]:

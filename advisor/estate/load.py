@@ -19,17 +19,22 @@ from advisor.estate.formats import what_file
 from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
+from advisor.estate.formats.scenarios_file import ScenarioEntry, ScenariosFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
 from advisor.estate.model import (
+    TARGET_ATTRIBUTES,
     Estate,
     ExchangeRate,
     Location,
+    Migration,
     Organisation,
     PackRef,
     Provider,
     SourceRef,
     Workload,
 )
+from advisor.estate.scenario import Scenario
+from advisor.estate.scenario import problems as scenario_problems
 from advisor.estate.sources import KubernetesSettings
 from advisor.estate.yamlfile import Doc, load_yaml, nearest
 
@@ -53,6 +58,8 @@ def load_estate(path: str | Path) -> Estate:
                          LocationEntry.to_location, problems, file_providers)
     workloads = _section(top.workloads, "workloads", WorkloadsFile, main,
                          WorkloadEntry.to_workload, problems)
+    scenarios = _section(top.scenarios, "scenarios", ScenariosFile, main,
+                         ScenarioEntry.to_scenario, problems) if top.scenarios else []
     collect(problems)
     organisation = top.organisation.to_organisation(SourceRef(file, ("organisation",))) \
         if top.organisation else Organisation()
@@ -84,9 +91,26 @@ def load_estate(path: str | Path) -> Estate:
                                                            (*loc.source.keypath, key))
                        if loc.source else None)
                       for loc in locations for key in loc.deprecated],
+        scenarios=scenarios,
+        targets=[t.to_target(SourceRef(file, ("targets", i)))
+                 for i, t in enumerate(top.targets)],
+        migration=top.migration.to_migration(SourceRef(file, ("migration",)))
+        if top.migration else Migration(),
     )
     check_estate(estate)
+    collect(scenario_problems(estate, scenarios))
     return estate
+
+
+def load_scenarios(path: str | Path, estate: Estate) -> list[Scenario]:
+    """The scenarios of a scenarios file, checked against the estate (unknown locations and
+    providers are errors with the file and line)."""
+    file = str(path)
+    doc = validate(ScenariosFile, _read(Path(path), "scenarios"), file)
+    scenarios = [s.to_scenario(SourceRef(file, ("scenarios", i)))
+                 for i, s in enumerate(doc.scenarios)]
+    collect(scenario_problems(estate, scenarios))
+    return scenarios
 
 
 def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], main: Path,
@@ -222,6 +246,17 @@ def check_estate(estate: Estate) -> None:
                                     "remove this dependency"))
         if len(problems) > 1000:  # enough to fix first; the count would only grow
             break
+    for t in estate.targets:
+        for key in t.where:
+            if key not in TARGET_ATTRIBUTES:
+                problems.append(_at(t.source, ("share_of_cloud_spend", key),
+                                    f"unknown location attribute '{key}'",
+                                    "one of: " + ", ".join(TARGET_ATTRIBUTES)))
+    for i, pair in enumerate(estate.migration.pairs):
+        for key, loc_id in zip(("from", "to"), pair, strict=True):
+            if locations and loc_id not in locations:
+                problems.append(_at(estate.migration.source, ("bandwidth", i, key),
+                                    f"unknown location '{loc_id}'", _suggest(loc_id, locations)))
     for s in estate.sources:
         if isinstance(s, KubernetesSettings) and locations and s.location not in locations:
             problems.append(_at(s.source, ("location",), f"unknown location '{s.location}'",

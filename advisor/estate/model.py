@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from advisor.estate.scenario import Scenario
     from advisor.estate.sources import SourceSettings
 
 HOURS_PER_MONTH = Decimal(730)
@@ -406,6 +407,67 @@ class Benchmark:
     source: str = ""
 
 
+# Location attributes a target's filter may name (``share_of_cloud_spend: {cloud_act: false}``).
+TARGET_ATTRIBUTES = ("id", "provider", "region", "country", "jurisdiction", "cloud_act",
+                     "sovereignty_level", "public_cloud", "encryption_at_rest",
+                     "customer_managed_keys")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target the placement must meet (advisor.yaml ``targets:``), on the monthly run and
+    licence cost of the workloads in public clouds ("cloud spend"):
+
+    - ``share``: the locations matching ``where`` (attribute -> value, all must match) hold at
+      least ``minimum`` (and at most ``maximum``) of the cloud spend;
+    - ``per_provider``: no cloud provider holds more than ``maximum`` of it.
+
+    It binds when ``from_`` is before the end of the horizon (None: always)."""
+
+    kind: str  # share | per_provider
+    where: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    from_: dt.date | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def matches(self, loc: Location) -> bool:
+        return all(str(loc.attribute(k)).lower() == v.lower() for k, v in self.where.items())
+
+    @property
+    def label(self) -> str:
+        if self.kind == "per_provider":
+            return f"at most {_pct(self.maximum)} of cloud spend per provider"
+        cond = ", ".join(f"{k}: {v}" for k, v in self.where.items())
+        bounds = " and ".join(x for x in (
+            f"at least {_pct(self.minimum)}" if self.minimum is not None else "",
+            f"at most {_pct(self.maximum)}" if self.maximum is not None else "") if x)
+        since = f" from {self.from_.isoformat()}" if self.from_ else ""
+        return f"{bounds} of cloud spend at locations with {cond}{since}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return f"{((value or Decimal(0)) * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How moves are carried out (advisor.yaml ``migration:``): the bandwidth data leaves at
+    (Mbit/s, ``pairs`` for declared location pairs, either direction), the days of work per
+    workload that moves, and the limits of one migration wave (0: no limit)."""
+
+    bandwidth_mbps: Decimal = Decimal(1000)
+    pairs: dict[tuple[str, str], Decimal] = field(default_factory=dict, hash=False,
+                                                  compare=False)
+    effort_days_per_workload: Decimal = Decimal(2)
+    wave_max_workloads: int = 0
+    wave_max_tb: Decimal = Decimal(0)
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def mbps(self, src: str, dst: str) -> Decimal:
+        return self.pairs.get((src, dst), self.pairs.get((dst, src), self.bandwidth_mbps))
+
+
 @dataclass(frozen=True)
 class PackRef:
     """A policy pack named in advisor.yaml: ``builtin:NAME`` or a path."""
@@ -438,6 +500,9 @@ class Estate:
     organisation: Organisation = field(default_factory=Organisation)
     # Deprecated keys read under their new names: (what, where) for the outputs' notes.
     deprecations: list[tuple[str, SourceRef | None]] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)  # advisor.yaml's, for the report
+    migration: Migration = field(default_factory=Migration)
+    targets: list[Target] = field(default_factory=list)
 
     def provider_ids(self) -> dict[str, str]:
         """Location id -> the id of the provider that runs it, for its costs (provider

@@ -136,6 +136,9 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
                 out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
     out.extend(_findings_text(plan, width))
+    from advisor.outputs import targets_text
+
+    out.extend(targets_text.render_table(plan))
     out.extend(_economics_text(plan, width))
     out.extend(_calibration_text(plan, width))
     out.extend(_rightsizing_text(plan, width))
@@ -343,6 +346,11 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     else:
         out.append("None.")
     sections.append(Section("the findings", out))
+    from advisor.outputs import targets_text
+
+    if plan.targets:
+        sections.append(Section("the targets", targets_text.render_markdown(plan)[:-1],
+                                required=True))
     out = ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st))]
     for title, items in (("Locations and providers", facility_lines(plan)),
                          ("Commitments", commitment_lines(plan))):

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from advisor.estate.model import Estate
+from advisor.estate.model import Estate, Target
 from advisor.placement.cost_arrays import cost_arrays
 from advisor.placement.costs import CostModel
 from advisor.placement.milp import CommitmentGroup, CommitmentSegment, Terms, solve
@@ -266,9 +266,19 @@ class Problem:
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
-             gap: float = 1e-3, rows: list[Row] | None = None) -> Solution:
+             gap: float = 1e-3, rows: list[Row] | None = None,
+             start: dict[str, str] | None = None,
+             targets: list[Target] | None = None) -> Solution:
     """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity,
-    and the rule ``rows`` (``advisor.placement.rule_rows``)."""
+    and the rule ``rows`` (``advisor.placement.rule_rows``).
+
+    ``start``: a placement to start from (a warm start, e.g. the base analysis for a scenario):
+    where the LP relaxation is not integral and fixing its integral part does not prove the gap,
+    HiGHS's branch and bound starts from it (units it places on a location they may no longer
+    use are left for HiGHS to complete).
+
+    ``targets``: the targets to meet (default: the estate's that bind within the horizon,
+    ``advisor.placement.targets``); they couple every movable workload into one model."""
     started = time.perf_counter()
     p = Problem(estate, model, ev, rows)
     nl, g = p.L, p.G
@@ -353,7 +363,16 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                      "exceed the capacity of " + ", ".join(bad) + ": no placement can hold; "
                      "the others are placed as if that location were full")
         left = np.maximum(left, 0.0)
+    if targets is None:
+        from advisor.placement.targets import binding
+
+        targets = binding(estate, model.as_of)
+    target_rows = _target_terms(p, targets, fixed_w, loc_of_w) if targets else None
     comps = _components(p, var_units, variable, pair_flow, ua, couples, p.row_units)
+    if target_rows is not None and len(var_units):
+        comps = [([int(u) for u in var_units], True)]  # the targets couple every unit
+    elif target_rows is not None and any(const < -1e-9 for _w, const in target_rows[1]):
+        solver_status = "infeasible"  # nothing can move, and what cannot misses a target
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
     deadline = started + time_limit_s
@@ -381,11 +400,13 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                   add_row: Any) -> int:
         return encode(p.rows, pos, col, mask, p.unit_of, loc_of_w, first_col, add_row)
 
+    start_at = _start_choice(p, ua, start)
+
     def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
         return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
                      [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
                      p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
-                     rule_rows if p.rows else None)
+                     start_at, target_rows, rule_rows if p.rows else None)
 
     for units in batches:
         res = run(units, None)
@@ -411,8 +432,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                 bound = const + res["bound"]
     placement: dict[str, str] = {}
     if solver_status in ("infeasible", "timeout"):
-        notes.append(("no placement satisfies every capacity"
-                      + (" and budget rule" if p.rows else "") + ": the current placement is kept")
+        what = "capacity" + (", target" if targets else "") + (", budget rule" if p.rows else "")
+        notes.append((f"no placement satisfies every {what}: the current placement is kept")
                      if solver_status == "infeasible" else
                      "the time limit ended before any placement that satisfies every constraint "
                      "was found: the current placement is kept; raise --time-limit")
@@ -438,6 +459,39 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     sol.allowed = ua
     sol.unit_cost = p.ucost
     return sol
+
+
+def _target_terms(p: Problem, targets: list[Target], fixed_w: np.ndarray,
+                  loc_of_w: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
+    """The targets for the solver: each unit's run and licence cost per location, and per row
+    its weight per location and the constant that the workloads that cannot move add."""
+    from advisor.placement.targets import rows_of
+
+    spend_w = p.arrays.run + p.arrays.licences
+    spend = np.zeros((p.G, p.L))
+    np.add.at(spend, p.unit_of, spend_w)
+    out = []
+    idx = np.flatnonzero(fixed_w)
+    saas = np.array([float(p.model.prices[loc.id].fixed_monthly) if loc.saas else 0.0
+                     for loc in p.estate.locations])  # subscriptions: always paid
+    for t in targets:
+        for _what, weight in rows_of(p.estate, t):
+            const = float((spend_w[idx, loc_of_w[idx]] * weight[loc_of_w[idx]]).sum()
+                          + (saas * weight).sum())
+            out.append((weight, const))
+    return spend, out
+
+
+def _start_choice(p: Problem, ua: np.ndarray, start: dict[str, str] | None) -> np.ndarray | None:
+    """The start placement as a location index per unit (-1: none, or not allowed now)."""
+    if start is None:
+        return None
+    out = np.full(p.G, -1, dtype=np.int64)
+    for u, members in enumerate(p.members):
+        loc = p.li.get(start.get(p.ws[members[0]].id, ""), -1)
+        if loc >= 0 and ua[u, loc]:
+            out[u] = loc
+    return out
 
 
 def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,

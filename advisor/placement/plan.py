@@ -57,6 +57,7 @@ class Recommendation:
     # Findings the gate reports on the recommended placement and not on today's, that this
     # move brings (warnings and info: a new error is a constraint of the optimizer).
     new_findings: list[Finding] = field(default_factory=list)
+    sensitivity: Any = None  # advisor.placement.sensitivity.Flip, for a move
 
     @property
     def moved(self) -> bool:
@@ -136,6 +137,7 @@ class Plan:
     new_findings: list[Finding] = field(default_factory=list)
     # Assumptions, deprecated keys and contradictions the rules rest on (rules.assumptions.Note)
     rule_assumptions: list[Any] = field(default_factory=list)
+    targets: list[Any] = field(default_factory=list)  # advisor.placement.targets.TargetResult
 
     @property
     def currency(self) -> str:

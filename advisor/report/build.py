@@ -313,6 +313,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
     store: str = ""
+    scenarios: list[Any] = field(default_factory=list)  # advisor.planning.scenarios.ScenarioRun
 
     @property
     def summary(self) -> dict[str, Any]:

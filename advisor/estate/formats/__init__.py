@@ -20,6 +20,7 @@ _TELLTALE = (
     ("locations", "a locations file"),
     ("waivers", "a waivers file"),
     ("budgets", "a budgets file"),
+    ("scenarios", "a scenarios file"),
     ("failing", "a fixture's expected.yaml"),
     ("rules", "a policy pack"),
     ("pack", "a policy pack"),
