@@ -85,7 +85,7 @@ def test_evidence_is_judged_on_the_day_of_the_run(run_cli, tmp_path):
     code, out, err = run_cli("analyze", "-c", str(config), "-f", "json", "--as-of", "2027-01-01")
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["as_of"] == "2027-01-01"
+    assert doc["summary"]["as_of"] == "2027-01-01"
     assert any(f["rule"] == "BIO-001" for f in doc["findings"])
     # one day option under both names, in both commands
     code, out, err = run_cli("analyze", "-c", str(config), "-f", "json", "--today", "2027-01-01")
