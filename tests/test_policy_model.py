@@ -89,7 +89,7 @@ def test_evidence_is_judged_on_the_day_of_the_run(run_cli, tmp_path):
     assert any(f["rule"] == "BIO-001" for f in doc["findings"])
     # one day option under both names, in both commands
     code, out, err = run_cli("analyze", "-c", str(config), "-f", "json", "--today", "2027-01-01")
-    assert code == 0 and json.loads(out)["as_of"] == "2027-01-01", err
+    assert code == 0 and json.loads(out)["summary"]["as_of"] == "2027-01-01", err
     assert ("BIO-001", "location:aws-fra") in _rules(json.loads(run_cli(
         "check", "-c", str(config), "--as-of", "2027-01-01", "-f", "json", "--fail-on",
         "never")[1]))
