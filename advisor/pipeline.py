@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -58,9 +59,11 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     if path is not None:
         view = waiver_view(load_waivers(path, estate, [r.id for r in rules]), found, as_of)
         ev = ev.waived(view.workload_pairs(), current)
+    deadline = time.perf_counter() + time_limit_s  # one limit for every solve of this run
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap)
     plan = build_plan(estate, model, ev, solution, view, found)
-    plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap)
+    plan.provider_worth = provider_worth(plan, estate, model, ev,
+                                         deadline - time.perf_counter(), gap)
     plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
     plan.notes.extend(usage_notes(estate))
@@ -81,15 +84,18 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     added = sorted(plan.recommended.facilities.used - plan.current.facilities.used)
     if not added or plan.solver["status"] not in ("optimal", "feasible"):
         return {}
+    deadline = time.perf_counter() + time_limit_s
     with_it = placement_objective(estate, model, ev, plan_placement(plan))
     out = {}
     for provider in added:
+        if deadline - time.perf_counter() <= 0:
+            break  # the run's time limit is spent: the worth of the others is not shown
         banned = [i for i, loc in enumerate(estate.locations)
                   if model.provider_of[loc.id] == provider]
         allowed = {wid: tuple(ok and i not in banned for i, ok in enumerate(mask))
                    for wid, mask in ev.allowed.items()}
         without = optimize(estate, model, replace(ev, allowed=allowed),
-                           time_limit_s=time_limit_s, gap=gap)
+                           time_limit_s=deadline - time.perf_counter(), gap=gap)
         if without.status in ("optimal", "feasible"):
             out[provider] = placement_objective(estate, model, ev, without.placement) - with_it
     return out
