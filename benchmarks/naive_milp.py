@@ -50,13 +50,14 @@ def naive_solve(rec: Recorded, time_limit_s: float) -> dict[str, Any]:
     import highspy
 
     calls = rec.calls[-1:] if rec.coupled else rec.calls
-    models = [milp.build(*args[:11]) for args in calls]  # the coefficients: not timed
+    # The coefficients (solve's arguments but the time limit and the gap): not timed.
+    models = [milp.build(*args[:11], *args[13:]) for args in calls]
     started = time.perf_counter()
     h = milp.new_highs()
     h.setOptionValue("time_limit_s", time_limit_s)
     off = 0
     kinteger = highspy.HighsVarType.kInteger
-    for lp, _mask, _nx, is_int in models:
+    for lp, _mask, _nx, is_int, _warm in models:
         cost = lp.col_cost_.tolist() if hasattr(lp.col_cost_, "tolist") else list(lp.col_cost_)
         lower, upper = list(lp.col_lower_), list(lp.col_upper_)
         for j in range(lp.num_col_):

@@ -34,11 +34,12 @@ def test_todays_placement_exact_findings(run_cli, estate):
         ("SOV-002", "care", "aws-us", False),
         ("CNL-003", "report", "azure-weu", False),
         ("SOV-004", "care", "aws-us", False),
+        ("SOV-006", "care", "aws-us", False),
         ("SOV-006", "report", "azure-weu", False),
     ]
     doc = json.loads(out)
     assert doc["verdict"] == "fail" and doc["checked"] == "current"
-    assert doc["summary"] == {"error": 3, "warning": 3, "info": 0, "waived": 0, "new": 0,
+    assert doc["summary"] == {"error": 3, "warning": 4, "info": 0, "waived": 0, "new": 0,
                               "resolved": 0, "failing": 3}
     # web 2x0.05+4x0.005 = 0.12 x 730 + 10 x 0.1 = 88.60; api 102.20; care 26.28;
     # report (0.04 + 0.016) x 730 = 40.88: 257.96 a month.
@@ -98,7 +99,8 @@ def test_proposed_placement_new_resolved_and_cost(run_cli, estate):
         ("SOV-006", "report", "azure-weu", "unchanged"),
     }
     assert [(f["rule"], f["workload"]) for f in doc["resolved"]] == [
-        ("CNL-002", "care"), ("SOV-001", "care"), ("SOV-002", "care"), ("SOV-004", "care")]
+        ("CNL-002", "care"), ("SOV-001", "care"), ("SOV-002", "care"), ("SOV-004", "care"),
+        ("SOV-006", "care")]
     cost = doc["cost"]
     # api 102.20 -> (0.08 + 0.032) x 730 = 81.76; web now pays egress for api's traffic:
     # 100 GB x 0.09 + 10 GB x 0.01 = 9.10; care 26.28 -> (0.05 + 0.01) x 730 = 43.80.
@@ -191,19 +193,26 @@ def test_demo_check_tells_the_story(run_cli):
     failing = sorted((f["rule"], f["workload"] or f["subject"]) for f in doc["findings"]
                      if f["severity"] == "error" and not f["waived"])
     assert failing == [
-        ("CNL-002", "hr-verzuim"),
-        # the absence-registration and telephony SaaS lack a C5 attestation: only their
-        # suppliers can fix that (they are SaaS locations: the advice never moves them)
-        ("NIS2-002", "hr-verzuim"), ("NIS2-002", "kcc-telefonie"),
+        ("LOCAL-007", "hr-verzuim"),
         ("SOV-001", "analytics-collector"), ("SOV-001", "analytics-db"),
         ("SOV-001", "chatbot-api"), ("SOV-001", "chatbot-nlu"),
         ("SOV-002", "hr-verzuim"),
         ("SOV-005", "analytics-collector"), ("SOV-005", "analytics-db"),
         ("SOV-005", "chatbot-api"), ("SOV-005", "chatbot-nlu"),
+        # special-category data flowing to where the CLOUD Act reaches
+        ("SOV-007", "hr-verzuim"), ("SOV-007", "parkeren-api"),
         ("WAIVER-EXPIRED", "bi-service"),
     ]
     waived = sorted((f["rule"], f["workload"]) for f in doc["findings"] if f["waived"])
-    assert waived == [("COST-001", "vdi-hosts"), ("SOV-004", "kcc-telefonie")]
+    assert waived == [("COST-001", "vdi-hosts"), ("LOCAL-008", "kcc-telefonie")]
+    # No exit strategy for the supplier that hosts the parking, waste and chatbot workloads,
+    # nor for two SaaS suppliers (each its own supplier: no providers entry names them).
+    exits = sorted(f["subject"] for f in doc["findings"] if f["rule"] == "BIO-006")
+    assert exits == ["supplier:aws", "supplier:saas-arbodienst", "supplier:saas-kcc-telefonie"]
+    # Every declaration the rules rest on is shown with its file and line.
+    assumed = [a["text"] for a in doc["assumptions"]]
+    assert any(t.startswith("nl-sovereign-ams (other) is declared not public cloud") for t in
+               assumed)
     # The expired waiver no longer covers Power BI's missing transfer impact assessment.
     assert any(f["rule"] == "SOV-006" and f["workload"] == "bi-service" and not f["waived"]
                for f in doc["findings"])
@@ -217,12 +226,15 @@ def test_check_help_has_an_example(run_cli):
 
 
 @pytest.mark.parametrize(("pack", "fragments", "line"), [
-    ("pack: local\nrules:\n  - id: L-1\n    title: t\n    severity: error\n"
-     "    require: {jurisdiction: {among: [EU]}}\n", ["unknown key 'among'"], 6),
-    ("pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n"
-     "    require: {provider: onprem}\n", ["duplicate rule id 'SOV-001' (also in "], 3),
-    ("pack: local\nrules:\n  - id: L-1\n    title: t\n    severity: error\n"
-     "    require: {datacentre: x}\n", ["unknown key 'datacentre'", "allowed keys: id"], 6),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L-1\n    title: t\n"
+     "    severity: error\n    basis: local\n"
+     "    require: {jurisdiction: {among: [EU]}}\n", ["unknown key 'among'"], 8),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: SOV-001\n    title: t\n"
+     "    severity: info\n    basis: local\n"
+     "    require: {provider: onprem}\n", ["duplicate rule id 'SOV-001' (also in "], 4),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L-1\n    title: t\n"
+     "    severity: error\n    basis: local\n"
+     "    require: {datacentre: x}\n", ["unknown key 'datacentre'", "allowed keys: id"], 8),
 ])
 def test_bad_pack_of_the_estate(run_cli, estate, pack, fragments, line):
     (estate / "local.yaml").write_text(pack)

@@ -49,12 +49,14 @@ def test_sarif_is_valid_and_complete(run_cli, estate):
     assert len(ids) == len(set(ids))
     assert {"SOV-001", "SOV-005", "CNL-002", "PLAN-001", "WAIVER-EXPIRED"} <= set(ids)
     sov1 = rules[ids.index("SOV-001")]
-    assert sov1["name"] == "PersonalDataStaysInTheEUEEAOrAnAdequateCountry"
-    assert sov1["shortDescription"]["text"] == "Personal data stays in the EU/EEA or an adequate " \
-                                               "country"
-    assert "Schrems II" in sov1["fullDescription"]["text"]
+    assert sov1["name"] == "PersonalDataOutsideTheEUEEAOnlyWithALawfulTransferMechanism"
+    assert sov1["shortDescription"]["text"] == "Personal data outside the EU/EEA only with a " \
+                                               "lawful transfer mechanism"
+    assert "Data Privacy Framework" in sov1["fullDescription"]["text"]
     assert sov1["help"]["text"].startswith("Remediation: Place the workload")
     assert "GDPR Art. 45" in sov1["help"]["markdown"]
+    assert sov1["properties"]["basis"] == "law"
+    assert rules[ids.index("SOV-002")]["properties"]["basis"] == "local"
     assert sov1["helpUri"] == "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
     assert sov1["defaultConfiguration"]["level"] == "error"
     assert "gdpr" in sov1["properties"]["tags"] and "sovereignty" in sov1["properties"]["tags"]
@@ -119,14 +121,14 @@ def test_junit_one_case_per_rule_and_workload(run_cli, estate):
     assert sorted(failures) == [
         ("advisor.cloud-policy-nl.CNL-002", "care"), ("advisor.cloud-policy-nl.CNL-003", "report"),
         ("advisor.sovereignty.SOV-001", "care"), ("advisor.sovereignty.SOV-002", "care"),
-        ("advisor.sovereignty.SOV-006", "report")]
+        ("advisor.sovereignty.SOV-006", "care"), ("advisor.sovereignty.SOV-006", "report")]
     failure = failures[("advisor.sovereignty.SOV-001", "care")]
     assert failure.get("type") == "error"
     assert "remediation:" in (failure.text or "")
     skipped = [(c.get("classname"), c.get("name")) for c in cases
                if c.find("skipped") is not None]
     assert skipped == [("advisor.sovereignty.SOV-004", "care")]
-    assert root.get("failures") == "5" and root.get("skipped") is None  # not in junit-10.xsd
+    assert root.get("failures") == "6" and root.get("skipped") is None  # not in junit-10.xsd
     assert root.get("tests") == str(len(cases))
     assert "defined at workloads.yaml:" in (failure.text or "")  # where, in the text
     for suite in root.findall("testsuite"):
@@ -135,7 +137,7 @@ def test_junit_one_case_per_rule_and_workload(run_cli, estate):
 
 def test_gitlab_code_quality(run_cli, estate):
     issues = json.loads(_report(run_cli, estate, "gitlab"))
-    assert isinstance(issues, list) and len(issues) == 6
+    assert isinstance(issues, list) and len(issues) == 7
     for issue in issues:
         assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
         assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")

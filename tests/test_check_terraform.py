@@ -52,6 +52,7 @@ def test_plan_moves_tagged_workloads_and_reports_plan_problems(run_cli, estate):
         ("PLAN-003", "warning", 'aws_lambda_function.thumbnails["small"]', None, "new"),
         ("SOV-004", "warning", "care", "aws-fra", "updated"),
         ("SOV-006", "warning", "api", "aws-fra", "new"),
+        ("SOV-006", "warning", "care", "aws-fra", "updated"),
         ("SOV-006", "warning", "report", "azure-weu", "unchanged"),
     ]
     messages = {f["rule"]: f["message"] for f in doc["findings"]}

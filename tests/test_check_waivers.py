@@ -41,7 +41,8 @@ def test_waived_errors_do_not_fail_the_gate(run_cli, estate):
     code, doc = _json(run_cli, estate)
     assert code == 0
     assert sorted((f["rule"], f["waived"]) for f in doc["findings"] if f["workload"] == "care") \
-        == [("CNL-002", True), ("SOV-001", True), ("SOV-002", True), ("SOV-004", False)]
+        == [("CNL-002", True), ("SOV-001", True), ("SOV-002", True), ("SOV-004", False),
+            ("SOV-006", False)]
     waiver = next(f["waiver"] for f in doc["findings"] if f["rule"] == "SOV-001")
     assert waiver == {"owner": "ciso@example.org", "reason": "Supplier contract ends in March",
                       "expires": "2027-03-31", "reference": None}

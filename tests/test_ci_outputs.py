@@ -68,9 +68,9 @@ def test_junit_is_valid_against_junit_10_xsd(run_cli, estate: Path) -> None:
 def test_sarif_rules_are_complete_for_github(run_cli, estate: Path, tmp_path: Path) -> None:
     import jsonschema
 
-    pack = {"pack": "nis2-nl", "title": "NIS2 (nl)", "rules": [{
+    pack = {"pack": "nis2-nl", "title": "NIS2 (nl)", "reviewed": "2026-12-01", "rules": [{
         "id": "NL-001", "title": "Essentiële workloads alleen in de EU", "severity": "warning",
-        "require": {"jurisdiction": ["EU"]}}]}
+        "basis": "local", "require": {"jurisdiction": ["EU"]}}]}
     (estate / "nl.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")
     cfg = yaml.safe_load((estate / "advisor.yaml").read_text(encoding="utf-8"))
     cfg["policies"] = [*cfg["policies"], "builtin:cost", "nl.yaml"]

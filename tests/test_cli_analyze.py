@@ -143,6 +143,14 @@ def test_unplaceable_workload_is_reported_and_the_rest_solved(run_cli, small_est
         "    labels: {data-classification: secret, personal-data: special}\n"
         "    resources: {cpu: 1, memory_gb: 1}\n"
     )
+    (small_estate / "local.yaml").write_text(
+        "pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L-SECRET\n"
+        "    title: Our highest class only on premises\n    severity: error\n"
+        "    basis: local\n    when: {labels: {data-classification: secret}}\n"
+        "    require: {provider: onprem}\n")
+    adv = small_estate / "advisor.yaml"
+    adv.write_text(adv.read_text().replace("policies: [builtin:sovereignty]",
+                                           "policies: [builtin:sovereignty, local.yaml]"))
     loc = small_estate / "locations.yaml"
     # Make the only on-premise location unavailable to secret data: capacity stays, provider not.
     loc.write_text(loc.read_text().replace("provider: onprem", "provider: other", 1))
@@ -150,8 +158,8 @@ def test_unplaceable_workload_is_reported_and_the_rest_solved(run_cli, small_est
     assert code == 0, err
     doc = json.loads(out)
     assert doc["summary"]["unplaceable"] == ["lost"]
-    # vault is pinned: it stays, and today's placement is reported as breaking SOV-003.
-    assert any(f["rule"] == "SOV-003" and f["workload"] == "vault" for f in doc["findings"])
+    # vault is pinned: it stays, and today's placement is reported as breaking L-SECRET.
+    assert any(f["rule"] == "L-SECRET" and f["workload"] == "vault" for f in doc["findings"])
     assert any(f["rule"] == "UNPLACEABLE" and f["workload"] == "lost" for f in doc["findings"])
     recs = {r["workload"]: r for r in doc["recommendations"]}
     assert recs["lost"]["recommended_location"] == "aws-fra"  # stays where it is

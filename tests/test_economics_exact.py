@@ -116,9 +116,9 @@ def _estate(feature: str, seed: int) -> Estate:
     providers = []
     if on["providers"]:
         for kind in sorted({loc.provider for loc in locs} - {"onprem", "saas"}):
-            providers.append(Provider(kind, D(rng.choice([0, 600, 2400])),
-                                      D(rng.choice([0, 30, 120])),
-                                      rng.choice([None, "USD"])))
+            providers.append(Provider(kind, kind, onboarding_one_off=D(rng.choice([0, 600, 2400])),
+                                      fixed_monthly=D(rng.choice([0, 30, 120])),
+                                      currency=rng.choice([None, "USD"])))
     commitments = []
     clouds = [loc for loc in locs if loc.provider not in ("onprem", "saas")]
     if on["reservation"] and clouds:

@@ -195,13 +195,13 @@ def test_wrong_top_level_type(run_cli, small_estate):
 
 PACK_CASES = [
     # (the local pack's text, fragments of the error, the line the error must name)
-    ("pack: local\nrules:\n  - id: L1\n    title: t\n    severity: fatal\n",
-     ["invalid value 'fatal'"], 5),
-    ("pack: local\nrules:\n  - id: L1\n    title: t\n    severity: error\n"
-     "    require: {juristiction: EU}\n",
-     ["unknown key 'juristiction'", "did you mean 'jurisdiction'"], 6),
-    ("pack: local\nrules:\n  - id: SOV-001\n    title: t\n    severity: info\n",
-     ["duplicate rule id 'SOV-001'"], 3),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L1\n    title: t\n"
+     "    basis: local\n    severity: fatal\n", ["invalid value 'fatal'"], 7),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L1\n    title: t\n"
+     "    basis: local\n    severity: error\n    require: {juristiction: EU}\n",
+     ["unknown key 'juristiction'", "did you mean 'jurisdiction'"], 8),
+    ("pack: local\nreviewed: 2026-12-01\nrules:\n  - id: SOV-001\n    title: t\n"
+     "    basis: local\n    severity: info\n", ["duplicate rule id 'SOV-001'"], 4),
 ]
 
 

@@ -277,14 +277,17 @@ def test_policies_validate_names_another_kind_of_file(run_cli):
 
 def test_all_problems_of_a_pack(run_cli, tmp_path):
     pack = tmp_path / "p.yaml"
-    pack.write_text("pack: p\nrules:\n  - id: A\n    title: t\n    severity: eror\n"
-                    "  - id: B\n    title: t\n    severity: error\n    require: {provder: x}\n"
+    pack.write_text("pack: p\nreviewed: 2026-12-01\nrules:\n"
+                    "  - id: A\n    title: t\n    severity: eror\n    basis: local\n"
+                    "  - id: B\n    title: t\n    severity: error\n    basis: local\n"
+                    "    require: {provder: x}\n"
                     "  - id: A\n    title: t\n    severity: info\n")
     code, _, err = run_cli("policies", "validate", str(pack))
     import re
 
     assert code == 2
-    assert re.findall(r"p\.yaml:(\d+): ", err) == ["5", "9", "10"]
+    assert re.findall(r"p\.yaml:(\d+): ", err) == ["6", "12", "13", "13"]
+    assert "missing required key 'basis'" in err
     assert "duplicate rule id 'A' in this pack" in err
 
 

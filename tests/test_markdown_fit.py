@@ -22,10 +22,13 @@ def test_analyze_markdown_fits_a_comment(run_cli, tmp_path):
     assert out.index("## Totals") < out.index("## Workloads that move") \
         < out.index("<details><summary>Why each workload moves")
     assert "| workload |" in out
-    # the whole is 69k: what does not fit is named, with the way to the full text
+    # the whole is longer: what does not fit is named, with the way to the full text; what the
+    # recommendation brings and the assumptions are never left out
     note = out.rstrip().splitlines()[-1]
     assert note.startswith("> **Shortened to fit 65,000 characters**")
-    assert "the workloads that stay" in note and "--max-chars 0 -o FILE" in note
+    assert "left out the workloads that stay" in note and "--max-chars 0 -o FILE" in note
+    assert "## New findings with the recommendation" in out
+    assert "## Assumptions the rules rest on" in out
     full = tmp_path / "plan.md"
     code, _, _ = run_cli("analyze", "--demo", "-q", "--format", "markdown", "--max-chars", "0",
                          "-o", str(full))

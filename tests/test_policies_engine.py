@@ -51,9 +51,8 @@ W = ("  - {{id: {id}, application: a, location: dc, migration_cost: 0, labels: {
 
 
 def test_label_rule_with_where_keeps_a_workload_out_until_the_label_exists(run_cli, tmp_path):
-    wl = W.format(id="conf", labels="data-classification: confidential", extra="") + \
-        W.format(id="conf-ra", labels="data-classification: confidential, "
-                 "risk-acceptance: RA-1", extra="")
+    wl = W.format(id="conf", labels="rubricering: dep-v", extra="") + \
+        W.format(id="conf-ra", labels="rubricering: dep-v, risk-acceptance: RA-1", extra="")
     doc = _analyze(run_cli, _estate(tmp_path, wl, "builtin:cloud-policy-nl"))
     assert _placed(doc) == {"conf": "dc", "conf-ra": "aws-us"}
     rec = {r["workload"]: r for r in doc["recommendations"]}
@@ -95,7 +94,8 @@ def test_budget_and_idle_rules_never_move_anything(run_cli, tmp_path):
 
 def test_warning_label_rule_with_where_and_penalty_prices_the_locations(run_cli, tmp_path):
     (tmp_path / "local.yaml").write_text(
-        "pack: local\nrules:\n  - id: L-1\n    title: Exit plan in public cloud\n"
+        "pack: local\nreviewed: 2026-12-01\nrules:\n  - id: L-1\n"
+        "    title: Exit plan in public cloud\n    basis: local\n"
         "    severity: warning\n    penalty_monthly: 1000\n    where: {public_cloud: true}\n"
         "    require_labels: [exit-plan]\n")
     wl = W.format(id="plain", labels="", extra="") + \

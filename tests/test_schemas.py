@@ -51,7 +51,7 @@ def test_committed_schemas_are_what_the_definitions_generate():
 
 def test_every_input_format_is_published():
     assert set(MODELS) == {"advisor", "locations", "workloads", "policy-pack", "waivers",
-                           "budgets", "placement", "policy-fixture"}
+                           "budgets", "placement", "policy-fixture", "scenarios"}
 
 
 def _both(schema: str, text: str, file: str = "x.yaml", context: dict | None = None) -> None:
@@ -65,7 +65,8 @@ def _both(schema: str, text: str, file: str = "x.yaml", context: dict | None = N
 
 DEMO_FILES = [("advisor", "advisor.yaml"), ("locations", "locations.yaml"),
               ("workloads", "workloads.yaml"), ("policy-pack", "rules/local.yaml"),
-              ("waivers", "waivers.yaml"), ("budgets", "budgets.yaml")]
+              ("waivers", "waivers.yaml"), ("budgets", "budgets.yaml"),
+              ("scenarios", "scenarios.yaml")]
 
 
 @pytest.mark.parametrize(("schema", "file"), DEMO_FILES, ids=[f for _, f in DEMO_FILES])
@@ -105,7 +106,7 @@ def _as_document(block: str) -> tuple[str, str] | None:
     if "version" in data:
         return "advisor", block
     for schema, key in (("waivers", "waivers"), ("budgets", "budgets"),
-                        ("policy-pack", "rules")):
+                        ("policy-pack", "rules"), ("scenarios", "scenarios")):
         if key in data:
             return schema, block
     return None

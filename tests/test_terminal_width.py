@@ -26,7 +26,7 @@ def test_analyze_fits_100_columns_when_not_a_terminal(run_cli):
     assert "recommended" in head and "saving/mo" in head and "payback" in head
     # the rules of a row wrap under it; nothing is lost
     row = next(i for i, x in enumerate(lines) if x.startswith("backup-vault "))
-    assert lines[row + 1].strip().startswith("rules: BIO-001, BIO-002")
+    assert lines[row + 1].strip().startswith("rules: BIO-002, LOCAL-002")
     # the reasons wrap with a hanging indent under their bullet
     why = lines.index("Why:")
     assert lines[why + 1] == "  backup-vault:"

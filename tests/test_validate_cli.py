@@ -19,7 +19,7 @@ def test_the_demo_is_valid(run_cli):
     code, out, err = run_cli("validate", "--demo")
     assert code == 0, err
     assert out == ("valid: Gemeente Voorbeeld: 13 locations, 157 workloads, 2 sources, 6 packs "
-                   "(26 rules), 3 waivers, 5 budgets\n")
+                   "(32 rules), 3 waivers, 5 budgets\n")
 
 
 def test_json_for_editors_and_ci(run_cli, tmp_path):
@@ -27,7 +27,7 @@ def test_json_for_editors_and_ci(run_cli, tmp_path):
     code, out, _ = run_cli("validate", "-c", str(estate), "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["valid"] is True and doc["problems"] == []
-    assert doc["checked"]["workloads"] == 157 and doc["checked"]["rules"] == 26
+    assert doc["checked"]["workloads"] == 157 and doc["checked"]["rules"] == 32
     path = estate / "workloads.yaml"
     path.write_text(path.read_text().replace("cpu: ", "cpu: x", 1))
     code, out, err = run_cli("validate", "-c", str(estate), "--format", "json")

@@ -38,6 +38,10 @@ class WaiverEntry(Format):
     workload: Text | None = Field(None, description="The workload the finding is about.")
     application: Text | None = Field(None, description="Or the application (for a rule about "
                                                        "an application, e.g. its budget).")
+    location: Text | None = Field(None, description="Or the location (for a rule reported per "
+                                                    "location).")
+    supplier: Text | None = Field(None, description="Or the supplier (for a rule reported per "
+                                                    "supplier).")
     reason: Text = Field(description="Why the risk is accepted.")
     owner: Text = Field(description="Who accepted it.", examples=["ciso@gemeente.nl"])
     expires: Day = Field(description="Valid through this day (YYYY-MM-DD); expired, it is a "
@@ -45,13 +49,25 @@ class WaiverEntry(Format):
     reference: Text | None = Field(None, description="The risk acceptance or decision.",
                                    examples=["RA-2026-012"])
 
+    def subject(self) -> tuple[str, str]:
+        """(what the waiver names, the finding key it matches)."""
+        for what in ("workload", "application", "location", "supplier"):
+            value = getattr(self, what)
+            if value is not None:
+                return what, value if what in ("workload", "application") else f"{what}:{value}"
+        return "workload", ""
+
     @model_validator(mode="after")
     def _names_known(self, info: ValidationInfo) -> WaiverEntry:
         errors: list[Below] = []
-        if (self.workload is None) == (self.application is None):
-            errors.append(((), fail("a waiver names exactly one of 'workload' or 'application'",
+        named = [k for k in ("workload", "application", "location", "supplier")
+                 if getattr(self, k) is not None]
+        if len(named) != 1:
+            errors.append(((), fail("a waiver names exactly one of 'workload', 'application', "
+                                    "'location' or 'supplier'",
                                     "add 'workload: ID' (or 'application: NAME' for an "
-                                    "application rule)"), None))
+                                    "application rule, 'location: ID' or 'supplier: ID' for a "
+                                    "rule reported per location or supplier)"), None))
         known = info.context or {}
         if "rules" in known and self.rule not in known["rules"]:
             errors.append((("rule",), _unknown("rule", self.rule, known["rules"],
@@ -67,6 +83,11 @@ class WaiverEntry(Format):
             errors.append((("application",), _unknown("application", self.application,
                                                       known["applications"],
                                                       "name an application of the estate"), None))
+        for what in ("location", "supplier"):
+            value = getattr(self, what)
+            if value is not None and f"{what}s" in known and value not in known[f"{what}s"]:
+                errors.append(((what,), _unknown(what, value, known[f"{what}s"],
+                                                 f"name a {what} of the estate"), None))
         if errors:
             raise fail_many("waiver", errors)
         return self
@@ -82,18 +103,20 @@ class WaiversFile(Format):
     def _one_per_finding(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
         """A second waiver for the same finding is found on the raw entries, so it is reported
         together with every other problem of the file."""
-        seen: dict[tuple[str, str, bool], int] = {}
+        seen: dict[tuple[str, str, str | None], int] = {}
         errors: list[Below] = []
         file = (info.context or {}).get("file")
         entries = data.get("waivers") if isinstance(data, dict) else None
         for i, w in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(w, dict):
                 continue
-            rule, app = _text_or_none(w.get("rule")), _text_or_none(w.get("application"))
-            subject = _text_or_none(w.get("workload")) or app
+            rule = _text_or_none(w.get("rule"))
+            what = next((k for k in ("workload", "application", "location", "supplier")
+                         if _text_or_none(w.get(k)) is not None), None)
+            subject = _text_or_none(w.get(what)) if what else None
             if rule is None or subject is None:
                 continue
-            key = (rule, subject, app is not None)
+            key = (rule, subject, what)
             if key in seen:
                 first = line_of(file, ("waivers", seen[key]))
                 errors.append((("waivers", i), fail(

@@ -33,7 +33,7 @@ from advisor.estate.formats.base import validate
 from advisor.estate.load import load_estate
 from advisor.estate.model import Estate, SourceRef
 from advisor.estate.yamlfile import load_yaml
-from advisor.placement.checks import PLACE_RULES, structural_findings
+from advisor.placement.checks import PLACE_RULES, gate_findings
 from advisor.placement.costs import CostModel
 from advisor.placement.plan import Plan
 from advisor.rules import (
@@ -44,8 +44,10 @@ from advisor.rules import (
     Rule,
     check_placement,
     evaluate,
+    known_rule_ids,
     load_packs,
 )
+from advisor.rules.assumptions import Note, notes
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -164,6 +166,8 @@ class CheckResult:
     today: dt.date
     # The proposal as a plan (its chains are drawn in the PR comment); None without changes.
     proposed_plan: Plan | None = None
+    # Assumptions, deprecated keys and contradictions the rules rest on, with their file:line
+    assumptions: list[tuple[Note, Place | None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the readers did (resources read...)
 
     @property
@@ -205,7 +209,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     estate = load_estate(config)
     estate_dir = Path(estate.path or config).resolve().parent
     rules = load_packs(estate.policies, estate.path)
-    ev = evaluate(rules, estate)
+    ev = evaluate(rules, estate, today)
     model = CostModel(estate, as_of=today)
     budget_data = load_budgets(file_beside(estate.path, "budgets.yaml", budgets, "--budgets"),
                                estate)
@@ -218,9 +222,7 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     changes = _merge(proposals)
     current = {w.id: w.location for w in estate.workloads}
     proposed = {**current, **{c.workload: c.location for c in changes}}
-    findings, evaluated = check_placement(ev, estate.workloads, proposed, costs=model,
-                                          budgets=budget_data)
-    findings += structural_findings(estate, proposed)
+    findings, evaluated = gate_findings(ev, estate, proposed, costs=model, budgets=budget_data)
     by_id = estate.workload_by_id()
     seen = {f.identity for f in findings}
     for _, prop in proposals:
@@ -235,13 +237,12 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
     baseline: dict[tuple[str, str, str], str | None] | None = None
     resolved: list[Finding] = []
     if proposals:
-        before, _ = check_placement(ev, estate.workloads, current, costs=model,
-                                    budgets=budget_data)
-        before += structural_findings(estate, current)
+        before, _ = gate_findings(ev, estate, current, costs=model, budgets=budget_data)
         baseline = {f.identity: f.location for f in before}
         resolved = [f for f in before if f.identity not in seen]
     waiver_path = waivers_file(estate.path, waivers)
-    waiver_list = load_waivers(waiver_path, estate, [r.id for r in rules]) if waiver_path else []
+    waiver_list = load_waivers(waiver_path, estate, known_rule_ids(rules)) if waiver_path \
+        else []
     rule_of = {r.id: r for r in (*rules, *PLAN_RULES, *PLACE_RULES, *WAIVER_RULES)}
     change_of = {c.workload: c for c in changes}
 
@@ -249,10 +250,18 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         w = by_id.get(wid)
         return _place(w.source, estate_dir) if w and w.source else None
 
+    def place_of(f: Finding) -> Place | None:
+        """Where a finding points: its workload's definition, or for a finding about a
+        location, a supplier or the organisation, that one's."""
+        src = subject_source(estate, f.subject) if f.subject else None
+        if src is not None:
+            return _place(src, estate_dir)
+        return place_of_workload(f.workload)
+
     items: list[Item] = []
     view = waiver_view(waiver_list, findings, today)
     for f in findings:
-        item = Item(f, rule_of[f.rule], place_of_workload(f.workload))
+        item = Item(f, rule_of[f.rule], place_of(f))
         if baseline is not None:
             was = baseline.get(f.identity, "absent")
             item.baseline = "new" if was == "absent" else \
@@ -271,13 +280,15 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
                     baseline="new")
         item.related.append((plan_place, f.resource or ""))
         items.append(item)
-    for waiver, f in view.findings():
+    for waiver, f in view.findings(lambda rule_id: retired_rule(rules, rule_id)):
         place = _place(waiver.source, estate_dir) if waiver.source else None
         items.append(Item(f, rule_of[f.rule], place,
                           baseline="unchanged" if proposals else None))
     items.sort(key=lambda i: (i.finding.sort_key(), i.finding.message))
     unique_fingerprints(items)
-    cases = _cases(rules, evaluated, items, place_of_workload)
+    cases = _cases(rules, evaluated, items, place_of_workload, estate, estate_dir)
+    assumed = [(n, _place(n.source, estate_dir) if n.source else None)
+               for n in notes(ev, estate)]
     return CheckResult(
         estate=estate,
         rules=[*rules, *PLAN_RULES, *PLACE_RULES, *WAIVER_RULES],
@@ -290,8 +301,40 @@ def run_check(config: Path, *, placement: str | None = None, terraform_plan: str
         inputs=[_file_place(path, None, estate_dir) for path, _ in proposals],
         waivers=_file_place(str(waiver_path), None, estate_dir) if waiver_path else None,
         today=today,
+        assumptions=assumed,
         notes=[n for _, p in proposals for n in p.notes],
     )
+
+
+def subject_source(estate: Estate, subject: str) -> SourceRef | None:
+    """Where a location, a supplier or the organisation a finding is about is defined."""
+    kind, _, name = subject.partition(":")
+    if kind == "location":
+        loc = estate.location_by_id().get(name)
+        return loc.source if loc else None
+    if kind == "supplier":
+        prov = next((p for p in estate.providers if p.id == name), None)
+        if prov is not None:
+            return prov.source
+        loc = next((x for x in estate.locations if estate.supplier_of(x) == name), None)
+        return loc.source if loc else None
+    if subject == "organisation":
+        return estate.organisation.source or (SourceRef(estate.path, ()) if estate.path
+                                              else None)
+    return None
+
+
+def retired_rule(rules: list[Rule], rule_id: str) -> str | None:
+    """Why a rule id no loaded pack holds any more, when a pack retired it."""
+    for rule in rules:
+        info = rule.info
+        if info is None:
+            continue
+        for r in info.retired:
+            if r.id == rule_id:
+                by = f", replaced by {', '.join(r.replaced_by)}" if r.replaced_by else ""
+                return f"rule {rule_id} was retired from pack {info.name} {info.version}{by}"
+    return None
 
 
 def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
@@ -309,16 +352,18 @@ def _merge(proposals: list[tuple[str, Proposal]]) -> list[Change]:
 
 
 def _cases(rules: list[Rule], evaluated: dict[str, list[tuple[str, str]]], items: list[Item],
-           place_of_workload: Callable[[str], Place | None]) -> list[Case]:
+           place_of_workload: Callable[[str], Place | None], estate: Estate,
+           estate_dir: Path) -> list[Case]:
     by_key: dict[tuple[str, str], list[Item]] = {}
     for i in items:
         by_key.setdefault((i.finding.rule, i.finding.key), []).append(i)
     out: list[Case] = []
     for rule in rules:
         for subject, wid in evaluated.get(rule.id, []):
+            src = subject_source(estate, subject)
+            place = _place(src, estate_dir) if src else place_of_workload(wid)
             found: list[Item | None] = [*by_key.get((rule.id, subject), [])] or [None]
-            out.extend(Case(rule, _case_name(subject, item), place_of_workload(wid), item)
-                       for item in found)
+            out.extend(Case(rule, _case_name(subject, item), place, item) for item in found)
     known = {r.id for r in rules}
     for item in items:
         if item.finding.rule not in known:

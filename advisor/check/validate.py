@@ -54,7 +54,7 @@ def validate_estate(config: Path, *, waivers: str | None = None, budgets: str | 
     from advisor.check.proposals import read_placement
     from advisor.check.waivers import load_waivers, waivers_file
     from advisor.estate.load import load_estate
-    from advisor.rules import load_packs
+    from advisor.rules import known_rule_ids, load_packs
 
     out = Validation(str(config))
     try:
@@ -71,7 +71,7 @@ def validate_estate(config: Path, *, waivers: str | None = None, budgets: str | 
     rule_ids: list[str] | None = None
     try:
         rules = load_packs(estate.policies, estate.path)
-        rule_ids = [r.id for r in rules]
+        rule_ids = known_rule_ids(rules)
         out.checked["rules"] = len(rules)
     except InputError as exc:
         out.add(exc)

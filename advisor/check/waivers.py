@@ -9,7 +9,9 @@ File format (YAML)::
 
     waivers:
       - rule: SOV-004                 # a rule id of a loaded pack
-        workload: kcc-telefonie       # or `application: zaaksysteem` for an application rule
+        workload: kcc-telefonie       # or `application: zaaksysteem` for an application rule,
+                                      # `location: ID` or `supplier: ID` for a rule reported
+                                      # per location or supplier
         reason: Telephony SaaS only runs in Azure; risk accepted by the CISO
         owner: ciso@gemeente-voorbeeld.nl
         expires: 2027-03-31           # YYYY-MM-DD, valid through that day
@@ -19,7 +21,7 @@ File format (YAML)::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,16 +35,26 @@ from advisor.estate.yamlfile import load_yaml
 if TYPE_CHECKING:
     from advisor.rules import Finding
 
+KINDS = ("workload", "application", "location", "supplier")
+
+
 @dataclass(frozen=True)
 class Waiver:
     rule: str
-    subject: str  # a workload id, or an application name when ``application`` is True
+    subject: str  # a workload id, an application name, or location:ID / supplier:ID
     reason: str
     owner: str
     expires: dt.date
     reference: str | None = None
-    application: bool = False
+    kind: str = "workload"  # what the subject names: one of KINDS
     source: SourceRef | None = None
+
+    @property
+    def application(self) -> bool:
+        return self.kind == "application"
+
+    def what(self) -> str:
+        return f"{self.kind} {self.subject.split(':', 1)[-1]}"
 
     def expired(self, today: dt.date) -> bool:
         return today > self.expires
@@ -58,11 +70,12 @@ class Waiver:
 
 def matching(waivers: Iterable[Waiver], finding: Finding) -> Waiver | None:
     """The waiver written for a finding (expired or not): the same rule, and the same workload,
-    or for a finding about an application (a budget per application) the same application.
-    One place for this rule, used by ``advisor check`` and ``advisor report``."""
+    or for a finding about an application (a budget per application), a location or a
+    supplier, the same one. One place for this rule, used by ``advisor check`` and ``advisor
+    report``."""
     for w in waivers:
         if w.rule == finding.rule and w.subject == finding.key \
-                and w.application == (finding.subject is not None):
+                and (w.kind == "workload") == (finding.subject is None):
             return w
     return None
 
@@ -72,13 +85,20 @@ def load_waivers(path: Path, estate: Estate, rule_ids: Iterable[str] | None) -> 
     not checked); every problem of the file is reported."""
     file = str(path)
     context: dict[str, Any] = {"workloads": estate.workload_by_id(), "file": file,
-                               "applications": sorted({w.application for w in estate.workloads})}
+                               "applications": sorted({w.application for w in estate.workloads}),
+                               "locations": sorted(loc.id for loc in estate.locations),
+                               "suppliers": sorted({s for s in (estate.supplier_of(loc)
+                                                                for loc in estate.locations)
+                                                    if s} | {p.id for p in estate.providers})}
     if rule_ids is not None:
         context["rules"] = sorted(set(rule_ids))
     doc = validate(WaiversFile, load_yaml(path, "waivers file"), file, context=context)
-    return [Waiver(w.rule, w.workload or w.application or "", w.reason, w.owner, w.expires,
-                   w.reference, w.application is not None, SourceRef(file, ("waivers", i)))
-            for i, w in enumerate(doc.waivers)]
+    out = []
+    for i, w in enumerate(doc.waivers):
+        kind, subject = w.subject()
+        out.append(Waiver(w.rule, subject, w.reason, w.owner, w.expires, w.reference, kind,
+                          SourceRef(file, ("waivers", i))))
+    return out
 
 
 def waivers_file(estate_path: str | None, given: str | None) -> Path | None:
@@ -114,23 +134,25 @@ class WaiverView:
         """(rule, workload) of every valid waiver of a workload's finding."""
         return {(w.rule, w.subject) for w in self.covering.values() if not w.application}
 
-    def findings(self) -> list[tuple[Waiver, Finding]]:
-        """The waivers' own findings: WAIVER-EXPIRED (an error) and WAIVER-UNUSED (info)."""
+    def findings(self, retired: Callable[[str], str | None] | None = None
+                 ) -> list[tuple[Waiver, Finding]]:
+        """The waivers' own findings: WAIVER-EXPIRED (an error) and WAIVER-UNUSED (info).
+        ``retired`` says why a rule id no loaded pack holds any more (a pack retired it)."""
         from advisor.rules import Finding
 
         out: list[tuple[Waiver, Finding]] = []
         for waiver in self.expired:
-            what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
             out.append((waiver, Finding(
-                "WAIVER-EXPIRED", "error", "" if waiver.application else waiver.subject, None,
-                f"the waiver of {waiver.rule} for {what} (owner {waiver.owner}) expired on "
-                f"{waiver.expires.isoformat()}: renew it or fix the finding",
+                "WAIVER-EXPIRED", "error", waiver.subject if waiver.kind == "workload" else "",
+                None, f"the waiver of {waiver.rule} for {waiver.what()} (owner {waiver.owner}) "
+                f"expired on {waiver.expires.isoformat()}: renew it or fix the finding",
                 subject=f"{waiver.rule}/{waiver.subject}")))
         for waiver in self.unused:
-            what = f"{'application' if waiver.application else 'workload'} {waiver.subject}"
+            gone = retired(waiver.rule) if retired else None
+            why = f": {gone} (remove it)" if gone else ": remove it"
             out.append((waiver, Finding(
-                "WAIVER-UNUSED", "info", "" if waiver.application else waiver.subject, None,
-                f"the waiver of {waiver.rule} for {what} matches no finding: remove it",
+                "WAIVER-UNUSED", "info", waiver.subject if waiver.kind == "workload" else "",
+                None, f"the waiver of {waiver.rule} for {waiver.what()} matches no finding{why}",
                 subject=f"{waiver.rule}/{waiver.subject}")))
         return out
 

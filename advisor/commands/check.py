@@ -47,9 +47,9 @@ FORMATS = ("text", "json", "sarif", "junit", "gitlab", "markdown")
 @click.option("--wide", is_flag=True,
               help="Text: lines at full length (default: wrap at the terminal's width, or 100 "
                    "columns when the output is not a terminal).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The date waivers expire against (default: the system date); pin it for "
-                   "reproducible reports.")
+@click.option("--today", "--as-of", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day waivers expire and assurance evidence and exit plans are judged "
+                   "on (default: the system date); pin it for reproducible reports.")
 def check(config: str | None, demo: bool, placement: str | None, terraform_plan: str | None,
           tag_key: str, formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str,
           waivers: str | None, budgets: str | None, max_chars: int | None, wide: bool,

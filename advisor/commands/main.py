@@ -18,6 +18,7 @@ from advisor.commands.analyze import analyze
 from advisor.commands.check import check
 from advisor.commands.costs import costs
 from advisor.commands.discover import discover
+from advisor.commands.exit import exit_plan
 from advisor.commands.graph import graph
 from advisor.commands.init import init
 from advisor.commands.policies import policies
@@ -54,6 +55,7 @@ cli.add_command(analyze)
 cli.add_command(check)
 cli.add_command(costs)
 cli.add_command(discover)
+cli.add_command(exit_plan)
 cli.add_command(init)
 cli.add_command(report)
 cli.add_command(graph)

@@ -55,7 +55,7 @@ def _rules(config: str | None, demo: bool) -> list[Any]:
               help="Text: every column at full width (default: fit the terminal, or 100 "
                    "columns when the output is not a terminal).")
 def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
-    """List the packs and their rules: id, severity, kind, title, references.
+    """List the packs and their rules: id, severity, basis, kind, title, references.
 
     \b
     Example:
@@ -65,6 +65,7 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
     rules = _rules(config, demo)
     if fmt == "json":
         out = [{"id": r.id, "pack": r.pack, "severity": r.severity, "kind": r.kind,
+                "basis": r.basis, "per": r.per, "covered_by": list(r.covered_by),
                 "title": r.title, "references": r.reference_text(),
                 "constrains": r.constrains()} for r in rules]
         say(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
@@ -74,45 +75,78 @@ def list_(config: str | None, demo: bool, fmt: str, wide: bool) -> None:
 
     width = output_width(wide)
     # narrow: titles wrap, references go under their rule
-    columns = [Column("id"), Column("severity"), Column("kind"), Column("title", wrap=24),
-               Column("references", under=True, wrap=24)]
+    columns = [Column("id"), Column("severity"), Column("basis"), Column("kind"),
+               Column("title", wrap=24), Column("references", under=True, wrap=24)]
     packs: dict[str, list[Any]] = {}
     for r in rules:
         packs.setdefault(r.pack, []).append(r)
     for pack in sorted(packs):
-        say(f"{pack} ({len(packs[pack])} rules)")
-        rows = [[r.id, r.severity, r.kind, r.title, r.reference_text()] for r in packs[pack]]
+        info = packs[pack][0].info
+        head = f"{pack} ({len(packs[pack])} rules"
+        if info is not None:
+            head += (f", version {info.version}" if info.version else "") \
+                + (f", reviewed {info.reviewed.isoformat()}" if info.reviewed else "")
+        say(head + ")")
+        rows = [[r.id, r.severity, r.basis or "-", r.kind, r.title, r.reference_text()]
+                for r in packs[pack]]
         say(fit_table(rows, columns, width))
+        retired = info.retired if info is not None else ()
+        for old in retired:
+            by = f" (replaced by {', '.join(old.replaced_by)})" if old.replaced_by else ""
+            say(f"retired: {old.id}{by}")
         say("")
+    say("\n".join(wrap("basis: law = a statute or EU act requires it; government-policy "
+                              "= binding government policy, not a statute; good-practice and "
+                              "local = no law requires it.", width)))
     say("\n".join(wrap("The built-in packs are careful interpretations, not legal "
-                       "advice: review them with your security officer and data "
-                       "protection officer.", width)))
+                              "advice: review them with your security officer and data "
+                              "protection officer.", width)))
 
 
 @policies.command()
 @_config_opts
 @click.argument("rule_id")
 def show(config: str | None, demo: bool, rule_id: str) -> None:
-    """Show one rule: what it checks, why, what to do, references, and where it is defined.
+    """Show one rule: what it checks, why, what to do, references, and where it is defined;
+    or, given a pack name, the pack: version, review date, sources, its rules and their basis.
 
     \b
-    Example:
+    Examples:
       advisor policies show SOV-005
+      advisor policies show bio2
     """
     from advisor.estate.yamlfile import nearest
 
-    rules = {r.id: r for r in _rules(config, demo)}
+    loaded = _rules(config, demo)
+    rules = {r.id: r for r in loaded}
     rule = rules.get(rule_id)
     if rule is None:
-        near = nearest(rule_id, rules)
-        raise InputError(f"unknown rule '{rule_id}'", hint=(f"did you mean '{near}'? " if near
-                                                            else "") + "see `advisor policies "
-                                                                       "list`")
+        retired = _retired(loaded, rule_id)
+        if retired:
+            say(retired)
+            return
+        pack_rules = [r for r in loaded if r.pack == rule_id]
+        if pack_rules:
+            say(_pack_text(pack_rules))
+            return
+        near = nearest(rule_id, [*rules, *sorted({r.pack for r in loaded})])
+        raise InputError(f"unknown rule or pack '{rule_id}'",
+                         hint=(f"did you mean '{near}'? " if near else "")
+                         + "see `advisor policies list`")
+    info = rule.info
+    pack = rule.pack
+    if info is not None:
+        pack += (f", version {info.version}" if info.version else "") \
+            + (f", reviewed {info.reviewed.isoformat()}" if info.reviewed else "")
     out = [f"{rule.id}: {rule.title}",
-           f"  pack:        {rule.pack}",
+           f"  pack:        {pack}",
+           f"  basis:       {rule.basis_text()}",
            f"  severity:    {rule.severity}"
            + (f" (penalty {rule.penalty_monthly}/month)" if rule.penalty_monthly else ""),
            f"  kind:        {rule.kind}: {rule.constrains()}"]
+    if rule.covered_by:
+        out.append(f"  covered by:  {', '.join(rule.covered_by)} (not evaluated when one of "
+                   "them is loaded)")
     out += [f"  {what + ':':<12} {text}" for what, text in rule.describe()]
     if rule.source is not None:
         out.append(f"  defined at:  {rule.source.file}:{rule.source.line}")
@@ -122,13 +156,56 @@ def show(config: str | None, demo: bool, rule_id: str) -> None:
         if text:
             out += ["", f"{title}:", *_wrap(text)]
     if rule.references:
-        out += ["", "references:"]
-        for ref in rule.references:
-            d = dict(ref)
-            head = " ".join(d[k] for k in ("law", "article", "control") if k in d)
-            label = ": ".join(x for x in (head, d.get("title", "")) if x)
-            out.append(f"  - {label}" + (f" <{d['url']}>" if "url" in d else ""))
+        heading = "references (what requires it):" if rule.basis == "law" else \
+            "references (context: no law requires this rule):" \
+            if rule.basis in ("good-practice", "local") else "references:"
+        out += ["", heading, *_references(rule.references)]
+    if info is not None and info.sources:
+        out += ["", f"sources of pack {info.name}:", *_references(info.sources)]
     say("\n".join(out))
+
+
+def _references(refs: Any) -> list[str]:
+    out = []
+    for ref in refs:
+        d = dict(ref)
+        head = " ".join(d[k] for k in ("law", "article", "control") if k in d)
+        label = ": ".join(x for x in (head, d.get("title", "")) if x)
+        out.append(f"  - {label}" + (f" <{d['url']}>" if "url" in d else "")
+                   + (" [unconfirmed]" if d.get("unconfirmed") == "true" else ""))
+    return out
+
+
+def _retired(rules: list[Any], rule_id: str) -> str | None:
+    """What a retired rule id says: which pack retired it, why, and what replaced it."""
+    for r in rules:
+        for old in r.info.retired if r.info else ():
+            if old.id == rule_id:
+                by = f"; replaced by {', '.join(old.replaced_by)}" if old.replaced_by else ""
+                text = [f"{rule_id}: retired from pack {r.info.name} {r.info.version}{by}"]
+                if old.reason:
+                    text += ["", *_wrap(old.reason)]
+                return "\n".join(text)
+    return None
+
+
+def _pack_text(rules: list[Any]) -> str:
+    """A pack's provenance and its rules, one line each with their basis."""
+    info = rules[0].info
+    out = [f"pack {rules[0].pack}" + (f": {info.title}" if info and info.title else "")]
+    if info is not None:
+        out += [f"  version:     {info.version or '-'}",
+                f"  reviewed:    {info.reviewed.isoformat() if info.reviewed else '-'}"]
+        if info.file:
+            out.append(f"  defined in:  {info.file}")
+    out += ["", "rules:"]
+    out += [f"  {r.id:<10} {r.severity:<8} {r.basis or '-':<18} {r.title}" for r in rules]
+    for old in info.retired if info else ():
+        by = f" (replaced by {', '.join(old.replaced_by)})" if old.replaced_by else ""
+        out.append(f"  {old.id:<10} retired{by}")
+    if info is not None and info.sources:
+        out += ["", "sources:", *_references(info.sources)]
+    return "\n".join(out)
 
 
 def _wrap(text: str) -> list[str]:
@@ -155,6 +232,7 @@ def validate(files: tuple[str, ...]) -> int:
     seen: dict[str, Rule] = {}
     errors = 0
     total = 0
+    every: list[Rule] = []
     for file in files:
         try:
             rules = load_pack_file(Path(file))
@@ -165,7 +243,13 @@ def validate(files: tuple[str, ...]) -> int:
             say(exc.render_all("advisor: error: "), err=True)
             continue
         total += len(rules)
+        every += rules
         say(f"ok {file}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
+    from advisor.rules import static_contradictions
+
+    for c in static_contradictions(every):
+        where = f"{c.second.source.file}:{c.second.source.line}: " if c.second.source else ""
+        say(f"advisor: warning: {where}{c.text()}", err=True)
     if errors:
         say(f"{errors} of {len(files)} file{'s' if len(files) != 1 else ''} invalid",
                    err=True)

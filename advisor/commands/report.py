@@ -129,6 +129,11 @@ def report(config: str | None, demo: bool, month: str | None, fmt: str, output: 
     with open_store(store, on_wait=waiting) as history:
         rep = collect(history, plan, ledger, month=month, cost_basis=cost_basis, window=window,
                       waivers=waivers)
+        if plan.estate.scenarios:
+            from advisor.planning.scenarios import run_scenarios
+
+            rep.scenarios = run_scenarios(plan.estate, plan, plan.estate.scenarios,
+                                          time_limit_s=time_limit_s, gap=gap, waivers=waivers)
     words = language(lang, rep.currency)
     if fmt == "html":
         from advisor.outputs.report_html import render_html

@@ -25,7 +25,7 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                               f"unknown location '{other}'", suggest(other, locations)))
     out += _providers(estate, locations, suggest)
     provider_ids = {**{p.id: p.id for p in estate.providers},
-                    **{v: v for v in estate.provider_of().values()}}
+                    **{v: v for v in estate.provider_ids().values()}}
     out += _unique(estate.commitments, "commitment")
     for c in estate.commitments:
         if c.location is not None and c.location not in locations:
@@ -50,7 +50,7 @@ def cost_problems(estate: Estate, locations: dict[str, Location],
                               f"'{key}' is not a location, a provider or default",
                               suggest(key, keys)))
         out += _rate(estate, lic.currency, lic.source)
-    provider_of = estate.provider_of()
+    provider_of = estate.provider_ids()
     for w in estate.workloads:
         for i, name in enumerate(w.licences):
             if name not in licence_ids:
@@ -84,10 +84,11 @@ def _providers(estate: Estate, locations: dict[str, Location],
             out.append(at(p.source, ("locations",), f"provider '{p.id}' is named after a kind of "
                           "location, so it covers every location of that kind",
                           "remove locations:, or give the provider an id of its own"))
-        elif p.id not in PROVIDERS and not p.locations:
+        elif p.id not in PROVIDERS and not p.locations and \
+                not any(loc.supplier == p.id for loc in locations.values()):
             out.append(at(p.source, ("id",), f"provider '{p.id}' runs no location",
-                          f"list its locations (locations: [...]), or use one of: "
-                          f"{', '.join(PROVIDERS)}"))
+                          f"list its locations (locations: [...]), name it as a location's "
+                          f"supplier, or use one of: {', '.join(PROVIDERS)}"))
         for i, loc_id in enumerate(p.locations):
             if loc_id not in locations:
                 out.append(at(p.source, ("locations", i), f"unknown location '{loc_id}'",

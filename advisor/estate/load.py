@@ -19,8 +19,22 @@ from advisor.estate.formats import what_file
 from advisor.estate.formats.advisor_file import AdvisorFile
 from advisor.estate.formats.base import Format, validate
 from advisor.estate.formats.locations_file import LocationEntry, LocationsFile
+from advisor.estate.formats.scenarios_file import ScenarioEntry, ScenariosFile
 from advisor.estate.formats.workloads_file import WorkloadEntry, WorkloadsFile
-from advisor.estate.model import Estate, ExchangeRate, Location, PackRef, SourceRef, Workload
+from advisor.estate.model import (
+    TARGET_ATTRIBUTES,
+    Estate,
+    ExchangeRate,
+    Location,
+    Migration,
+    Organisation,
+    PackRef,
+    Provider,
+    SourceRef,
+    Workload,
+)
+from advisor.estate.scenario import Scenario
+from advisor.estate.scenario import problems as scenario_problems
 from advisor.estate.sources import KubernetesSettings
 from advisor.estate.yamlfile import Doc, load_yaml, nearest
 
@@ -33,14 +47,22 @@ def load_estate(path: str | Path) -> Estate:
     file = str(main)
     top = validate(AdvisorFile, _read(main, "estate"), file, context={"base": main.parent})
     problems: list[InputError] = []
-    location_files: list[tuple[str, Any]] = []
+    providers = [p.to_provider(SourceRef(file, ("providers", i)))
+                 for i, p in enumerate(top.providers)]
+
+    def file_providers(doc: Any, name: str) -> None:
+        providers.extend(p.to_provider(SourceRef(name, ("providers", i)))
+                         for i, p in enumerate(doc.providers))
+
     locations = _section(top.locations, "locations", LocationsFile, main,
-                         LocationEntry.to_location, problems, location_files)
+                         LocationEntry.to_location, problems, file_providers)
     workloads = _section(top.workloads, "workloads", WorkloadsFile, main,
                          WorkloadEntry.to_workload, problems)
+    scenarios = _section(top.scenarios, "scenarios", ScenariosFile, main,
+                         ScenarioEntry.to_scenario, problems) if top.scenarios else []
     collect(problems)
-    providers = [p.to_provider(SourceRef(name, ("providers", i)))
-                 for name, doc in location_files for i, p in enumerate(doc.providers)]
+    organisation = top.organisation.to_organisation(SourceRef(file, ("organisation",))) \
+        if top.organisation else Organisation()
     estate = Estate(
         name=top.name,
         currency=top.currency,
@@ -61,17 +83,42 @@ def load_estate(path: str | Path) -> Estate:
                   for i, c in enumerate(top.licences)],
         other_it_monthly=top.other_it_monthly,
         it_benchmark=top.it_benchmark.to_benchmark() if top.it_benchmark else None,
+        organisation=organisation,
+        deprecations=[(f"{loc.id}: {key} is deprecated, read as "
+                       + (f"seal {loc.seal} (EU Cloud Sovereignty Framework SEAL)"
+                          if key == "sovereignty_level" else f"key_custody {loc.custody()}")
+                       + "; write that instead", SourceRef(loc.source.file,
+                                                           (*loc.source.keypath, key))
+                       if loc.source else None)
+                      for loc in locations for key in loc.deprecated],
+        scenarios=scenarios,
+        targets=[t.to_target(SourceRef(file, ("targets", i)))
+                 for i, t in enumerate(top.targets)],
+        migration=top.migration.to_migration(SourceRef(file, ("migration",)))
+        if top.migration else Migration(),
     )
     check_estate(estate)
+    collect(scenario_problems(estate, scenarios))
     return estate
+
+
+def load_scenarios(path: str | Path, estate: Estate) -> list[Scenario]:
+    """The scenarios of a scenarios file, checked against the estate (unknown locations and
+    providers are errors with the file and line)."""
+    file = str(path)
+    doc = validate(ScenariosFile, _read(Path(path), "scenarios"), file)
+    scenarios = [s.to_scenario(SourceRef(file, ("scenarios", i)))
+                 for i, s in enumerate(doc.scenarios)]
+    collect(scenario_problems(estate, scenarios))
+    return scenarios
 
 
 def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], main: Path,
              build: Callable[[Any, SourceRef], Any], problems: list[InputError],
-             docs: list[tuple[str, Any]] | None = None) -> list[Any]:
+             each_file: Callable[[Any, str], None] | None = None) -> list[Any]:
     """The entries of a section: inline in advisor.yaml, or read from the files and globs it
-    names (relative to advisor.yaml). Problems are added to ``problems``; each file read is
-    added to ``docs`` (its name and validated document) when given."""
+    names (relative to advisor.yaml). Problems are added to ``problems``; ``each_file`` sees
+    every file's validated document (for what a file holds besides the section)."""
     if isinstance(spec, list):
         return [build(entry, SourceRef(str(main), (key, i))) for i, entry in enumerate(spec)]
     base = main.parent
@@ -91,8 +138,8 @@ def _section(spec: list[Any] | tuple[str, ...], key: str, model: type[Format], m
                 continue
             out.extend(build(item, SourceRef(name, (key, j)))
                        for j, item in enumerate(getattr(doc, key)))
-            if docs is not None:
-                docs.append((name, doc))
+            if each_file is not None:
+                each_file(doc, name)
     return out
 
 
@@ -129,7 +176,45 @@ def check_estate(estate: Estate) -> None:
     if not locations:
         problems.append(InputError("the estate has no locations", file=estate.path,
                                    hint="list at least one location in locations.yaml"))
+    providers: dict[str, Provider] = {}
+    for prov in estate.providers:
+        if prov.id in providers:
+            problems.append(_dup("provider", prov.id, providers[prov.id].source, prov.source))
+        else:
+            providers[prov.id] = prov
+    listed: dict[str, Provider] = {}
+    for prov in estate.providers:
+        for j, lid in enumerate(prov.locations):
+            loc_ = locations.get(lid)
+            if loc_ is None:
+                problems.append(_at(prov.source, ("locations", j), f"unknown location '{lid}'",
+                                    _suggest(lid, locations)))
+            elif lid in listed:
+                problems.append(_at(prov.source, ("locations", j),
+                                    f"location '{lid}' is already listed by provider "
+                                    f"{listed[lid].id}", "list every location under one provider"))
+            elif loc_.supplier is not None and loc_.supplier != prov.id:
+                problems.append(_at(prov.source, ("locations", j),
+                                    f"location '{lid}' names supplier {loc_.supplier}",
+                                    f"remove it here or change its supplier to {prov.id}"))
+            else:
+                listed[lid] = prov
+    for prov in estate.providers:
+        for i, ev in enumerate(prov.assurance):
+            for j, lid in enumerate(ev.locations):
+                if lid not in locations:
+                    problems.append(_at(prov.source, ("assurance", i, "locations", j),
+                                        f"unknown location '{lid}'", _suggest(lid, locations)))
+                elif estate.provider_of(locations[lid]) is not prov:
+                    problems.append(_at(prov.source, ("assurance", i, "locations", j),
+                                        f"location '{lid}' is not one of provider {prov.id}'s",
+                                        f"list it in the provider's locations (or give it "
+                                        f"'supplier: {prov.id}'), or remove it here"))
     for loc in estate.locations:
+        if loc.supplier is not None and loc.supplier not in providers:
+            problems.append(_at(loc.source, ("supplier",), f"unknown provider '{loc.supplier}'",
+                                _suggest(loc.supplier, providers) if providers else
+                                "define it under 'providers:' in the locations file"))
         if estate.rate(loc.prices.currency) is None:
             problems.append(_at(loc.source, ("prices", "currency"),
                                 f"price currency {loc.prices.currency} has no exchange rate into "
@@ -161,6 +246,17 @@ def check_estate(estate: Estate) -> None:
                                     "remove this dependency"))
         if len(problems) > 1000:  # enough to fix first; the count would only grow
             break
+    for t in estate.targets:
+        for key in t.where:
+            if key not in TARGET_ATTRIBUTES:
+                problems.append(_at(t.source, ("share_of_cloud_spend", key),
+                                    f"unknown location attribute '{key}'",
+                                    "one of: " + ", ".join(TARGET_ATTRIBUTES)))
+    for i, pair in enumerate(estate.migration.pairs):
+        for key, loc_id in zip(("from", "to"), pair, strict=True):
+            if locations and loc_id not in locations:
+                problems.append(_at(estate.migration.source, ("bandwidth", i, key),
+                                    f"unknown location '{loc_id}'", _suggest(loc_id, locations)))
     for s in estate.sources:
         if isinstance(s, KubernetesSettings) and locations and s.location not in locations:
             problems.append(_at(s.source, ("location",), f"unknown location '{s.location}'",

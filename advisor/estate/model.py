@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from advisor.estate.scenario import Scenario
     from advisor.estate.sources import SourceSettings
 
 HOURS_PER_MONTH = Decimal(730)
@@ -25,11 +26,34 @@ STORAGE_CLASSES = ("block", "file", "object", "archive")
 # switch (Art. 29(2)-(3)).
 SWITCHING_FREE_FROM = dt.date(2027, 1, 12)
 JURISDICTIONS = ("EU", "EEA", "ADEQUATE", "OTHER")
+# The organisation's status under NIS2 / the Dutch Cyberbeveiligingswet (Cbw).
+NIS2_ENTITIES = ("essential", "important", "none")
+# Who holds the keys that encrypt data at rest, from the weakest to the strongest protection
+# against a provider that is compelled to hand data over (docs/ci.md#key-custody).
+KEY_CUSTODY = ("provider-managed", "customer-managed-in-provider-hsm",
+               "customer-managed-dedicated-hsm", "external", "client-side", "own")
+# How personal data may lawfully leave the EU/EEA (GDPR chapter V), as declared for a location
+# or its provider: adequacy (art. 45), the EU-US Data Privacy Framework (art. 45, decision
+# (EU) 2023/1795, certified importers only), standard contractual clauses or binding corporate
+# rules (art. 46), or none.
+TRANSFER_MECHANISMS = ("adequacy", "dpf", "scc", "bcr", "none")
+# Independent evidence that a supplier's controls exist and work (BIO2 5.20.03): type II reports
+# cover the operation over a period, type I only the design at a date.
+EVIDENCE_TYPES = ("ISAE3402-I", "ISAE3402-II", "ISAE3000-I", "ISAE3000-II", "SOC2-I", "SOC2-II",
+                  "ISO27001", "ISO27017", "ISO27018", "NEN7510", "C5-I", "C5", "SecNumCloud",
+                  "TPM")
+# The sovereignty objectives of the EU Cloud Sovereignty Framework (v1.2.1, October 2025), each
+# assessed at a SEAL (Sovereignty Effectiveness Assurance Level) 0-4.
+SEAL_OBJECTIVES = tuple(f"SOV-{i}" for i in range(1, 9))
+# State classification (rubricering, VIR-BI 2013): Departementaal Vertrouwelijk and the state
+# secret levels Stg. Confidentieel, Stg. Geheim, Stg. Zeer Geheim.
+RUBRICERING = ("none", "dep-v", "stg-c", "stg-g", "stg-zg")
 
 # Labels whose values the built-in rules give a meaning. Other labels are free.
 KNOWN_LABEL_VALUES: dict[str, tuple[str, ...]] = {
-    "personal-data": ("none", "personal", "special"),
+    "personal-data": ("none", "personal", "special", "criminal"),
     "data-classification": ("public", "internal", "confidential", "secret"),
+    "rubricering": RUBRICERING,
     "nis2": ("none", "important", "essential"),
     "bio-risk": ("low", "medium", "high"),
 }
@@ -137,6 +161,64 @@ class Tco:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Independent assurance on a supplier's service (BIO2 5.20.03): a report or certificate of
+    ``type`` whose scope ``covers`` the service, valid through ``valid_until``. Declared on a
+    provider, it holds for the provider's locations (or only ``locations`` when given)."""
+
+    type: str
+    covers: str
+    valid_until: dt.date
+    reference: str | None = None
+    issuer: str | None = None
+    locations: tuple[str, ...] = ()
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def current(self, today: dt.date) -> bool:
+        return self.valid_until >= today
+
+
+@dataclass(frozen=True)
+class ExitPlan:
+    """A supplier's exit strategy (BIO2 5.20.06): the document's reference and its date."""
+
+    reference: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A supplier under contract: a cloud provider, a colocation, a SaaS vendor. Its locations
+    are the ones it lists in ``locations``, or that name it with ``supplier``, or (when it
+    lists none) every location whose provider is its id."""
+
+    id: str
+    name: str
+    exit_plan: ExitPlan | None = None
+    assurance: tuple[Evidence, ...] = ()
+    dpf_certified: bool | None = None
+    transfer_mechanism: str | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+    locations: tuple[str, ...] = ()  # declared; empty: by the locations' provider
+    # As a decision: what it costs to start using it (landing zone, connectivity, contract) and
+    # every month while any of its locations holds a workload, in ``currency`` (None: the
+    # estate currency).
+    onboarding_one_off: Decimal = Decimal(0)
+    fixed_monthly: Decimal = Decimal(0)
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The organisation's legal status: NIS2/Cbw entity (None: not declared) and whether BIO2
+    applies (None: not declared)."""
+
+    nis2_entity: str | None = None
+    bio2: bool | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Location:
     id: str
     name: str
@@ -177,9 +259,30 @@ class Location:
     def saas(self) -> bool:
         """Supplier-run: nothing moves into or out of it."""
         return self.provider == "saas"
+    # EU Cloud Sovereignty Framework: the overall SEAL and the per-objective ones (SOV-1..8).
+    # ``sovereignty_level`` above is the deprecated name of ``seal`` (the loader maps it).
+    seal: int | None = None
+    seal_objectives: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    key_custody: str | None = None
+    transfer_mechanism: str | None = None
+    dpf_certified: bool | None = None
+    assurance: tuple[Evidence, ...] = ()
+    accredited_for: tuple[str, ...] = ()
+    supplier: str | None = None  # a providers entry id (declared)
+    deprecated: tuple[str, ...] = field(default=(), compare=False)  # old keys it was read from
+
+    def custody(self) -> str | None:
+        """Key custody as declared, else read from the deprecated customer_managed_keys: own
+        keys on premises, keys in the provider's key service elsewhere."""
+        if self.key_custody is not None or self.customer_managed_keys is None:
+            return self.key_custody
+        if not self.customer_managed_keys:
+            return "provider-managed"
+        return "own" if self.provider == "onprem" else "customer-managed-in-provider-hsm"
 
     def attribute(self, name: str) -> Any:
-        """The value a policy ``require`` clause compares against."""
+        """The value of a declared attribute a policy clause compares against (the date- and
+        provider-dependent ones come from ``advisor.rules.facts``)."""
         if name == "public_cloud" and self.public_cloud is None:
             return self.provider != "onprem"
         return getattr(self, name)
@@ -254,21 +357,6 @@ class Workload:
     licences: tuple[str, ...] = ()  # ids of advisor.yaml licences, paid per vCPU
 
 
-@dataclass(frozen=True)
-class Provider:
-    """A provider as a decision: what it costs to start using it (landing zone, connectivity,
-    contract) and every month while any of its locations holds a workload. ``locations``: the
-    locations it runs (empty: every location whose ``provider`` is this id). Amounts in
-    ``currency`` (None: the estate currency)."""
-
-    id: str
-    onboarding_one_off: Decimal = Decimal(0)
-    fixed_monthly: Decimal = Decimal(0)
-    currency: str | None = None
-    locations: tuple[str, ...] = ()
-    source: SourceRef | None = field(default=None, compare=False)
-
-
 COMMITMENT_KINDS = ("reservation", "savings_plan")
 
 
@@ -319,6 +407,67 @@ class Benchmark:
     source: str = ""
 
 
+# Location attributes a target's filter may name (``share_of_cloud_spend: {cloud_act: false}``).
+TARGET_ATTRIBUTES = ("id", "provider", "region", "country", "jurisdiction", "cloud_act",
+                     "sovereignty_level", "public_cloud", "encryption_at_rest",
+                     "customer_managed_keys")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target the placement must meet (advisor.yaml ``targets:``), on the monthly run and
+    licence cost of the workloads in public clouds ("cloud spend"):
+
+    - ``share``: the locations matching ``where`` (attribute -> value, all must match) hold at
+      least ``minimum`` (and at most ``maximum``) of the cloud spend;
+    - ``per_provider``: no cloud provider holds more than ``maximum`` of it.
+
+    It binds when ``from_`` is before the end of the horizon (None: always)."""
+
+    kind: str  # share | per_provider
+    where: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    from_: dt.date | None = None
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def matches(self, loc: Location) -> bool:
+        return all(str(loc.attribute(k)).lower() == v.lower() for k, v in self.where.items())
+
+    @property
+    def label(self) -> str:
+        if self.kind == "per_provider":
+            return f"at most {_pct(self.maximum)} of cloud spend per provider"
+        cond = ", ".join(f"{k}: {v}" for k, v in self.where.items())
+        bounds = " and ".join(x for x in (
+            f"at least {_pct(self.minimum)}" if self.minimum is not None else "",
+            f"at most {_pct(self.maximum)}" if self.maximum is not None else "") if x)
+        since = f" from {self.from_.isoformat()}" if self.from_ else ""
+        return f"{bounds} of cloud spend at locations with {cond}{since}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return f"{((value or Decimal(0)) * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How moves are carried out (advisor.yaml ``migration:``): the bandwidth data leaves at
+    (Mbit/s, ``pairs`` for declared location pairs, either direction), the days of work per
+    workload that moves, and the limits of one migration wave (0: no limit)."""
+
+    bandwidth_mbps: Decimal = Decimal(1000)
+    pairs: dict[tuple[str, str], Decimal] = field(default_factory=dict, hash=False,
+                                                  compare=False)
+    effort_days_per_workload: Decimal = Decimal(2)
+    wave_max_workloads: int = 0
+    wave_max_tb: Decimal = Decimal(0)
+    source: SourceRef | None = field(default=None, compare=False)
+
+    def mbps(self, src: str, dst: str) -> Decimal:
+        return self.pairs.get((src, dst), self.pairs.get((dst, src), self.bandwidth_mbps))
+
+
 @dataclass(frozen=True)
 class PackRef:
     """A policy pack named in advisor.yaml: ``builtin:NAME`` or a path."""
@@ -348,14 +497,22 @@ class Estate:
     licences: list[Licence] = field(default_factory=list)
     other_it_monthly: Decimal | None = None  # IT cost beside hosting (staff, software, devices)
     it_benchmark: Benchmark | None = None
+    organisation: Organisation = field(default_factory=Organisation)
+    # Deprecated keys read under their new names: (what, where) for the outputs' notes.
+    deprecations: list[tuple[str, SourceRef | None]] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)  # advisor.yaml's, for the report
+    migration: Migration = field(default_factory=Migration)
+    targets: list[Target] = field(default_factory=list)
 
-    def provider_of(self) -> dict[str, str]:
-        """Location id -> the id of the provider that runs it: the ``providers`` entry that
-        lists it, else its ``provider``."""
-        out = {loc.id: loc.provider for loc in self.locations}
-        for p in self.providers:
-            for loc_id in p.locations:
-                out[loc_id] = p.id
+    def provider_ids(self) -> dict[str, str]:
+        """Location id -> the id of the provider that runs it, for its costs (provider
+        decisions, traffic between providers): its providers entry (see ``provider_of``), else
+        its ``provider``."""
+        out = {}
+        for loc in self.locations:
+            entry = self.provider_of(loc)  # a colocation or SaaS vendor is no cost provider
+            own = loc.provider in ("onprem", "saas")
+            out[loc.id] = entry.id if entry is not None and not own else loc.provider
         return out
 
     def location_by_id(self) -> dict[str, Location]:
@@ -363,6 +520,31 @@ class Estate:
 
     def workload_by_id(self) -> dict[str, Workload]:
         return {w.id: w for w in self.workloads}
+
+    def provider_of(self, loc: Location) -> Provider | None:
+        """The providers entry whose contract covers ``loc``: the one it names with
+        ``supplier``, else the one that lists it in ``locations``, else the one whose id is its
+        provider (when that entry lists no locations)."""
+        if loc.supplier:
+            return next((p for p in self.providers if p.id == loc.supplier), None)
+        listed = next((p for p in self.providers if loc.id in p.locations), None)
+        if listed is not None:
+            return listed
+        return next((p for p in self.providers if p.id == loc.provider and not p.locations),
+                    None)
+
+    def supplier_of(self, loc: Location) -> str | None:
+        """The supplier a location depends on: its providers entry (see ``provider_of``), else
+        its provider (a SaaS location without an entry: itself; an own data centre without an
+        entry has none)."""
+        entry = self.provider_of(loc)
+        if entry is not None:  # an entry for onprem (its costs) is no supplier
+            return None if entry.id == "onprem" else entry.id
+        if loc.supplier:
+            return loc.supplier
+        if loc.provider == "saas":  # each SaaS location is its own vendor's service
+            return loc.id
+        return None if loc.provider == "onprem" else loc.provider
 
     def rate(self, currency: str) -> ExchangeRate | None:
         """The dated rate for ``currency`` into the estate currency (the latest if several)."""

@@ -25,6 +25,7 @@ def _item(i: Item) -> dict[str, Any]:
         "rule": f.rule,
         "title": i.rule.title,
         "pack": i.rule.pack,
+        "basis": i.rule.basis,
         "severity": f.severity,
         "workload": f.workload or None,
         "subject": f.subject,
@@ -67,6 +68,8 @@ def to_dict(result: CheckResult) -> dict[str, Any]:
                       for m in c.moved],
         },
         "findings": [_item(i) for i in result.items],
+        "assumptions": [{"kind": n.kind, "text": n.text, "position": _place(p)}
+                        for n, p in result.assumptions],
         "resolved": [{"rule": f.rule, "severity": f.severity, "workload": f.workload,
                       "location": f.location, "message": f.message} for f in result.resolved],
     }

@@ -42,7 +42,8 @@ def _row(i: Item) -> str:
 
 def _rule_details(rule: Rule) -> list[str]:
     out = [f"**{markdown_code(rule.id, in_table=False)} {markdown_text(rule.title)}** "
-           f"({markdown_text(rule.pack)}, {rule.severity})", ""]
+           f"({markdown_text(rule.pack)}, {rule.severity}, basis "
+           f"{markdown_text(rule.basis or 'advisor')})", ""]
     if rule.rationale:
         out.append(markdown_text(rule.rationale, line_start=True))
         out.append("")
@@ -95,6 +96,12 @@ def render(result: CheckResult, max_chars: int | None = None) -> str:
         out.append("| Today's placement (no change checked) | "
                    f"{money_text(c.before_monthly)} {cur} |")
     sections = [Section("summary", out, required=True)]
+    if result.assumptions:  # never left out (counted first): a finding's absence may rest on one
+        out = [f"- {n.kind}: {markdown_text(n.text)}"
+               + (f" ({markdown_code(where(p), in_table=False)})" if p else "")
+               for n, p in result.assumptions]
+        sections.append(Section("the assumptions", details(
+            f"Assumptions the rules rest on ({len(result.assumptions)})", out), required=True))
     out = ["#### Findings", ""]
     if result.items:
         out.append("| Severity | Rule | Workload | Defined at | Finding |")

@@ -24,10 +24,7 @@ def verdict(result: CheckResult) -> str:
 
 
 def subject(i: Item) -> str:
-    f = i.finding
-    who = f"application {f.subject}" if f.subject and not f.rule.startswith("WAIVER-") \
-        else (f.workload or f.resource or f.key)
-    return f"{who} @ {f.location}" if f.location else who
+    return i.finding.shown
 
 
 INDENT = " " * 9
@@ -52,6 +49,12 @@ def render(result: CheckResult, width: int | None = None) -> str:
             out.extend(wrap(i.waiver.describe(), width, INDENT))
     if not result.items:
         out.append("no findings")
+    if result.assumptions:
+        out.append("")
+        out.append("the rules rest on these declarations:")
+        for n, p in result.assumptions:
+            out.extend(wrap(f"{n.kind}: {n.text}" + (f" ({where(p)})" if p else ""), width,
+                            "  ", INDENT))
     if result.resolved:
         out.append("")
         out.append(f"resolved by the change: {len(result.resolved)}")

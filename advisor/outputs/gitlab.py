@@ -7,6 +7,7 @@ description, so the merge request widget still shows it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -34,4 +35,11 @@ def _issue(i: Item, fallback: str) -> dict[str, Any]:
 def render(result: CheckResult) -> str:
     fallback = result.estate.path or "advisor.yaml"
     issues = [_issue(i, fallback) for i in result.items]
+    for note, place in result.assumptions:  # reviewers see every declaration rules rest on
+        text = f"{note.kind}: {note.text}"
+        issues.append({
+            "description": text, "check_name": f"advisor-{note.kind}",
+            "fingerprint": hashlib.sha256(text.encode()).hexdigest()[:32], "severity": "info",
+            "location": {"path": place.path if place else fallback,
+                         "lines": {"begin": (place.line if place and place.line else 1)}}})
     return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

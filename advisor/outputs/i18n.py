@@ -185,6 +185,28 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_none": "Not enough stored months for a chart.",
         "legend_modelled": "hatched: modelled",
         "no_location": "(no location)",
+        "scenarios": "Scenarios",
+        "scenarios_text": "The base plan and each scenario of advisor.yaml, analyzed the same "
+                          "way (monthly cost today and after its own recommended placement). "
+                          "Differences: workloads the scenario places elsewhere than the base "
+                          "plan (advisor analyze --scenario lists them).",
+        "scenario": "scenario",
+        "base_plan": "base plan",
+        "now": "now / month",
+        "after": "after / month",
+        "moves_col": "moves",
+        "differences": "differences",
+        "objective_col": "objective / month",
+        "budget": "Multi-year budget",
+        "budget_text": "The recommended placement per calendar year (the moves in the first "
+                       "year): operating cost, capital charges (depreciation of on-premise "
+                       "hardware, and book value written off when a location closes), "
+                       "commitments and one-off cost (advisor analyze --budget gives the CSV).",
+        "year": "year",
+        "operating": "operating",
+        "capital_charges": "capital charges",
+        "commitments_col": "commitments",
+        "total_year": "total",
         "other": "Other",
     },
     "nl": {
@@ -356,6 +378,29 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_none": "Te weinig opgeslagen maanden voor een grafiek.",
         "legend_modelled": "gearceerd: gemodelleerd",
         "no_location": "(geen locatie)",
+        "scenarios": "Scenario's",
+        "scenarios_text": "Het basisplan en elk scenario uit advisor.yaml, op dezelfde manier "
+                          "doorgerekend (maandkosten nu en na de eigen aanbevolen plaatsing). "
+                          "Verschillen: workloads die het scenario anders plaatst dan het "
+                          "basisplan (advisor analyze --scenario noemt ze).",
+        "scenario": "scenario",
+        "base_plan": "basisplan",
+        "now": "nu / maand",
+        "after": "daarna / maand",
+        "moves_col": "verplaatsingen",
+        "differences": "verschillen",
+        "objective_col": "doelfunctie / maand",
+        "budget": "Meerjarenbegroting",
+        "budget_text": "De aanbevolen plaatsing per kalenderjaar (de verplaatsingen in het "
+                       "eerste jaar): exploitatielasten, kapitaallasten (afschrijving van eigen "
+                       "hardware, en de boekwaarde die wordt afgeboekt als een locatie sluit), "
+                       "verplichtingen en eenmalige kosten (advisor analyze --budget geeft de "
+                       "CSV).",
+        "year": "jaar",
+        "operating": "exploitatie",
+        "capital_charges": "kapitaallasten",
+        "commitments_col": "verplichtingen",
+        "total_year": "totaal",
         "other": "Overig",
     },
 }

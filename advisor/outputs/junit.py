@@ -60,6 +60,20 @@ def render(result: CheckResult) -> str:
                                     message=xml_chars(f"{case.rule.id} {case.rule.title}: "
                                                       f"{item.finding.message}"))
             failure.text = _details(case)
+    if result.assumptions:
+        # What the rules assumed, as skipped cases: a declaration that kept a rule from
+        # looking is something a reviewer should see beside the checks themselves.
+        suite = ET.SubElement(root, "testsuite", name="assumptions",
+                              tests=str(len(result.assumptions)), failures="0", errors="0",
+                              skipped=str(len(result.assumptions)))
+        totals["tests"] += len(result.assumptions)
+        for n, (note, place) in enumerate(result.assumptions, 1):
+            # junit-10.xsd has no file or line on a testcase: the place is in the message
+            where = "" if place is None else \
+                f" ({place.path}:{place.line})" if place.line else f" ({place.path})"
+            tc = ET.SubElement(suite, "testcase", classname=f"advisor.assumptions.{note.kind}",
+                               name=f"{n:03d}")
+            ET.SubElement(tc, "skipped", message=xml_chars(f"{note.kind}: {note.text}{where}"))
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")

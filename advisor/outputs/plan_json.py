@@ -72,6 +72,8 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "excluded": r.excluded,
             "unavailable": r.unavailable,
             "rules": r.rules,
+            "new_findings": [_finding(plan, f) for f in r.new_findings],
+            "sensitivity": _sensitivity(r.sensitivity),
         })
     solver: dict[str, Any] = {"status": plan.solver["status"],
                               "gap": round(float(plan.solver["gap"]), 6),
@@ -80,7 +82,7 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         solver["seconds"] = round(float(plan.solver["seconds"]), 1)
     else:
         solver["seconds"] = None
-    return {
+    doc = {
         "$schema": SCHEMA_ID,
         "estate": plan.estate.name,
         "currency": plan.currency,
@@ -101,6 +103,8 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
         "providers": _providers(plan),
         "commitments": _commitments(plan),
         "findings": [_finding(plan, f) for f in plan.findings],
+        "new_findings": [_finding(plan, f) for f in plan.new_findings],
+        "rule_assumptions": _rule_assumptions(plan),
         "notes": plan.notes,
         "failed_sources": [{"source": s, "error": e} for s, e in plan.failed_sources],
         "calibration": _calibration(plan),
@@ -115,12 +119,30 @@ def plan_to_dict(plan: Plan, *, include_seconds: bool = False) -> dict[str, Any]
             "recommended_monthly_cost": number(r.recommended_monthly_cost),
             "monthly_savings": number(r.monthly_saving)} for r in plan.rightsizing],
     }
+    if plan.targets:
+        from advisor.outputs.targets_text import targets_json
+
+        doc["targets"] = targets_json(plan)
+    return doc
+
+
+def _sensitivity(f: Any) -> dict[str, Any] | None:
+    """A move's flip (``advisor.placement.sensitivity``): price changes as percentages."""
+    if f is None:
+        return None
+
+    def pct(x: Decimal | None) -> float | None:
+        return None if x is None else round(float(x * 100), 2)
+
+    return {"target_change_percent": pct(f.target_change),
+            "source_change_percent": pct(f.source_change),
+            "own_monthly_savings": number(f.own_saving), "note": f.note or None}
 
 
 def _finding(plan: Plan, f: Finding) -> dict[str, Any]:
     waiver = plan.waivers.waiver_of(f) if plan.waivers is not None else None
     return {"rule": f.rule, "severity": f.severity, "workload": f.workload,
-            "location": f.location, "message": f.message,
+            "subject": f.subject, "location": f.location, "message": f.message,
             "waived": None if waiver is None else {
                 "owner": waiver.owner, "expires": waiver.expires.isoformat(),
                 "reason": waiver.reason, "reference": waiver.reference}}
@@ -172,6 +194,23 @@ def _commitments(plan: Plan) -> list[dict[str, Any]]:
             for c in plan.recommended.commitments]
 
 
+def _rule_assumptions(plan: Plan) -> list[dict[str, Any]]:
+    """Each with the file relative to the estate's folder (builtin:NAME for a built-in pack),
+    so the document does not depend on where the estate lies."""
+    from pathlib import Path
+
+    from advisor.rules.assumptions import shown_place
+
+    base = Path(plan.estate.path).parent if plan.estate.path else None
+    out = []
+    for n in plan.rule_assumptions:
+        src = n.source
+        out.append({"kind": n.kind, "text": n.text,
+                    "file": shown_place(src.file, None, base) if src else None,
+                    "line": src.line if src else None})
+    return out
+
+
 def _calibration(plan: Plan) -> dict[str, Any] | None:
     cal = plan.calibration
     if cal is None:
@@ -194,6 +233,28 @@ def _value(v: Any) -> Any:
     return number(v) if isinstance(v, Decimal) else v
 
 
-def render(plan: Plan, *, include_seconds: bool = False) -> str:
-    return json.dumps(plan_to_dict(plan, include_seconds=include_seconds), indent=2,
-                      sort_keys=True, ensure_ascii=False) + "\n"
+def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None,
+           waves: Any = None, budget: Any = None) -> str:
+    """The plan as JSON; with ``scenarios`` (``advisor.planning.scenarios.ScenarioRun``), each
+    in the plan's shapes under ``scenarios``; with ``waves`` (``advisor.planning.waves``), the
+    migration waves under ``waves``; with ``budget`` (``advisor.planning.budget``), the years
+    under ``budget``."""
+    doc = plan_to_dict(plan, include_seconds=include_seconds)
+    if budget is not None:
+        from advisor.outputs.budget_text import budget_json
+
+        doc["budget"] = budget_json(budget)
+    if waves is not None:
+        from advisor.outputs.waves_text import waves_json
+
+        doc["waves"] = waves_json(plan, waves)
+    if scenarios is not None:
+        from advisor.outputs.scenarios_text import scenarios_json
+
+        doc["scenarios"] = scenarios_json(scenarios)
+    return dumps(doc)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """JSON as every command writes it: sorted keys, indented, byte-identical."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from advisor.money import money_text, payback_months
 from advisor.outputs.escape import markdown_text, terminal_text
@@ -135,6 +136,9 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
                 out.extend(wrap(reason, width, "    - ", "      "))
         out.append("")
     out.extend(_findings_text(plan, width))
+    from advisor.outputs import targets_text
+
+    out.extend(targets_text.render_table(plan))
     out.extend(_economics_text(plan, width))
     out.extend(_calibration_text(plan, width))
     out.extend(_rightsizing_text(plan, width))
@@ -149,13 +153,25 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
 
 
 def _findings_text(plan: Plan, width: int | None = None) -> list[str]:
-    if not plan.findings:
-        return ["Today's placement breaks no rule.", ""]
-    out = [f"Today's placement breaks {len(plan.findings)} rule(s):"]
+    out = ["Today's placement breaks no rule."] if not plan.findings else \
+        [f"Today's placement breaks {len(plan.findings)} rule(s):"]
     for f in plan.findings:
-        out.extend(wrap(f"[{f.severity}] {f.rule} {f.workload} @ {f.location}: {f.message}"
-                        + _waived(plan, f), width, "  ", "      "))
+        out.extend(wrap(f"[{f.severity}] {f.rule} {_who(f)}: {f.message}" + _waived(plan, f),
+                        width, "  ", "      "))
     out.append("")
+    if plan.new_findings:
+        out.extend(wrap(f"The recommendation brings {len(plan.new_findings)} new finding(s) "
+                        "(the same gate as `advisor check --placement`; listed beside the "
+                        "moves):", width))
+        for f in plan.new_findings:
+            out.extend(wrap(f"[{f.severity}] {f.rule} {_who(f)}: {f.message}", width, "  ",
+                            "      "))
+        out.append("")
+    if plan.rule_assumptions:
+        out.append("The rules rest on these declarations:")
+        for line in plan.assumption_lines():
+            out.extend(wrap(line, width, "  ", "      "))
+        out.append("")
     return out
 
 
@@ -179,6 +195,11 @@ def _economics_text(plan: Plan, width: int | None = None) -> list[str]:
                 out.extend(wrap(x, width, "  - ", "    "))
             out.append("")
     return out
+
+
+def _who(f: Any) -> str:
+    shown: str = f.shown
+    return shown
 
 
 RS_HEADERS = ["workload", "location", "cpu now", "cpu p95", "cpu rec.", "mem GB now",
@@ -250,6 +271,15 @@ def _md_rows(headers: list[str], rows: list[list[str]], left: int = 1) -> list[s
             *("| " + " | ".join(markdown_text(x) for x in row) + " |" for row in rows)]
 
 
+def _md_findings(plan: Plan, found: list[Any]) -> list[str]:
+    out = ["| severity | rule | subject | location | message |", "|---|---|---|---|---|"]
+    for f in found:
+        out.append(f"| {f.severity} | {markdown_text(f.rule)} | {markdown_text(f.who)} | "
+                   f"{markdown_text(f.location or '')} | "
+                   f"{markdown_text(f.message + _waived(plan, f))} |")
+    return out
+
+
 MAX_MOVE_ROWS = 100  # more moves go to a collapsed table after the details
 
 
@@ -288,6 +318,16 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     for k, v in _totals(plan, timings=False):
         out.append(f"| {markdown_text(k)} | {markdown_text(v)} |")
     sections.append(Section("totals", out, required=True))
+    if plan.new_findings:  # never left out: the recommendation hides no finding it brings
+        out = ["## New findings with the recommendation", "",
+               "The same gate as `advisor check --placement`; each is also listed beside its "
+               "move.", "", *_md_findings(plan, plan.new_findings)]
+        sections.append(Section("the new findings", out, required=True))
+    if plan.rule_assumptions:  # never left out: a finding's absence may rest on one
+        sections.append(Section("the assumptions", [
+            "## Assumptions the rules rest on", "", *details(
+                f"Assumptions ({len(plan.rule_assumptions)})",
+                [f"- {markdown_text(line)}" for line in plan.assumption_lines()])], required=True))
     moving = _sorted([r for r in plan.recommendations if r.moved or r.unplaceable], st)
     staying = _sorted([r for r in plan.recommendations if r not in moving], st)
     shown, left = moving[:MAX_MOVE_ROWS], moving[MAX_MOVE_ROWS:]
@@ -302,15 +342,15 @@ def render_markdown(plan: Plan, *, moves_only: bool = False,
     if plan.findings:
         out.append(f"Today's placement breaks {len(plan.findings)} rule(s).")
         out.append("")
-        table = ["| severity | rule | workload | location | message |", "|---|---|---|---|---|"]
-        for f in plan.findings:
-            message = markdown_text(f.message + _waived(plan, f))
-            table.append(f"| {f.severity} | {f.rule} | {markdown_text(f.workload)} | "
-                         f"{markdown_text(f.location or '')} | {message} |")
-        out.extend(details(f"Findings ({len(plan.findings)})", table))
+        out.extend(details(f"Findings ({len(plan.findings)})", _md_findings(plan, plan.findings)))
     else:
         out.append("None.")
     sections.append(Section("the findings", out))
+    from advisor.outputs import targets_text
+
+    if plan.targets:
+        sections.append(Section("the targets", targets_text.render_markdown(plan)[:-1],
+                                required=True))
     out = ["## Cost by line", "", *_md_rows(SPLIT_HEADERS, split_rows(st))]
     for title, items in (("Locations and providers", facility_lines(plan)),
                          ("Commitments", commitment_lines(plan))):

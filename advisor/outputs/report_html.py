@@ -560,6 +560,31 @@ def _assumptions(r: Report, lang: Lang) -> str:
     return "".join(out)
 
 
+def _scenarios(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_scenarios as rs
+
+    t = lang.t
+    return "".join([f'<section id="scenarios"><h2>{e(t("scenarios"))}</h2>',
+                    f"<p>{e(t('scenarios_text'))}</p>",
+                    _table([e(h) for h in rs.headers(lang)],
+                           [[e(c) for c in row] for row in rs.rows(r.plan, r.scenarios, lang)],
+                           rs.NUMERIC, label=t("scenarios")),
+                    *(f"<p><b>{e(name)}</b>: {e(text)}</p>"
+                      for name, text in rs.descriptions(r.scenarios)),
+                    "</section>"])
+
+
+def _budget(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_budget as rb
+
+    t = lang.t
+    head, rows = rb.table(r, lang)
+    return "".join([f'<section id="budget"><h2>{e(t("budget"))}</h2>',
+                    f"<p>{e(t('budget_text'))}</p>",
+                    _table([e(h) for h in head], [[e(c) for c in row] for row in rows],
+                           rb.NUMERIC, label=t("budget")), "</section>"])
+
+
 def render_html(r: Report, lang: Lang) -> str:
     t = lang.t
     colors = location_colors(r.plan)
@@ -575,6 +600,8 @@ def render_html(r: Report, lang: Lang) -> str:
                 ("applications", t("by_application", n=TOP_APPLICATIONS,
                                    month=lang.month(r.month))),
                 ("compliance", t("compliance")), ("unallocated", t("unallocated")),
+                *([("scenarios", t("scenarios"))] if r.scenarios else []),
+                ("budget", t("budget")),
                 ("assumptions", t("assumptions"))]
     body.append(f"<nav><b>{e(t('contents'))}</b><ol>"
                 + "".join(f'<li><a href="#{k}">{e(v)}</a></li>' for k, v in sections)
@@ -584,6 +611,9 @@ def render_html(r: Report, lang: Lang) -> str:
     body.append(_applications(r, lang))
     body.append(_compliance(r, lang))
     body.append(_unallocated(r, lang))
+    if r.scenarios:
+        body.append(_scenarios(r, lang))
+    body.append(_budget(r, lang))
     body.append(_assumptions(r, lang))
     body.append(f"<footer>{e(t('generated', version=__version__))}</footer>")
     return ("<!DOCTYPE html>\n"

@@ -223,6 +223,8 @@ def render_markdown(r: Report, lang: Lang) -> str:
                         "-" if p.ratio is None else md(lang.number(p.ratio, 2))]
                        for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
+    out += _scenarios(r, lang)
+    out += _budget(r, lang)
     out += [f"## {md(t('assumptions'))}", ""]
     out.append(f"- **{md(t('cost_basis'))}**: " + md(t(
         "cost_basis_text", basis=t(f"basis_{r.cost_basis}"), column=COST_BASES[r.cost_basis],
@@ -269,3 +271,26 @@ def render_markdown(r: Report, lang: Lang) -> str:
 
     out.append(md(t("generated", version=__version__)))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _scenarios(r: Report, lang: Lang) -> list[str]:
+    """The scenarios of advisor.yaml beside the base plan (nothing when there are none)."""
+    if not r.scenarios:
+        return []
+    from advisor.outputs import report_scenarios as rs
+
+    out = [f"## {md(lang.t('scenarios'))}", "", md(lang.t("scenarios_text"), line_start=True), ""]
+    out += _table([md(h) for h in rs.headers(lang)],
+                  [[md(c) for c in row] for row in rs.rows(r.plan, r.scenarios, lang)],
+                  rs.NUMERIC)
+    out += [f"- **{md(name)}**: {md(text)}" for name, text in rs.descriptions(r.scenarios)]
+    return [*out, ""] if rs.descriptions(r.scenarios) else out
+
+
+def _budget(r: Report, lang: Lang) -> list[str]:
+    """The multi-year budget of the recommended placement."""
+    from advisor.outputs import report_budget as rb
+
+    head, rows = rb.table(r, lang)
+    return [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
+            *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]

@@ -23,6 +23,7 @@ from advisor import __version__
 from advisor.check.gate import CheckResult, Item, Place
 from advisor.outputs.escape import http_url, markdown_link, markdown_text
 from advisor.rules import Rule
+from advisor.rules.assumptions import Note
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://hybrid-advisor.example/docs/ci"
@@ -82,7 +83,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "helpUri": help_uri(rule),
         "properties": {"tags": sorted({rule.pack, *rule.tags,
                                        *(() if rule.pack in NOT_SECURITY else ("security",))}),
-                       "pack": rule.pack, "references": [dict(r) for r in rule.references],
+                       "pack": rule.pack, "basis": rule.basis,
+                       "references": [dict(r) for r in rule.references],
                        "security-severity": SECURITY_SEVERITY[rule.severity],
                        "precision": "very-high"},
     }
@@ -128,6 +130,15 @@ def _result(i: Item, index: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def _notification(note: Note, place: Place | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"level": "warning" if note.kind == "warning" else "note",
+                           "message": {"text": f"{note.kind}: {note.text}"},
+                           "descriptor": {"id": f"advisor/{note.kind}"}}
+    if place is not None:
+        out["locations"] = [{"physicalLocation": _physical(place)}]
+    return out
+
+
 def to_dict(result: CheckResult) -> dict[str, Any]:
     rules = result.rules
     index = {r.id: n for n, r in enumerate(rules)}
@@ -141,7 +152,12 @@ def to_dict(result: CheckResult) -> dict[str, Any]:
         "properties": {"estate": result.estate.name, "failOn": result.fail_on,
                        "verdict": "fail" if result.exit_code else "pass"},
     }
+    if result.assumptions:
+        # SARIF's place for what the tool assumed: configuration notifications of the run.
+        run["invocations"] = [{"executionSuccessful": True, "toolConfigurationNotifications": [
+            _notification(n, p) for n, p in result.assumptions]}]
     places = [i.place for i in result.items] + [p for i in result.items for p, _ in i.related]
+    places += [p for _, p in result.assumptions]
     if any(p is not None and p.base == "ESTATE" for p in places):
         run["originalUriBaseIds"] = {"ESTATE": {"description": {
             "text": "The folder holding the estate's advisor.yaml"}}}

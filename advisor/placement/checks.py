@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from advisor.estate.model import Estate, Location
-from advisor.rules import Finding, Rule
+from advisor.rules import Budgets, CostSource, Evaluation, Finding, Rule, check_placement
 
 PLACE_RULES = (
     Rule("PLACE-001", "A pinned workload is moved", "error", "advisor",
@@ -37,6 +37,25 @@ PLACE_RULES = (
                      "adding hardware.",
          tags=("placement", "capacity")),
 )
+
+
+def gate_findings(ev: Evaluation, estate: Estate, placement: dict[str, str], *,
+                  costs: CostSource | None = None, budgets: Budgets | None = None,
+                  ) -> tuple[list[Finding], dict[str, list[tuple[str, str]]]]:
+    """Everything the gate reports on a placement: the rules' findings (with what each rule
+    was evaluated on) and the structural ones. ``advisor check`` and ``advisor analyze`` (on
+    its own recommendation) both judge a placement with this."""
+    found, evaluated = check_placement(ev, estate.workloads, placement, costs=costs,
+                                       budgets=budgets)
+    found += structural_findings(estate, placement)
+    return sorted(found, key=Finding.sort_key), evaluated
+
+
+def new_findings(before: list[Finding], after: list[Finding]) -> list[Finding]:
+    """The findings of ``after`` that ``before`` does not have (the same rule on the same
+    subject), as the gate marks them new."""
+    seen = {(f.rule, f.key) for f in before}
+    return [f for f in after if (f.rule, f.key) not in seen]
 
 
 def latency_ms(a: Location, b: Location) -> Decimal | None:

@@ -64,7 +64,7 @@ class CostModel:
         self.as_of = as_of or dt.date.today()
         self.horizon = Decimal(estate.horizon_months)
         self.locations = estate.location_by_id()
-        self.provider_of = estate.provider_of()
+        self.provider_of = estate.provider_ids()
         self.prices: dict[str, LocalPrices] = {}
         for loc in estate.locations:
             self.prices[loc.id] = self._convert(loc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,27 +140,40 @@ class Rows:
                 np.array(self.lower), np.array(self.upper))
 
 
+ExtraRows = Callable[[dict[int, int], np.ndarray, np.ndarray, int,
+                     Callable[[np.ndarray, np.ndarray, float, float], None]], int]
+
+
 def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
           pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
           discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
           latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
-          time_left: float, gap: float) -> dict[str, Any]:
+          time_left: float, gap: float, start_at: np.ndarray | None = None,
+          targets: tuple[np.ndarray, list[tuple[np.ndarray, float]]] | None = None,
+          extra_rows: ExtraRows | None = None) -> dict[str, Any]:
     """Build one MILP over ``units`` (row-wise, from arrays) and solve it with HiGHS.
 
-    ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l]."""
+    ``discount[l]``: (m, d) where traffic from l to m costs d less per GB than egress[l].
+    ``extra_rows(pos, col, mask, first_col, add_row)`` adds rows of its own (the rule rows of
+    ``advisor.placement.rule_rows``) with continuous, costless columns from ``first_col`` on,
+    and returns how many columns it added."""
     started = time.perf_counter()
-    lp, mask, nx_, is_int = build(units, cost, ua, ures, pair_flow, egress, discount,
-                                  latency_edges, latency, cap_left, terms)
-    return _run(lp, mask, nx_, is_int, time_left - (time.perf_counter() - started), gap)
+    lp, mask, nx_, is_int, warm = build(units, cost, ua, ures, pair_flow, egress, discount,
+                                        latency_edges, latency, cap_left, terms, start_at,
+                                        targets, extra_rows)
+    return _run(lp, mask, nx_, is_int, time_left - (time.perf_counter() - started), gap, warm)
 
 
 def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
           pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
           discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
-          latency: np.ndarray, cap_left: np.ndarray | None,
-          terms: Terms | None) -> tuple[Any, np.ndarray, int, np.ndarray]:
+          latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
+          start_at: np.ndarray | None = None,
+          targets: tuple[np.ndarray, list[tuple[np.ndarray, float]]] | None = None,
+          extra_rows: ExtraRows | None = None) -> tuple[Any, np.ndarray, int, np.ndarray, Any]:
     """The MILP over ``units`` as a ``highspy.HighsLp`` (row-wise), the units' allowed-location
-    mask, the number of x columns (first) and which columns are integer."""
+    mask, the number of x columns (first), which columns are integer and the warm start (the
+    x columns ``start_at`` sets, or None)."""
     import highspy
 
     nl = cost.shape[1]
@@ -223,6 +237,12 @@ def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
             for r in range(3):
                 if np.isfinite(cap_left[li, r]) and on.any():
                     rows.add(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
+    if extra_rows is not None:
+        added = extra_rows(pos, col, mask, ncol, rows.add)
+        extra_cost.extend([0.0] * added)
+        ncol += added
+    if targets is not None:
+        _target_rows(rows, units_arr, mask, col, *targets)
     integer = np.zeros(0, dtype=np.int64)
     if terms is not None:
         ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, extra_cost)
@@ -242,7 +262,29 @@ def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
     lp.a_matrix_.start_ = start
     lp.a_matrix_.index_ = index
     lp.a_matrix_.value_ = value
-    return lp, mask, nx_, is_int
+    warm = None
+    if start_at is not None:
+        at = start_at[units_arr]
+        given = (at >= 0) & mask[np.arange(len(units)), np.maximum(at, 0)]
+        if given.any():
+            # Every x column of the units the start places: 1 at its location, 0 elsewhere.
+            rows_given = np.flatnonzero(given)
+            cols = col[rows_given][mask[rows_given]]
+            vals = (col[rows_given, at[rows_given]][:, None] == col[rows_given]
+                    )[mask[rows_given]].astype(float)
+            warm = (cols.astype(np.int32), vals)
+    return lp, mask, nx_, is_int, warm
+
+
+def _target_rows(rows: Rows, units_arr: np.ndarray, mask: np.ndarray, col: np.ndarray,
+                 spend: np.ndarray, targets: list[tuple[np.ndarray, float]]) -> None:
+    """One row per target (``advisor.placement.targets``): sum over the units here of
+    weight[l] x spend[g, l] x x[g, l] >= -(what the units that cannot move add)."""
+    here = spend[units_arr]
+    for weight, const in targets:
+        values = (here * weight[None, :])[mask]
+        keep = values != 0
+        rows.add(col[mask][keep], values[keep], -const, INF)
 
 
 def _terms(terms: Terms, mask: np.ndarray, col: np.ndarray, res: np.ndarray, rows: Rows,
@@ -320,8 +362,9 @@ def _terms(terms: Terms, mask: np.ndarray, col: np.ndarray, res: np.ndarray, row
 
 
 def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: float,
-         gap: float) -> dict[str, Any]:
-    """LP first; then fix-and-solve; then the full MIP from that start."""
+         gap: float, warm: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+    """LP first; then fix-and-solve; then the full MIP from that start (or, without one, from
+    ``warm``: a partial solution, the x columns of a given placement, that HiGHS completes)."""
     import highspy
 
     ncol = len(is_int)
@@ -392,6 +435,9 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
         # presolve (the objective it reports then disagrees with its own solution; the same
         # model without the start, or without presolve, is right): with a start, no presolve.
         h.setSolution(_solution(start[1]))
+        h.setOptionValue("presolve", "off")
+    elif warm is not None:
+        h.setSolution(len(warm[0]), warm[0], warm[1])
         h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit_s", max(deadline - time.perf_counter(), 1e-3))

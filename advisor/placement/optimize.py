@@ -24,6 +24,8 @@ recomputes every shown figure exactly in Decimal):
   w_s x price(l, r); with a savings plan in force, v[s] >= sum of the list value of use that no
   reservation covers - the plan's cover, at cost w_s, instead. Use that is neither reserved nor
   under a plan stays linear in the unit's cost.
+- Rule rows (``advisor.placement.rule_rows``): error rules whose breach depends on several
+  workloads (budgets) as linear rows, so no recommended move creates a new error finding.
 Independent parts of the dependency graph (networkx components; units that can reach one
 location, provider or commitment decision are one part) are solved apart when capacity does not
 bind; if the combined answer breaks a capacity, one coupled model is solved instead.
@@ -38,10 +40,11 @@ from typing import Any
 
 import numpy as np
 
-from advisor.estate.model import Estate
+from advisor.estate.model import Estate, Target
 from advisor.placement.cost_arrays import cost_arrays
 from advisor.placement.costs import CostModel
 from advisor.placement.milp import CommitmentGroup, CommitmentSegment, Terms, solve
+from advisor.placement.rule_rows import Row, encode, fixed_conflicts, row_units
 from advisor.placement.totals import EstateCosts
 from advisor.rules import Evaluation
 
@@ -67,10 +70,12 @@ class Solution:
 class Problem:
     """The estate reduced to units, costs and couplings, ready for the solver."""
 
-    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation) -> None:
+    def __init__(self, estate: Estate, model: CostModel, ev: Evaluation,
+                 rows: list[Row] | None = None) -> None:
         self.estate = estate
         self.model = model
         self.totals = EstateCosts(model)
+        self.rows = rows or []
         locs = estate.locations
         self.loc_ids = [loc.id for loc in locs]
         li = {loc_id: i for i, loc_id in enumerate(self.loc_ids)}
@@ -174,6 +179,7 @@ class Problem:
                     flow[(j, i)] += float(d.receive_gb_month)
         self.flow = flow
         self.latency = self._latency_matrix()
+        self.row_units = row_units(self.rows, unit_of)
 
     def _commitment_groups(self) -> list[CommitmentGroup]:
         out = []
@@ -260,10 +266,21 @@ class Problem:
 
 
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
-             gap: float = 1e-3) -> Solution:
-    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity."""
+             gap: float = 1e-3, rows: list[Row] | None = None,
+             start: dict[str, str] | None = None,
+             targets: list[Target] | None = None) -> Solution:
+    """The cheapest placement that obeys every hard rule, pin, colocation, latency and capacity,
+    and the rule ``rows`` (``advisor.placement.rule_rows``).
+
+    ``start``: a placement to start from (a warm start, e.g. the base analysis for a scenario):
+    where the LP relaxation is not integral and fixing its integral part does not prove the gap,
+    HiGHS's branch and bound starts from it (units it places on a location they may no longer
+    use are left for HiGHS to complete).
+
+    ``targets``: the targets to meet (default: the estate's that bind within the horizon,
+    ``advisor.placement.targets``); they couple every movable workload into one model."""
     started = time.perf_counter()
-    p = Problem(estate, model, ev)
+    p = Problem(estate, model, ev, rows)
     nl, g = p.L, p.G
     ua = p.uallowed
     # Fixed point: a latency limit towards a workload whose location is already known (its unit
@@ -291,6 +308,10 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                                 f"({p.loc_ids[known]}), which cannot move")
         if not changed:
             break
+    if p.rows:
+        for stays, why in fixed_conflicts(p.rows, ua, p.unit_of, p.cur).items():
+            for i in p.members[stays]:
+                p.reasons[i].extend(why)
     unplaceable_units = ~ua.any(axis=1)
     # Where every workload of an unplaceable unit stays, and which units are fixed.
     loc_of_w = p.cur.copy()
@@ -342,7 +363,16 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                      "exceed the capacity of " + ", ".join(bad) + ": no placement can hold; "
                      "the others are placed as if that location were full")
         left = np.maximum(left, 0.0)
-    comps = _components(p, var_units, variable, pair_flow, ua, couples)
+    if targets is None:
+        from advisor.placement.targets import binding
+
+        targets = binding(estate, model.as_of)
+    target_rows = _target_terms(p, targets, fixed_w, loc_of_w) if targets else None
+    comps = _components(p, var_units, variable, pair_flow, ua, couples, p.row_units)
+    if target_rows is not None and len(var_units):
+        comps = [([int(u) for u in var_units], True)]  # the targets couple every unit
+    elif target_rows is not None and any(const < -1e-9 for _w, const in target_rows[1]):
+        solver_status = "infeasible"  # nothing can move, and what cannot misses a target
     choice = np.full(g, -1)
     choice[single] = unit_loc[single]
     deadline = started + time_limit_s
@@ -366,10 +396,17 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     if batch:
         batches.append(batch)
 
+    def rule_rows(pos: dict[int, int], col: np.ndarray, mask: np.ndarray, first_col: int,
+                  add_row: Any) -> int:
+        return encode(p.rows, pos, col, mask, p.unit_of, loc_of_w, first_col, add_row)
+
+    start_at = _start_choice(p, ua, start)
+
     def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
         return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
                      [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
-                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap)
+                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
+                     start_at, target_rows, rule_rows if p.rows else None)
 
     capped = np.isfinite(left).any()
     if capped and len(var_units):
@@ -405,7 +442,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                 bound = const + res["bound"]
     placement: dict[str, str] = {}
     if solver_status in ("infeasible", "timeout"):
-        notes.append("no placement satisfies every capacity: the current placement is kept"
+        what = "capacity" + (", target" if targets else "") + (", budget rule" if p.rows else "")
+        notes.append((f"no placement satisfies every {what}: the current placement is kept")
                      if solver_status == "infeasible" else
                      "the time limit ended before any placement that satisfies every constraint "
                      "was found: the current placement is kept; raise --time-limit")
@@ -433,11 +471,46 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
     return sol
 
 
+def _target_terms(p: Problem, targets: list[Target], fixed_w: np.ndarray,
+                  loc_of_w: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
+    """The targets for the solver: each unit's run and licence cost per location, and per row
+    its weight per location and the constant that the workloads that cannot move add."""
+    from advisor.placement.targets import rows_of
+
+    spend_w = p.arrays.run + p.arrays.licences
+    spend = np.zeros((p.G, p.L))
+    np.add.at(spend, p.unit_of, spend_w)
+    out = []
+    idx = np.flatnonzero(fixed_w)
+    saas = np.array([float(p.model.prices[loc.id].fixed_monthly) if loc.saas else 0.0
+                     for loc in p.estate.locations])  # subscriptions: always paid
+    for t in targets:
+        for _what, weight in rows_of(p.estate, t):
+            const = float((spend_w[idx, loc_of_w[idx]] * weight[loc_of_w[idx]]).sum()
+                          + (saas * weight).sum())
+            out.append((weight, const))
+    return spend, out
+
+
+def _start_choice(p: Problem, ua: np.ndarray, start: dict[str, str] | None) -> np.ndarray | None:
+    """The start placement as a location index per unit (-1: none, or not allowed now)."""
+    if start is None:
+        return None
+    out = np.full(p.G, -1, dtype=np.int64)
+    for u, members in enumerate(p.members):
+        loc = p.li.get(start.get(p.ws[members[0]].id, ""), -1)
+        if loc >= 0 and ua[u, loc]:
+            out[u] = loc
+    return out
+
+
 def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,
                 pair_flow: dict[tuple[int, int], list[float]], ua: np.ndarray,
-                couples: list[list[int]]) -> list[tuple[list[int], bool]]:
-    """The independent parts among the variable units: (units, whether a decision or commitment
-    couples them), each part's units sorted, parts by their first unit."""
+                couples: list[list[int]], row_units: list[set[int]] | None = None
+                ) -> list[tuple[list[int], bool]]:
+    """The independent parts among the variable units: (units, whether a decision, a commitment
+    or a rule row couples them), each part's units sorted, parts by their first unit. Units a
+    rule row touches are solved in one model, never as a lone cheapest pick."""
     import networkx as nx
 
     g = p.G
@@ -452,6 +525,11 @@ def _components(p: Problem, var_units: np.ndarray, variable: np.ndarray,
         if len(reach):
             node = g + k  # a node that stands for the decision
             graph.add_edges_from((node, int(u)) for u in reach)
+    for k, members in enumerate(row_units or []):
+        var = sorted(u for u in members if variable[u])
+        if var:
+            node = g + len(couples) + k  # a node that stands for the rule row
+            graph.add_edges_from((node, u) for u in var)
     out = []
     for c in nx.connected_components(graph):
         units = sorted(n for n in c if n < g)

@@ -27,7 +27,7 @@ from advisor.placement.costs import CostModel
 from advisor.placement.explain import Alternative, Explainer, why_lines
 from advisor.placement.optimize import Solution
 from advisor.placement.totals import EstateCosts, PlacementCosts
-from advisor.rules import Evaluation, Finding, placement_findings
+from advisor.rules import Budgets, Evaluation, Finding, placement_findings
 
 if TYPE_CHECKING:
     from advisor.check.waivers import WaiverView
@@ -54,6 +54,10 @@ class Recommendation:
     current_licences: Decimal = ZERO
     recommended_licences: Decimal = ZERO
     unavailable: dict[str, str] = field(default_factory=dict)  # location -> cost-model reason
+    # Findings the gate reports on the recommended placement and not on today's, that this
+    # move brings (warnings and info: a new error is a constraint of the optimizer).
+    new_findings: list[Finding] = field(default_factory=list)
+    sensitivity: Any = None  # advisor.placement.sensitivity.Flip, for a move
 
     @property
     def moved(self) -> bool:
@@ -129,10 +133,23 @@ class Plan:
     model: CostModel | None = None
     # provider added by the plan -> how much more the best placement without it would cost
     provider_worth: dict[str, Decimal] = field(default_factory=dict)
+    # The gate's findings on the recommended placement that today's placement does not have.
+    new_findings: list[Finding] = field(default_factory=list)
+    # Assumptions, deprecated keys and contradictions the rules rest on (rules.assumptions.Note)
+    rule_assumptions: list[Any] = field(default_factory=list)
+    targets: list[Any] = field(default_factory=list)  # advisor.placement.targets.TargetResult
 
     @property
     def currency(self) -> str:
         return self.estate.currency
+
+    def assumption_lines(self) -> list[str]:
+        """Each assumption, deprecation and warning the rules rest on, with its file:line
+        (relative to the estate's folder)."""
+        from pathlib import Path
+
+        base = Path(self.estate.path).parent if self.estate.path else None
+        return [n.line_text(base) for n in self.rule_assumptions]
 
     def total(self, attr: str) -> Decimal:
         return sum((getattr(r, attr) for r in self.recommendations), ZERO)
@@ -312,6 +329,54 @@ def build_plan(estate: Estate, model: CostModel, ev: Evaluation, sol: Solution,
                 as_of=model.as_of, model=model)
     plan.assumptions = assumptions(plan, model, totals)
     return plan
+
+
+def judge_plan(plan: Plan, ev: Evaluation, model: CostModel, budgets: Budgets | None) -> None:
+    """Check the recommendation with the gate of ``advisor check --placement``: today's
+    findings become the plan's findings (budgets included), and every finding the
+    recommendation adds is listed on the plan and beside the moves that bring it. A new error
+    would be a defect (the optimizer's constraints exclude them): it is named in the notes."""
+    from advisor.placement.checks import gate_findings, new_findings
+    from advisor.rules.assumptions import notes
+
+    estate = plan.estate
+    current = {w.id: w.location for w in estate.workloads}
+    recommended = {r.workload.id: r.recommended_location for r in plan.recommendations}
+    before = gate_findings(ev, estate, current, costs=model, budgets=budgets)[0]
+    after = gate_findings(ev, estate, recommended, costs=model, budgets=budgets)[0]
+    unplaceable = [f for f in plan.findings if f.rule == "UNPLACEABLE"]
+    plan.findings = sorted([*before, *unplaceable], key=Finding.sort_key)
+    plan.new_findings = new_findings(before, after)
+    by_id = {r.workload.id: r for r in plan.recommendations}
+    suppliers = ev.suppliers
+    for f in plan.new_findings:
+        for r in _bringers(f, plan.recommendations, by_id, suppliers):
+            r.new_findings.append(f)
+            r.reasons.append(f"brings a new {f.severity}: {f.rule} on {f.who} (see the new "
+                             "findings)")
+    errors = [f for f in plan.new_findings if f.severity == "error"]
+    if errors:
+        plan.notes.append("the recommended placement would add error findings the optimizer "
+                          "should have excluded (a defect; please report it): "
+                          + "; ".join(f"{f.rule} {f.key}" for f in errors))
+    plan.rule_assumptions = notes(ev, estate)
+
+
+def _bringers(f: Finding, recs: list[Recommendation], by_id: dict[str, Recommendation],
+              suppliers: dict[str, str | None]) -> list[Recommendation]:
+    """The moves that bring a new finding: its workload's own, else the moves into the
+    location or supplier it is about, else the moves of the application it is about."""
+    if f.workload and f.workload in by_id and f.subject is None:
+        return [by_id[f.workload]]
+    subject = f.subject or ""
+    if subject.startswith("location:"):
+        return [r for r in recs if r.moved and r.recommended_location == subject[9:]]
+    if subject.startswith("supplier:"):
+        return [r for r in recs if r.moved
+                and suppliers.get(r.recommended_location) == subject[9:]]
+    if f.subject is not None:
+        return [r for r in recs if r.moved and r.workload.application == f.subject]
+    return [by_id[f.workload]] if f.workload in by_id else []
 
 
 def assumptions(plan: Plan, model: CostModel, totals: EstateCosts) -> list[str]:

@@ -313,6 +313,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     failed_sources: list[tuple[str, str]] = field(default_factory=list)
     store: str = ""
+    scenarios: list[Any] = field(default_factory=list)  # advisor.planning.scenarios.ScenarioRun
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -426,7 +427,8 @@ def _assemble(plan: Plan, month: str, cost_basis: str, months: list[MonthCost],
         rates=_rates(estate, rep, [m.month for m in months]), chains=shown,
         chains_left_out=len(moving_apps) - len(shown), has_ledger=rep is not None,
         sources=list(rep.sources) if rep is not None else [],
-        notes=[*plan.notes, *(n for n in notes if n not in plan.notes)],
+        notes=[*plan.notes, *(n for n in notes if n not in plan.notes),
+               *plan.assumption_lines()],
         failed_sources=failed, store=store)
 
 
@@ -437,11 +439,12 @@ def _compliance(plan: Plan, month: str, waivers_path: str | None
     the end of the reported month, so the same month always reads the same."""
     from advisor.check.waivers import load_waivers, waiver_view, waivers_file
     from advisor.pipeline import load_rules
+    from advisor.rules import known_rule_ids
 
     estate = plan.estate
     rules = {r.id: r for r in load_rules(estate)}
     path = waivers_file(estate.path, waivers_path)
-    loaded = load_waivers(path, estate, rules) if path else None
+    loaded = load_waivers(path, estate, known_rule_ids(list(rules.values()))) if path else None
     end = Month.parse(month).last_day
     view = waiver_view(loaded or (), plan.findings, end)
     used: dict[int, int] = {}

@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from advisor.estate.model import Location, SourceRef, Workload
+from advisor.estate.model import Organisation, SourceRef, Workload
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 BUDGET_PER = ("workload", "application")
 # What a rule checks; exactly one group per rule.
-KINDS = ("location", "labels", "flow", "budget", "usage")
+KINDS = ("location", "labels", "flow", "budget", "usage", "organisation")
+# How hard a rule is: what requires it (docs/ci.md#basis).
+BASES = ("law", "government-policy", "good-practice", "local")
+BASIS_TEXT = {
+    "law": "required by law (a statute or an EU act; the article is cited)",
+    "government-policy": "binding government policy, not a statute (it binds the bodies it "
+                         "names)",
+    "good-practice": "good practice (a standard, framework or guidance); no law requires it",
+    "local": "a decision of the organisation itself; no law requires it (the references are "
+             "its context)",
+}
+# What one finding of a location rule is about: each workload, or once per location or
+# supplier in use.
+PER = ("workload", "location", "supplier")
+# Organisation attributes a rule's ``when`` may select on, and their values (undeclared: not
+# written in advisor.yaml).
+ORGANISATION_KEYS: dict[str, tuple[str, ...]] = {
+    "nis2_entity": ("essential", "important", "none", "undeclared"),
+    "bio2": ("true", "false", "undeclared"),
+}
+
+Facts = Mapping[str, Any]  # a location's attribute values on the day (advisor.rules.facts)
+
+
+def organisation_value(org: Organisation, key: str) -> str:
+    value = getattr(org, key)
+    if value is None:
+        return "undeclared"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -41,6 +72,12 @@ class Selector:
     expressions: tuple[Expression, ...] = ()
     applications: tuple[str, ...] = ()
     workloads: tuple[str, ...] = ()
+    organisation: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def organisation_matches(self, org: Organisation) -> bool:
+        """The estate-wide part: the organisation's status (a rule for NIS2 entities selects
+        nothing in an organisation that is none)."""
+        return all(organisation_value(org, key) in values for key, values in self.organisation)
 
     def matches(self, w: Workload, labels: Mapping[str, str] | None = None) -> bool:
         labels = w.labels if labels is None else labels
@@ -54,27 +91,40 @@ class Selector:
         return all(e.matches(labels) for e in self.expressions)
 
     def describe(self) -> str:
-        parts = [f"{k} in [{', '.join(v)}]" for k, v in self.labels]
+        parts = [f"organisation {k} in [{', '.join(v)}]" for k, v in self.organisation]
+        parts += [f"{k} in [{', '.join(v)}]" for k, v in self.labels]
         parts += [f"{e.key} {e.operator} [{', '.join(e.values)}]" for e in self.expressions]
         if self.applications:
             parts.append(f"application in [{', '.join(self.applications)}]")
         if self.workloads:
             parts.append(f"workload in [{', '.join(self.workloads)}]")
+        if self.organisation and not (self.labels or self.expressions or self.applications
+                                      or self.workloads):
+            parts.append("all workloads")
         return " and ".join(parts) or "all workloads"
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One condition on a location attribute (``key`` names the label for ``labels``)."""
+    """One condition on a location attribute (``key`` names the entry of a mapping attribute:
+    a label, a SEAL objective). Op ``either`` holds when one of its groups of clauses (in
+    ``values``) holds entirely."""
 
     attribute: str
-    op: str  # in | not_in | min | max | all_of | any_of | none_of
+    op: str  # in | not_in | min | max | all_of | any_of | none_of | either
     values: tuple[Any, ...]
     key: str | None = None
 
-    def holds(self, loc: Location) -> bool:
-        value = loc.labels.get(self.key or "") if self.attribute == "labels" \
-            else loc.attribute(self.attribute)
+    def value(self, facts: Facts) -> Any:
+        value = facts.get(self.attribute)
+        if self.key is not None:
+            return (value or {}).get(self.key)
+        return value
+
+    def holds(self, facts: Facts) -> bool:
+        if self.op == "either":
+            return any(all(c.holds(facts) for c in group) for group in self.values)
+        value = self.value(facts)
         if self.op == "in":
             return value in self.values
         if self.op == "not_in":
@@ -91,7 +141,11 @@ class Clause:
         return not set(self.values) & have  # none_of
 
     def describe(self) -> str:
-        name = f"label {self.key}" if self.attribute == "labels" else self.attribute
+        if self.op == "either":
+            return " or ".join("(" + " and ".join(c.describe() for c in group) + ")"
+                               for group in self.values)
+        name = f"label {self.key}" if self.attribute == "labels" else \
+            f"{self.attribute} {self.key}" if self.key else self.attribute
         shown = ", ".join(_show(v) for v in self.values)
         words = {"in": "in", "not_in": "not in", "min": ">=", "max": "<=",
                  "all_of": "includes all of", "any_of": "includes one of",
@@ -169,6 +223,7 @@ class LabelMapping:
     source: str
     target: str
     values: tuple[tuple[str, str], ...]
+    where: SourceRef | None = field(default=None, compare=False)
 
     def apply(self, labels: Mapping[str, str]) -> Mapping[str, str]:
         if self.target in labels or self.source not in labels:
@@ -177,6 +232,31 @@ class LabelMapping:
         if mapped is None:
             return labels
         return {**labels, self.target: mapped}
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A rule id a pack no longer holds, what replaced it and why (waivers naming it are
+    reported, not rejected)."""
+
+    id: str
+    replaced_by: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """A pack's provenance: its version, the day its references were last reviewed, the
+    sources it rests on and the rule ids it retired."""
+
+    name: str
+    title: str = ""
+    version: str = ""
+    reviewed: dt.date | None = None
+    sources: tuple[tuple[tuple[str, str], ...], ...] = ()
+    retired: tuple[Retired, ...] = ()
+    file: str | None = None
+    builtin: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,9 +279,16 @@ class Rule:
     budget: Budget | None = None
     usage_below: UsageBelow | None = None
     mappings: tuple[LabelMapping, ...] = ()
+    basis: str | None = None  # law | government-policy | good-practice | local (None: advisor)
+    per: str = "workload"
+    covered_by: tuple[str, ...] = ()
+    require_organisation: tuple[str, ...] = ()
+    info: PackInfo | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
+        if self.require_organisation:
+            return "organisation"
         if self.flow is not None:
             return "flow"
         if self.budget is not None:
@@ -217,6 +304,10 @@ class Rule:
 
     def constrains(self) -> str:
         """How the rule reaches the optimizer, in words (for `advisor policies`)."""
+        if self.kind == "organisation":
+            return "reported once for the estate (never constrains the optimizer)"
+        if self.kind == "budget" and self.severity == "error":
+            return "a new breach is a constraint of the optimizer (a breach today is reported)"
         if self.kind in ("budget", "usage"):
             return "reported on a placement only (never constrains the optimizer)"
         if self.kind == "labels" and not self.where and not self.require:
@@ -232,6 +323,8 @@ class Rule:
             return f"{verb} the 'where' locations of a workload that lacks the labels"
         if self.kind == "labels":
             return f"{verb} locations that break require; the label part is reported only"
+        if self.per != "workload":
+            return f"{verb} locations per workload (reported once per {self.per} in use)"
         return f"{verb} locations per workload"
 
     def labels_of(self, w: Workload) -> Mapping[str, str]:
@@ -243,18 +336,18 @@ class Rule:
     def selects(self, w: Workload) -> bool:
         return self.when.matches(w, self.labels_of(w) if self.mappings else None)
 
-    def applies_at(self, loc: Location) -> bool:
-        return all(c.holds(loc) for c in self.where)
+    def applies_at(self, facts: Facts) -> bool:
+        return all(c.holds(facts) for c in self.where)
 
     def clauses(self) -> tuple[Clause, ...]:
         return self.flow.require if self.flow is not None else self.require
 
-    def allows(self, loc: Location) -> bool:
+    def allows(self, facts: Facts) -> bool:
         """The location part: where the rule applies, its location requirement holds."""
-        return not self.applies_at(loc) or all(c.holds(loc) for c in self.clauses())
+        return not self.applies_at(facts) or all(c.holds(facts) for c in self.clauses())
 
-    def failed_clauses(self, loc: Location) -> list[Clause]:
-        return [c for c in self.clauses() if not c.holds(loc)]
+    def failed_clauses(self, facts: Facts) -> list[Clause]:
+        return [c for c in self.clauses() if not c.holds(facts)]
 
     def missing_labels(self, w: Workload) -> list[LabelRequirement]:
         labels = self.labels_of(w)
@@ -265,8 +358,15 @@ class Rule:
         for ref in self.references:
             d = dict(ref)
             text = " ".join(d[k] for k in ("law", "article", "control") if k in d)
-            out.append(text or d.get("title", d.get("url", "")))
+            text = text or d.get("title", d.get("url", ""))
+            out.append(text + (" (unconfirmed)" if d.get("unconfirmed") == "true" else ""))
         return "; ".join(out)
+
+    def basis_text(self) -> str:
+        """The basis in words, so that a rule no law requires is never read as law."""
+        if self.basis is None:
+            return "the advisor's own check"
+        return f"{self.basis}: {BASIS_TEXT[self.basis]}"
 
     def reference_urls(self) -> list[str]:
         return [dict(ref)["url"] for ref in self.references if "url" in dict(ref)]
@@ -274,6 +374,11 @@ class Rule:
     def describe(self) -> list[tuple[str, str]]:
         """(what, text) lines that say what the rule checks, for people."""
         out = [("applies to", self.when.describe())]
+        if self.per != "workload":
+            out.append(("reported", f"once per {self.per} in use"))
+        if self.require_organisation:
+            out.append(("requires", "advisor.yaml declares organisation "
+                        + " and ".join(self.require_organisation)))
         if self.mappings:
             out.append(("label mappings", "; ".join(
                 f"{m.source} -> {m.target} ({', '.join(f'{a}={b}' for a, b in m.values)})"
@@ -300,6 +405,15 @@ class Rule:
                                   ("memory", self.usage_below.memory)) if v is not None]
             out.append(("idle when", " and ".join(parts)))
         return out
+
+
+def known_rule_ids(rules: Sequence[Rule]) -> list[str]:
+    """The ids a waiver may name: every loaded rule's, and every id a loaded pack retired (a
+    waiver for a retired rule is reported as covering nothing, not rejected)."""
+    ids = {r.id for r in rules}
+    for r in rules:
+        ids.update(x.id for x in (r.info.retired if r.info else ()))
+    return sorted(ids)
 
 
 @dataclass(frozen=True)
@@ -334,6 +448,28 @@ class Finding:
         """What identifies this finding across runs (rule excluded): subject, workload or
         resource."""
         return self.subject or self.workload or self.resource or ""
+
+    @property
+    def who(self) -> str:
+        """What the finding is about, for people: a workload, an application, a location, a
+        supplier or the organisation."""
+        if self.subject is None or self.rule.startswith("WAIVER-"):
+            return self.workload or self.resource or self.key
+        kind, sep, name = self.subject.partition(":")
+        if sep and kind in ("location", "supplier"):
+            return f"{kind} {name}"
+        if self.subject == "organisation":
+            return "the organisation"
+        return f"application {self.subject}"
+
+    @property
+    def shown(self) -> str:
+        """``who @ location`` for a finding about a workload or an application, else who (the
+        message names the locations of a location, supplier or organisation finding)."""
+        who = self.who
+        about_place = self.subject is not None and (":" in self.subject
+                                                    or self.subject == "organisation")
+        return f"{who} @ {self.location}" if self.location and not about_place else who
 
 
 def _show(value: Any) -> str:

@@ -1,18 +1,24 @@
 """Evaluating rules: location masks per workload for the optimizer, findings for a placement.
 
-Each rule is evaluated once per workload and once per location, never per pair."""
+Each rule is evaluated once per workload and once per location, never per pair. Location
+attributes are read from each location's facts on the day of the run (``advisor.rules.facts``):
+evidence expires and exit plans age. A rule whose ``when`` selects on the organisation applies
+to the whole estate, or to nothing; a rule covered by another loaded rule is not evaluated."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from advisor.errors import InputError
-from advisor.estate.model import Estate, Location, Workload
+from advisor.estate.model import Estate, Organisation, Workload
 from advisor.estate.yamlfile import Doc, to_decimal
-from advisor.rules.core import Finding, Rule, UsageBelow, _pct
+from advisor.rules.contradictions import Contradiction
+from advisor.rules.core import Clause, Facts, Finding, Rule, UsageBelow, _pct
+from advisor.rules.facts import location_facts, why
 
 
 @dataclass
@@ -20,7 +26,7 @@ class Evaluation:
     """The rules applied to an estate: per workload, allowed locations, penalties, exclusions."""
 
     rules: list[Rule]
-    locations: list[Location]
+    locations: list[Any]  # advisor.estate.model.Location
     allowed: dict[str, tuple[bool, ...]]  # workload id -> mask over locations (error rules)
     penalty: dict[str, tuple[Decimal, ...]]  # workload id -> warning penalties per location
     selected: dict[str, tuple[int, ...]]  # workload id -> indices of per-location rules reaching it
@@ -29,6 +35,12 @@ class Evaluation:
     # workload id -> indices of label rules whose labels it lacks
     label_failed: dict[str, tuple[int, ...]] = field(default_factory=dict)
     flows: dict[tuple[int, str], tuple[tuple[str, Decimal], ...]] = field(default_factory=dict)
+    facts: Sequence[Facts] = field(default_factory=list)  # per location, on ``today``
+    today: dt.date = field(default_factory=dt.date.today)
+    active: tuple[bool, ...] = ()  # rule index -> evaluated (organisation matches, not covered)
+    contradictions: list[tuple[Contradiction, int]] = field(default_factory=list)  # (+ count)
+    suppliers: dict[str, str | None] = field(default_factory=dict)  # location id -> supplier
+    organisation: Organisation = field(default_factory=Organisation)
 
     def index_of(self, location_id: str) -> int:
         return next(i for i, loc in enumerate(self.locations) if loc.id == location_id)
@@ -98,23 +110,39 @@ class Evaluation:
         return [self.rules[ri] for ri in self.selected[w.id] if self._excludes(w.id, ri, li)]
 
 
-def evaluate(rules: Sequence[Rule], estate: Estate) -> Evaluation:
+def active_rules(rules: Sequence[Rule], estate: Estate) -> tuple[bool, ...]:
+    """Which rules are evaluated: the organisation matches their ``when``, and no other loaded
+    rule covers them."""
+    loaded = {r.id for r in rules}
+    return tuple(rule.when.organisation_matches(estate.organisation)
+                 and not (set(rule.covered_by) & loaded) for rule in rules)
+
+
+def evaluate(rules: Sequence[Rule], estate: Estate, today: dt.date | None = None) -> Evaluation:
+    """The rules applied to the estate's workloads and locations on ``today`` (default: the
+    system date; pass it for reproducible output)."""
+    today = today or dt.date.today()
     locations = list(estate.locations)
     n = len(locations)
-    location_ok = [tuple(rule.allows(loc) for loc in locations) for rule in rules]
-    applies = [tuple(rule.applies_at(loc) for loc in locations) for rule in rules]
-    receivers, flows = _flows(rules, estate)
+    facts = [location_facts(estate, loc, today) for loc in locations]
+    active = active_rules(rules, estate)
+    location_ok = [tuple(rule.allows(f) for f in facts) for rule in rules]
+    applies = [tuple(rule.applies_at(f) for f in facts) for rule in rules]
+    alike = _Alike(rules, estate.workloads)
+    receivers, flows = _flows(rules, estate, active, alike)
     cache: dict[tuple[tuple[int, ...], tuple[int, ...]],
                 tuple[tuple[bool, ...], tuple[Decimal, ...]]] = {}
     allowed: dict[str, tuple[bool, ...]] = {}
     penalty: dict[str, tuple[Decimal, ...]] = {}
     selected: dict[str, tuple[int, ...]] = {}
     label_failed: dict[str, tuple[int, ...]] = {}
-    direct = [i for i, rule in enumerate(rules) if rule.kind in ("location", "labels")]
+    direct = [i for i, rule in enumerate(rules)
+              if rule.kind in ("location", "labels") and active[i]]
     for w in estate.workloads:
-        sig = tuple(sorted([i for i in direct if rules[i].selects(w)]
-                           + receivers.get(w.id, [])))
-        failed = tuple(i for i in sig if rules[i].require_labels and rules[i].missing_labels(w))
+        got = receivers.get(w.id)
+        sig = alike.chosen(w, "direct", direct) if not got else \
+            tuple(sorted([*alike.chosen(w, "direct", direct), *got]))
+        failed = alike.lacking(w, sig)
         selected[w.id] = sig
         if failed:
             label_failed[w.id] = failed
@@ -134,35 +162,115 @@ def evaluate(rules: Sequence[Rule], estate: Estate) -> Evaluation:
                             pen[li] += rule.penalty_monthly
             cache[key] = (tuple(mask), tuple(pen))
         allowed[w.id], penalty[w.id] = cache[key]
-    return Evaluation(list(rules), locations, allowed, penalty, selected, location_ok, applies,
-                      label_failed, flows)
+    ev = Evaluation(list(rules), locations, allowed, penalty, selected, location_ok, applies,
+                    label_failed, flows, facts, today, active,
+                    suppliers={loc.id: estate.supplier_of(loc) for loc in locations},
+                    organisation=estate.organisation)
+    ev.contradictions = _estate_contradictions(ev, estate.workloads)
+    return ev
 
 
-def _flows(rules: Sequence[Rule], estate: Estate) -> tuple[
-        dict[str, list[int]], dict[tuple[int, str], tuple[tuple[str, Decimal], ...]]]:
+class _Alike:
+    """Which rules select a workload and which of their labels it lacks depend only on its
+    labels (and its application or id, where a rule names them): workloads alike in those are
+    looked at once."""
+
+    def __init__(self, rules: Sequence[Rule], workloads: Sequence[Workload]) -> None:
+        self.rules = rules
+        by_app = any(r.when.applications for r in rules)
+        by_id = any(r.when.workloads for r in rules)
+        self.key = {w.id: (tuple(sorted(w.labels.items())), w.application if by_app else "",
+                           w.id if by_id else "") for w in workloads}
+        self._chosen: dict[tuple[Any, str], tuple[int, ...]] = {}
+        self._lacks: dict[tuple[Any, int], bool] = {}
+
+    def chosen(self, w: Workload, group: str, candidates: Sequence[int]) -> tuple[int, ...]:
+        """The rules among ``candidates`` (always the same for one ``group``) that select
+        ``w``."""
+        k = (self.key[w.id], group)
+        got = self._chosen.get(k)
+        if got is None:
+            got = self._chosen[k] = tuple(i for i in candidates if self.rules[i].selects(w))
+        return got
+
+    def lacking(self, w: Workload, sig: Sequence[int]) -> tuple[int, ...]:
+        """The rules of ``sig`` whose required labels ``w`` lacks."""
+        out = []
+        for i in sig:
+            if not self.rules[i].require_labels:
+                continue
+            k = (self.key[w.id], i)
+            lacks = self._lacks.get(k)
+            if lacks is None:
+                lacks = self._lacks[k] = bool(self.rules[i].missing_labels(w))
+            if lacks:
+                out.append(i)
+        return tuple(out)
+
+
+def _estate_contradictions(ev: Evaluation, workloads: Sequence[Workload],
+                           ) -> list[tuple[Contradiction, int]]:
+    """Pairs of error rules that together exclude every location of a workload while each
+    alone leaves one open: (the first workload's contradiction, how many workloads). Workloads
+    with the same rules and the same missing labels have the same pairs: looked at once."""
+    found: dict[tuple[int, int], list[str]] = {}
+    n = len(ev.locations)
+    pairs_of: dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, int]]] = {}
+    for w in workloads:
+        if any(ev.allowed[w.id]):
+            continue
+        key = (ev.selected[w.id], ev.label_failed.get(w.id, ()))
+        pairs = pairs_of.get(key)
+        if pairs is None:
+            pairs = pairs_of[key] = []
+            errors = [ri for ri in ev.selected[w.id] if ev.rules[ri].severity == "error"]
+            masks = {ri: [not ev._excludes(w.id, ri, li) for li in range(n)] for ri in errors}
+            for i, a in enumerate(errors):
+                for b in errors[i + 1:]:
+                    if any(masks[a]) and any(masks[b]) and \
+                            not any(x and y for x, y in zip(masks[a], masks[b], strict=True)):
+                        pairs.append((a, b))
+        for pair in pairs:
+            found.setdefault(pair, []).append(w.id)
+    out = []
+    for (a, b), ids in sorted(found.items(), key=lambda kv: (ev.rules[kv[0][0]].id,
+                                                              ev.rules[kv[0][1]].id)):
+        ra, rb = ev.rules[a], ev.rules[b]
+        out.append((Contradiction(ra, rb, "each leaves a location open, together none",
+                                  f"workload {sorted(ids)[0]}"), len(ids)))
+    return out
+
+
+def _flows(rules: Sequence[Rule], estate: Estate, active: Sequence[bool], alike: _Alike,
+           ) -> tuple[dict[str, list[int]], dict[tuple[int, str], tuple[tuple[str, Decimal], ...]]]:
     """For each flow rule, the workloads that receive data from a workload it selects."""
     receivers: dict[str, list[int]] = {}
     flows: dict[tuple[int, str], tuple[tuple[str, Decimal], ...]] = {}
     by_id = estate.workload_by_id()
-    for ri, rule in enumerate(rules):
-        if rule.flow is None:
-            continue
-        limit = rule.flow.min_gb_month
-        sources = {w.id for w in estate.workloads if rule.selects(w)}
-        if not sources:
-            continue
-        got: dict[str, dict[str, Decimal]] = {}
-        for w in estate.workloads:
-            for d in w.depends_on:
-                if d.workload not in by_id:
-                    continue
-                if d.workload in sources and d.receive_gb_month > limit:
-                    got.setdefault(w.id, {}).setdefault(d.workload, Decimal(0))
-                    got[w.id][d.workload] += d.receive_gb_month
-                if w.id in sources and d.send_gb_month > limit:
-                    got.setdefault(d.workload, {}).setdefault(w.id, Decimal(0))
-                    got[d.workload][w.id] += d.send_gb_month
-        for receiver, srcs in got.items():
+    sources: dict[int, set[str]] = {}
+    limits: dict[int, Decimal] = {}
+    flow_rules = [ri for ri, rule in enumerate(rules) if rule.flow is not None and active[ri]]
+    for w in estate.workloads:
+        for ri in alike.chosen(w, "flow", flow_rules):
+            sources.setdefault(ri, set()).add(w.id)
+    for ri in sources:
+        flow = rules[ri].flow
+        assert flow is not None
+        limits[ri] = flow.min_gb_month
+    got: dict[int, dict[str, dict[str, Decimal]]] = {ri: {} for ri in sources}
+    for w in estate.workloads:  # every edge once, for every flow rule
+        for d in w.depends_on:
+            if d.workload not in by_id:
+                continue
+            for ri, src in sources.items():
+                if d.workload in src and d.receive_gb_month > limits[ri]:
+                    into = got[ri].setdefault(w.id, {})
+                    into[d.workload] = into.get(d.workload, Decimal(0)) + d.receive_gb_month
+                if w.id in src and d.send_gb_month > limits[ri]:
+                    into = got[ri].setdefault(d.workload, {})
+                    into[w.id] = into.get(w.id, Decimal(0)) + d.send_gb_month
+    for ri in sorted(got):
+        for receiver, srcs in got[ri].items():
             receivers.setdefault(receiver, []).append(ri)
             flows[(ri, receiver)] = tuple(sorted(srcs.items()))
     return receivers, flows
@@ -206,20 +314,46 @@ def check_placement(ev: Evaluation, workloads: Iterable[Workload], placement: di
     index = {loc.id: i for i, loc in enumerate(ev.locations)}
     out: list[Finding] = []
     evaluated: dict[str, list[tuple[str, str]]] = {r.id: [] for r in ev.rules}
+    # (rule index, subject) -> the workloads there, and the locations where it breaks
+    grouped: dict[tuple[int, str], tuple[list[str], list[int]]] = {}
     for w in ws:
         loc_id = placement.get(w.id, w.location)
         li = index[loc_id]
-        loc = ev.locations[li]
         for ri in ev.selected[w.id]:
             rule = ev.rules[ri]
+            if rule.per != "workload":
+                subject = _subject(ev, rule, loc_id)
+                if subject is not None:
+                    seen, broken = grouped.setdefault((ri, subject), ([], []))
+                    seen.append(w.id)
+                    if ev.broken_at(w.id, ri, li) and li not in broken:
+                        broken.append(li)
+                continue
             evaluated[rule.id].append((w.id, w.id))
             if not ev.broken_at(w.id, ri, li):
                 continue
             out.append(Finding(rule.id, rule.severity, w.id, loc_id,
-                               _message(ev, ri, rule, w, loc)))
+                               _message(ev, ri, rule, w, li)))
+    for (ri, subject), (seen, broken) in sorted(grouped.items(),
+                                                key=lambda kv: (kv[0][0], kv[0][1])):
+        rule = ev.rules[ri]
+        evaluated[rule.id].append((subject, min(seen)))
+        if broken:
+            out.append(_grouped_finding(ev, ri, subject, sorted(seen), sorted(broken)))
     full = {w.id: placement.get(w.id, w.location) for w in ws}
-    for rule in ev.rules:
-        if rule.usage_below is not None:
+    for ri, rule in enumerate(ev.rules):
+        if not ev.active[ri]:
+            continue
+        if rule.require_organisation:
+            evaluated[rule.id].append(("organisation", ""))
+            missing = [k for k in rule.require_organisation
+                       if getattr(ev.organisation, k) is None]
+            if missing:
+                out.append(Finding(rule.id, rule.severity, "", None,
+                                   f"advisor.yaml does not declare organisation "
+                                   f"{' and '.join(missing)}, which breaks '{rule.title}'",
+                                   subject="organisation"))
+        elif rule.usage_below is not None:
             for w in ws:
                 if rule.selects(w) and _has_usage(w, rule.usage_below):
                     evaluated[rule.id].append((w.id, w.id))
@@ -228,24 +362,61 @@ def check_placement(ev: Evaluation, workloads: Iterable[Workload], placement: di
                         out.append(Finding(rule.id, rule.severity, w.id, full[w.id],
                                            f"{w.id} {text}, which breaks '{rule.title}'"))
         elif rule.budget is not None and costs is not None:
-            found, seen = _budget_findings(rule, ws, full, costs, budgets or Budgets())
+            found, seen_ = _budget_findings(rule, ws, full, costs, budgets or Budgets())
             out.extend(found)
-            evaluated[rule.id].extend(seen)
+            evaluated[rule.id].extend(seen_)
     for pairs in evaluated.values():
         pairs.sort()
     return sorted(out, key=Finding.sort_key), evaluated
 
 
-def _message(ev: Evaluation, ri: int, rule: Rule, w: Workload, loc: Location) -> str:
+def _subject(ev: Evaluation, rule: Rule, loc_id: str) -> str | None:
+    """What a rule reported per location or supplier is about at ``loc_id`` (None: an own data
+    centre has no supplier)."""
+    if rule.per == "location":
+        return f"location:{loc_id}"
+    supplier = ev.suppliers.get(loc_id)
+    return None if supplier is None else f"supplier:{supplier}"
+
+
+def _grouped_finding(ev: Evaluation, ri: int, subject: str, workloads: list[str],
+                     broken: list[int]) -> Finding:
+    rule = ev.rules[ri]
+    li = broken[0]
+    loc = ev.locations[li]
+    failed = rule.failed_clauses(ev.facts[li])
+    shown = ", ".join(workloads[:5]) + (f" and {len(workloads) - 5} more"
+                                        if len(workloads) > 5 else "")
+    what = subject.split(":", 1)
+    where = f"{what[0]} {what[1]}"
+    if what[0] == "supplier":
+        where += " (" + ", ".join(ev.locations[i].id for i in broken) + ")"
+    return Finding(rule.id, rule.severity, "", loc.id,
+                   f"{where}, used by {shown}, breaks '{rule.title}' "
+                   f"({_requires(failed, ev.facts[li])})", subject=subject)
+
+
+def _requires(failed: Sequence[Clause], facts: Facts) -> str:
+    """``requires ...`` with why a derived attribute fails, where the facts know it."""
     parts = []
-    failed = rule.failed_clauses(loc) if ev.applies[ri][ev.index_of(loc.id)] else []
+    for c in failed:
+        reason = why(facts, c.attribute)
+        parts.append(c.describe() + (f": {reason}" if reason else ""))
+    return "requires " + "; ".join(parts)
+
+
+def _message(ev: Evaluation, ri: int, rule: Rule, w: Workload, li: int) -> str:
+    loc = ev.locations[li]
+    facts = ev.facts[li]
+    failed = rule.failed_clauses(facts) if ev.applies[ri][li] else []
     if rule.flow is not None:
         srcs = ev.flows.get((ri, w.id), ())
         shown = ", ".join(f"{s} ({_num(gb)} GB/month)" for s, gb in srcs)
         return (f"{w.id} runs in {loc.id} and receives data from {shown}, which breaks "
-                f"'{rule.title}' (requires {'; '.join(c.describe() for c in failed)})")
+                f"'{rule.title}' ({_requires(failed, facts)})")
+    parts = []
     if failed:
-        parts.append("requires " + "; ".join(c.describe() for c in failed))
+        parts.append(_requires(failed, facts))
     missing = rule.missing_labels(w) if ri in ev.label_failed.get(w.id, ()) else []
     if missing:
         parts.append("lacks " + "; ".join(m.describe() for m in missing))
@@ -281,6 +452,18 @@ def _idle(w: Workload, u: UsageBelow) -> str | None:
     return " and ".join(parts) if parts else None
 
 
+def budget_of(rule: Rule, w: Workload, budgets: Budgets) -> Decimal | None:
+    """The budget a budget rule holds ``w`` to: per workload the budgets file's entry or the
+    workload's label, per application the budgets file's entry (None: no budget)."""
+    assert rule.budget is not None
+    if rule.budget.per == "application":
+        return budgets.applications.get(w.application)
+    found = budgets.workloads.get(w.id)
+    if found is None and rule.budget.label in w.labels:
+        found = _label_amount(w, rule.budget.label)
+    return found
+
+
 def _budget_findings(rule: Rule, ws: list[Workload], placement: dict[str, str],
                      costs: CostSource, budgets: Budgets,
                      ) -> tuple[list[Finding], list[tuple[str, str]]]:
@@ -299,11 +482,11 @@ def _budget_findings(rule: Rule, ws: list[Workload], placement: dict[str, str],
         for w in ws:
             if not rule.selects(w):
                 continue
-            budget, where = budgets.workloads.get(w.id), "budgets file"
-            if budget is None and rule.budget.label in w.labels:
-                budget, where = _label_amount(w, rule.budget.label), f"label {rule.budget.label}"
+            budget = budget_of(rule, w, budgets)
             if budget is None:
                 continue
+            where = "budgets file" if w.id in budgets.workloads else \
+                f"label {rule.budget.label}"
             seen.append((w.id, w.id))
             cost = cost_of(w)
             if cost > budget:

@@ -16,6 +16,8 @@ from advisor.estate.formats.base import Format, with_raw_checks
 from advisor.estate.formats.fields import (
     Amount,
     Below,
+    Day,
+    Flag,
     Kind,
     MapOf,
     Num,
@@ -27,29 +29,51 @@ from advisor.estate.formats.fields import (
     fail,
     fail_many,
 )
+from advisor.estate.model import (
+    EVIDENCE_TYPES,
+    JURISDICTIONS,
+    KEY_CUSTODY,
+    PROVIDERS,
+    RUBRICERING,
+    SEAL_OBJECTIVES,
+)
 from advisor.estate.yamlfile import nearest, shown
 from advisor.rules.core import (
+    BASES,
     BUDGET_PER,
     OPERATORS,
+    ORGANISATION_KEYS,
+    PER,
     SEVERITIES,
     Clause,
     Expression,
     LabelRequirement,
+    Retired,
     Selector,
 )
 
+# The values a derived ``transfer`` attribute takes (advisor.rules.facts).
+TRANSFERS = ("not-needed", "adequacy", "dpf", "scc", "bcr", "none")
+
 
 class ReferenceEntry(Format):
-    """Where a rule comes from: a law and article, a control, a title, a link."""
+    """Where a rule comes from: a law and article, a control, a title, a link; ``unconfirmed``
+    marks a reference that could not be checked against its source."""
 
     law: Text | None = Field(None, examples=["AVG"])
     article: Text | None = Field(None, examples=["art. 44"])
-    control: Text | None = Field(None, examples=["BIO2 5.23"])
+    control: Text | None = Field(None, examples=["BIO2 5.23.01"])
     title: Text | None = None
     url: Text | None = None
+    unconfirmed: Flag | None = Field(None, description="The article or its force could not be "
+                                                       "confirmed in the source: verify before "
+                                                       "relying on it.")
 
     def items(self) -> tuple[tuple[str, str], ...]:
-        return tuple(sorted(self.model_dump(exclude_none=True).items()))
+        out = self.model_dump(exclude_none=True)
+        if out.pop("unconfirmed", False):
+            out["unconfirmed"] = "true"
+        return tuple(sorted(out.items()))
 
 
 def _reference_title(value: Any) -> Any:
@@ -77,6 +101,46 @@ class ExpressionEntry(Format):
         return Expression(self.key, self.operator, self.values)
 
 
+class OrganisationKind(Kind):
+    """The organisation's status a rule applies to: key -> value or list of values."""
+
+    def check(self, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if not isinstance(value, dict) or not value:
+            raise fail("expected a mapping of organisation key -> values",
+                       "e.g. organisation: {nis2_entity: [essential, important]}")
+        errors: list[Below] = []
+        out = []
+        for key, raw in value.items():
+            allowed = ORGANISATION_KEYS.get(str(key))
+            if allowed is None:
+                near = nearest(str(key), ORGANISATION_KEYS)
+                errors.append(((str(key),), fail(f"unknown key {shown(str(key))}", (
+                    f"did you mean '{near}'? " if near else "") + "one of: "
+                    + ", ".join(ORGANISATION_KEYS)), key))
+                continue
+            items = raw if isinstance(raw, list) else [raw]
+            values = tuple(("true" if v else "false") if isinstance(v, bool) else str(v)
+                           for v in items)
+            bad = [v for v in values if v not in allowed]
+            if bad or not values:
+                errors.append(((str(key),), fail(
+                    f"invalid value {shown(bad[0]) if bad else 'none'}",
+                    "one of: " + ", ".join(allowed)), raw))
+                continue
+            out.append((str(key), values))
+        if errors:
+            raise fail_many("organisation", errors)
+        return tuple(sorted(out))
+
+    def schema(self) -> dict[str, Any]:
+        props = {k: {"oneOf": [{"enum": list(v)}, {"type": "boolean"},
+                               {"type": "array", "items": {"oneOf": [{"enum": list(v)},
+                                                                     {"type": "boolean"}]}}]}
+                 for k, v in ORGANISATION_KEYS.items()}
+        return {"type": "object", "additionalProperties": False, "minProperties": 1,
+                "properties": props}
+
+
 class WhenEntry(Format):
     """Which workloads the rule applies to; every part given must match (empty selects all)."""
 
@@ -86,12 +150,16 @@ class WhenEntry(Format):
     match_expressions: list[ExpressionEntry] = Field(default_factory=list)
     applications: TextList = ()
     workloads: TextList = ()
+    organisation: Annotated[tuple[tuple[str, tuple[str, ...]], ...], OrganisationKind()] = \
+        Field((), description="The organisation's status (advisor.yaml organisation): "
+                              "nis2_entity, bio2; 'undeclared' when not written. A rule that "
+                              "selects the organisation applies to the whole estate.")
 
     def to_selector(self) -> Selector:
         given = self.labels or {}
         labels = tuple((k, given[k]) for k in sorted(given))
         return Selector(labels, tuple(e.to_expression() for e in self.match_expressions),
-                        self.applications, self.workloads)
+                        self.applications, self.workloads, self.organisation)
 
 
 CLAUSE_OPS: dict[str, tuple[str, ...]] = {
@@ -104,10 +172,12 @@ CLAUSE_OPS: dict[str, tuple[str, ...]] = {
 
 class ClauseKind(Kind):
     """A condition on a location attribute of kind text, bool, number or set: a value, a list of
-    values, or a mapping of operators (in, not_in; min, max; all_of, any_of, none_of)."""
+    values, or a mapping of operators (in, not_in; min, max; all_of, any_of, none_of).
+    ``choices`` are the values the attribute can hold: any other is a mistake."""
 
-    def __init__(self, attr_kind: str) -> None:
+    def __init__(self, attr_kind: str, choices: tuple[str, ...] = ()) -> None:
         self.kind = attr_kind
+        self.choices = choices
 
     def validate(self, value: Any) -> Any:
         if value is None:
@@ -151,14 +221,23 @@ class ClauseKind(Kind):
                 raise fail(f"expected text, got {shown(item)}", key=op)
             else:
                 item = str(item)
+                if self.choices and item not in self.choices:
+                    near = nearest(item, self.choices)
+                    raise fail(f"invalid value {shown(item)}", (
+                        f"did you mean '{near}'? " if near else "") + "one of: "
+                        + ", ".join(self.choices), key=op)
             out.append(item)
         if op in ("min", "max") and len(out) != 1:
             raise fail(f"'{op}' takes one number", key=op)
         return tuple(out)
 
     def schema(self) -> dict[str, Any]:
-        scalar = {"text": {"type": ["string", "integer"]}, "bool": {"type": "boolean"},
-                  "number": {"type": "number"}, "set": {"type": ["string", "integer"]}}[self.kind]
+        scalars: dict[str, dict[str, Any]] = {
+            "text": {"type": ["string", "integer"]}, "bool": {"type": "boolean"},
+            "number": {"type": "number"}, "set": {"type": ["string", "integer"]}}
+        scalar = scalars[self.kind]
+        if self.choices:
+            scalar = {"enum": list(self.choices)}
         values = {"oneOf": [scalar, {"type": "array", "items": scalar, "minItems": 1}]}
         ops = {op: ({"type": "number"} if op in ("min", "max") else values)
                for op in CLAUSE_OPS[self.kind]}
@@ -175,22 +254,75 @@ LabelClauses = Annotated[dict[str, Any], MapOf(
     "{not_in: [...]}", names="label", min_items=1)]
 
 
+class ObjectiveClauses(MapOf):
+    """SEAL per objective: SOV-1..SOV-8 -> a number condition (min, max, in, not_in)."""
+
+    def __init__(self) -> None:
+        super().__init__(ClauseKind("number"), "objective SOV-1..SOV-8 -> condition",
+                         names="objective", min_items=1)
+
+    def check(self, value: Any) -> dict[str, Any]:
+        out = super().check(value)
+        bad = [((k,), fail(f"unknown objective {shown(k)}", "the objectives are SOV-1 .. "
+                                                             "SOV-8"), k)
+               for k in out if k not in SEAL_OBJECTIVES]
+        if bad:
+            raise fail_many("objectives", bad)
+        return out
+
+
+def _text(*choices: str) -> Any:
+    return Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("text", choices)]
+
+
+def _set(*choices: str) -> Any:
+    return Annotated[tuple[tuple[str, tuple[Any, ...]], ...], ClauseKind("set", choices)]
+
+
 class Requirement(Format):
-    """Conditions on a location's attributes; all must hold."""
+    """Conditions on a location's attributes; all must hold (``any_of``: one of several groups
+    of conditions)."""
 
     id: TextClause | None = None
-    provider: TextClause | None = None
+    provider: _text(*PROVIDERS) | None = None  # type: ignore[valid-type]
     region: TextClause | None = None
     country: TextClause | None = None
-    jurisdiction: TextClause | None = None
-    cloud_act: BoolClause | None = None
+    jurisdiction: _text(*JURISDICTIONS) | None = None  # type: ignore[valid-type]
+    cloud_act: BoolClause | None = Field(None, description="Reachable by US law (CLOUD Act, "
+                                                           "FISA 702).")
     certifications: SetClause | None = Field(None, description="Held certifications: all_of, "
                                                                "any_of, none_of.")
-    sovereignty_level: NumberClause | None = Field(None, description="min, max, in, not_in.")
+    assurance: _set(*EVIDENCE_TYPES) | None = Field(  # type: ignore[valid-type]
+        None, description="Evidence types current on the day of the run (valid_until not "
+                          "passed), the location's and its provider's: all_of, any_of, "
+                          "none_of.")
+    seal: NumberClause | None = Field(None, description="EU Cloud Sovereignty Framework SEAL "
+                                                        "0-4: min, max, in, not_in.")
+    seal_objectives: Annotated[dict[str, Any], ObjectiveClauses()] | None = Field(
+        None, description="SEAL per objective: SOV-1..SOV-8 -> condition.")
+    sovereignty_level: NumberClause | None = Field(None, description="Deprecated: the SEAL "
+                                                                     "(seal).")
+    key_custody: _text(*KEY_CUSTODY) | None = Field(  # type: ignore[valid-type]
+        None, description="Who holds the keys of data at rest.")
+    transfer: _text(*TRANSFERS) | None = Field(  # type: ignore[valid-type]
+        None, description="How personal data may lawfully reach the location: not-needed "
+                          "(EU/EEA), adequacy, dpf (a certified importer), scc, bcr, none.")
+    dpf_certified: BoolClause | None = None
+    accredited_for: _set(*RUBRICERING[1:]) | None = Field(  # type: ignore[valid-type]
+        None, description="State classification levels the location is approved for.")
+    supplier: TextClause | None = Field(None, description="The supplier (providers entry id).")
+    external: BoolClause | None = Field(None, description="Run by a supplier (not an own data "
+                                                          "centre without one).")
+    exit_plan: BoolClause | None = Field(None, description="The supplier declares an exit plan.")
+    exit_plan_age_months: NumberClause | None = Field(
+        None, description="Whole months since the exit plan's date (none declared: fails).")
     encryption_at_rest: BoolClause | None = None
-    customer_managed_keys: BoolClause | None = None
+    customer_managed_keys: BoolClause | None = Field(None, description="Deprecated: prefer "
+                                                                       "key_custody.")
     public_cloud: BoolClause | None = None
     labels: LabelClauses | None = Field(None, description="Location label -> condition.")
+    any_of: list[Requirement] | None = Field(None, min_length=2, description="Holds when one of "
+                                                                            "these holds.")
 
     def clauses(self) -> tuple[Clause, ...]:
         out: list[Clause] = []
@@ -198,12 +330,17 @@ class Requirement(Format):
             given = getattr(self, attr)
             if given is None:
                 continue
-            if attr == "labels":
+            if attr == "any_of":
+                out.append(Clause("any_of", "either", tuple(r.clauses() for r in given)))
+            elif attr in ("labels", "seal_objectives"):
                 for key in sorted(given):
-                    out.extend(Clause("labels", op, values, key) for op, values in given[key])
+                    out.extend(Clause(attr, op, values, key) for op, values in given[key])
             else:
                 out.extend(Clause(attr, op, values) for op, values in given)
         return tuple(out)
+
+
+Requirement.model_rebuild()
 
 
 def _label_by_name(value: Any) -> Any:
@@ -287,7 +424,8 @@ class UsageBelowEntry(Format):
         return self
 
 
-GROUPS = (("require", "require_labels", "where"), ("flow",), ("budget",), ("usage_below",))
+GROUPS = (("require", "require_labels", "where"), ("flow",), ("budget",), ("usage_below",),
+          ("require_organisation",))
 
 
 class RuleEntry(Format):
@@ -298,6 +436,9 @@ class RuleEntry(Format):
     severity: Annotated[str, OneOf(*SEVERITIES)] = Field(
         description="error: excluded/fails the gate; warning: reported (priced with "
                     "penalty_monthly); info: reported.")
+    basis: Annotated[str, OneOf(*BASES)] = Field(
+        description="What requires it: law (cite the article), government-policy, "
+                    "good-practice, or local (the organisation's own decision).")
     references: list[Annotated[ReferenceEntry, BeforeValidator(
         _reference_title, json_schema_input_type=Text | ReferenceEntry)]] = \
         Field(default_factory=list)
@@ -314,12 +455,20 @@ class RuleEntry(Format):
     usage_below: UsageBelowEntry | None = None
     penalty_monthly: Amount | None = Field(None, description="A warning rule's price per month "
                                                              "in the optimizer.")
+    per: Annotated[str, OneOf(*PER)] = Field(
+        "workload", description="One finding per workload, or once per location or supplier "
+                                "in use by the workloads it selects (a location rule).")
+    require_organisation: Annotated[tuple[str, ...], TextListKind(min_items=1)] | None = Field(
+        None, description="Keys advisor.yaml's organisation must declare (nis2_entity, bio2): "
+                          "one finding for the estate.")
+    covered_by: TextList = Field((), description="Rule ids that check the same: when one is "
+                                                 "loaded, this rule is not evaluated again.")
     tags: TextList = ()
 
     @model_validator(mode="after")
     def _one_thing(self) -> RuleEntry:
-        has = {k for k in ("require", "require_labels", "where", "flow", "budget", "usage_below")
-               if getattr(self, k) is not None}
+        has = {k for k in ("require", "require_labels", "where", "flow", "budget", "usage_below",
+                           "require_organisation") if getattr(self, k) is not None}
         groups = [g for g in GROUPS if any(k in has for k in g)]
         errors: list[Below] = []
         if len(groups) > 1:
@@ -347,6 +496,23 @@ class RuleEntry(Format):
                     f"penalty_monthly does not apply to a {groups[0][0]} rule (it is reported "
                     "on a placement, never priced by the optimizer)", "remove penalty_monthly"),
                     None))
+            elif self.per != "workload":
+                errors.append((("penalty_monthly",), fail(
+                    f"penalty_monthly does not apply to a rule reported per {self.per}",
+                    "remove it, or report per: workload"), None))
+        if self.per != "workload" and ("require" not in has or "require_labels" in has):
+            errors.append((("per",), fail(
+                f"per: {self.per} needs a location rule (require, optionally with where)",
+                "remove per, or check the location with require"), None))
+        for i, key in enumerate(self.require_organisation or ()):
+            if key not in ORGANISATION_KEYS:
+                near = nearest(key, ORGANISATION_KEYS)
+                errors.append((("require_organisation", i), fail(
+                    f"invalid value {shown(key)}", (f"did you mean '{near}'? " if near else "")
+                    + "one of: " + ", ".join(ORGANISATION_KEYS)), key))
+        if self.id in self.covered_by:
+            errors.append((("covered_by",), fail("a rule cannot be covered by itself",
+                                                 "name another rule's id"), None))
         if errors:
             raise fail_many("rule", errors)
         return self
@@ -366,12 +532,32 @@ class LabelMappingEntry(Format):
         return self
 
 
+class RetiredEntry(Format):
+    """A rule id the pack no longer holds: waivers that name it are reported as covering
+    nothing, not rejected."""
+
+    id: Text
+    replaced_by: TextList = Field((), description="The rules that check it now.")
+    reason: Text | None = None
+
+    def to_retired(self) -> Retired:
+        return Retired(self.id, self.replaced_by, self.reason or "")
+
+
 class PackFile(Format):
     """A policy pack: rules as data, validated by this schema, never evaluated as code."""
 
     pack: Text = Field(description="The pack's name.", examples=["sovereignty"])
     title: Text | None = None
     description: Text | None = None
+    version: Text | None = Field(None, description="The pack's version.", examples=["2.0"])
+    reviewed: Day = Field(description="The day its references were last checked against their "
+                                      "sources (YYYY-MM-DD).")
+    sources: list[Annotated[ReferenceEntry, BeforeValidator(
+        _reference_title, json_schema_input_type=Text | ReferenceEntry)]] = Field(
+        default_factory=list, description="The texts the pack rests on, with their versions.")
+    retired: list[RetiredEntry] = Field(default_factory=list,
+                                        description="Rule ids retired from this pack.")
     label_mappings: list[LabelMappingEntry] = Field(default_factory=list)
     rules: list[RuleEntry]
 
@@ -400,12 +586,15 @@ class PackFile(Format):
 def _attribute_kinds() -> dict[str, str]:
     out = {}
     for name, info in Requirement.model_fields.items():
+        if name == "any_of":
+            continue
         clause = [m for a in get_args(info.annotation) for m in getattr(a, "__metadata__", ())
                   if isinstance(m, ClauseKind)]  # labels: a MapOf of text clauses
-        out[name] = clause[0].kind if clause else "labels"
+        out[name] = clause[0].kind if clause else \
+            "objectives" if name == "seal_objectives" else "labels"
     return out
 
 
 # Location attributes a rule may require, with the kind of value each holds (``labels`` is a
-# mapping of location label -> clause of text).
+# mapping of location label -> clause of text, ``objectives`` of SEAL objective -> number).
 ATTRIBUTES: dict[str, str] = _attribute_kinds()

@@ -13,7 +13,8 @@ from advisor.estate.formats import what_file
 from advisor.estate.formats.base import validate
 from advisor.estate.model import PackRef, SourceRef
 from advisor.estate.yamlfile import Doc, load_yaml, nearest, parse_yaml
-from advisor.rules.core import Budget, Flow, LabelMapping, Rule, Selector, UsageBelow
+from advisor.rules.contradictions import static_contradictions
+from advisor.rules.core import Budget, Flow, LabelMapping, PackInfo, Rule, Selector, UsageBelow
 from advisor.rules.pack_file import PackFile, RuleEntry
 
 
@@ -29,12 +30,12 @@ def builtin_file(name: str) -> str:
 def load_builtin(name: str) -> list[Rule]:
     text = resources.files("advisor.policies").joinpath(f"{name}.yaml").read_text("utf-8")
     file = builtin_file(name)
-    return parse_pack(parse_yaml(text, file, "policy pack"), file)
+    return parse_pack(parse_yaml(text, file, "policy pack"), file, builtin=True)
 
 
 def load_packs(refs: Sequence[PackRef], estate_file: str | None = None) -> list[Rule]:
-    """Every rule of every pack named in advisor.yaml; duplicate rule ids are an error. Every
-    problem of every pack is reported."""
+    """Every rule of every pack named in advisor.yaml; duplicate rule ids are an error, and so
+    are built-in rules that contradict each other. Every problem of every pack is reported."""
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
     problems: list[InputError] = []
@@ -52,7 +53,20 @@ def load_packs(refs: Sequence[PackRef], estate_file: str | None = None) -> list[
                 continue
             rules.append(rule)
     collect(problems)
+    builtin = [r for r in rules if r.info is not None and r.info.builtin]
+    check_contradictions(builtin)
     return rules
+
+
+def check_contradictions(rules: Sequence[Rule]) -> None:
+    """Built-in rules must never contradict each other: a PolicyError (exit 2) for each pair
+    that no location can satisfy for the workloads both select."""
+    problems: list[InputError] = []
+    for c in static_contradictions(rules):
+        problems.append(_rule_error(c.second, ("require",), c.text(),
+                                    "built-in packs must not contradict each other: fix the "
+                                    "pack (this is a defect of the advisor)"))
+    collect(problems)
 
 
 def check_duplicate(rule: Rule, seen: dict[str, Rule]) -> None:
@@ -84,22 +98,30 @@ def load_pack_file(path: Path) -> list[Rule]:
     return parse_pack(load_yaml(path, "policy pack"), str(path))
 
 
-def parse_pack(data: Any, file: str) -> list[Rule]:
-    """The rules of a pack read from ``file``; InputErrors with every problem of the file."""
+def parse_pack(data: Any, file: str, *, builtin: bool = False) -> list[Rule]:
+    """The rules of a pack read from ``file``; InputErrors with every problem of the file. A
+    built-in pack whose rules contradict each other is an error too."""
     other = what_file(data, "pack")
     if other:
         raise InputError(f"this is {other}, not a policy pack", file=file,
                          hint="check an estate and everything it names with `advisor validate "
                               "-c advisor.yaml`")
     pack = validate(PackFile, data, file)
-    mappings = tuple(LabelMapping(m.source, m.target, tuple(sorted(m.values.items())))
-                     for m in pack.label_mappings)
-    return [_rule(entry, pack.pack, SourceRef(file, ("rules", i)), mappings)
-            for i, entry in enumerate(pack.rules)]
+    mappings = tuple(LabelMapping(m.source, m.target, tuple(sorted(m.values.items())),
+                                  SourceRef(file, ("label_mappings", i)))
+                     for i, m in enumerate(pack.label_mappings))
+    info = PackInfo(pack.pack, pack.title or "", pack.version or "", pack.reviewed,
+                    tuple(ref.items() for ref in pack.sources),
+                    tuple(r.to_retired() for r in pack.retired), file, builtin)
+    rules = [_rule(entry, pack.pack, SourceRef(file, ("rules", i)), mappings, info)
+             for i, entry in enumerate(pack.rules)]
+    if builtin:
+        check_contradictions(rules)
+    return rules
 
 
 def _rule(r: RuleEntry, pack: str, source: SourceRef,
-          mappings: tuple[LabelMapping, ...]) -> Rule:
+          mappings: tuple[LabelMapping, ...], info: PackInfo) -> Rule:
     budget = Budget(r.budget.per, r.budget.label or "budget_monthly") if r.budget else None
     usage = UsageBelow(r.usage_below.cpu, r.usage_below.memory) if r.usage_below else None
     return Rule(
@@ -121,6 +143,11 @@ def _rule(r: RuleEntry, pack: str, source: SourceRef,
         budget=budget,
         usage_below=usage,
         mappings=mappings,
+        basis=r.basis,
+        per=r.per,
+        covered_by=r.covered_by,
+        require_organisation=r.require_organisation or (),
+        info=info,
     )
 
 

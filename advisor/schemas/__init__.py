@@ -23,6 +23,7 @@ def formats() -> dict[str, tuple[Any, str]]:
     from advisor.check.formats import BudgetsFile, FixtureExpected, PlacementFile, WaiversFile
     from advisor.estate.formats.advisor_file import AdvisorFile
     from advisor.estate.formats.locations_file import LocationsFile
+    from advisor.estate.formats.scenarios_file import ScenariosFile
     from advisor.estate.formats.workloads_file import WorkloadsFile
     from advisor.rules.pack_file import PackFile
 
@@ -30,6 +31,7 @@ def formats() -> dict[str, tuple[Any, str]]:
         "advisor": (AdvisorFile, "advisor estate file (advisor.yaml)"),
         "locations": (LocationsFile, "advisor locations file"),
         "workloads": (WorkloadsFile, "advisor workloads file"),
+        "scenarios": (ScenariosFile, "advisor scenarios file (advisor analyze --scenario)"),
         "policy-pack": (PackFile, "advisor policy pack"),
         "waivers": (WaiversFile, "advisor waivers file (advisor check)"),
         "budgets": (BudgetsFile, "advisor budgets file (advisor check)"),

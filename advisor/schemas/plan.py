@@ -25,6 +25,24 @@ _LINE = {
                    "monthly_savings": _MONEY, "one_off_cost": _MONEY},
 }
 
+_FINDING = {
+    "type": "object",
+    "required": ["rule", "severity", "workload", "location", "message"],
+    "properties": {
+        "rule": {"type": "string"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "workload": {"type": "string"},
+        "subject": {"type": ["string", "null"],
+                    "description": "What a finding not about one workload is about: an "
+                                   "application, location:ID, supplier:ID or organisation."},
+        "location": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+        "waived": {"type": ["object", "null"],
+                   "description": "The valid waiver that covers it (the same view as advisor "
+                                  "check and report)."},
+    },
+}
+
 _RECOMMENDATION = {
     "type": "object",
     "required": ["workload", "application", "current_location", "recommended_location",
@@ -48,6 +66,17 @@ _RECOMMENDATION = {
                                        "workload there (no price for a storage class or a "
                                        "licence it needs)."},
         "rules": _TEXTS,
+        "sensitivity": {
+            "type": ["object", "null"],
+            "description": "For a move: the price change at the target and at the source (in "
+                           "percent; + dearer, - cheaper) at which the decision flips, exact "
+                           "for the move's own cost terms with the rest of the placement fixed; "
+                           "null when no change flips it; a note when the move is forced or "
+                           "made for the estate.",
+            "properties": {"target_change_percent": {"type": ["number", "null"]},
+                           "source_change_percent": {"type": ["number", "null"]},
+                           "own_monthly_savings": _MONEY,
+                           "note": {"type": ["string", "null"]}}},
         "next_best": {
             "type": ["object", "null"],
             "description": "The cheapest other allowed location, everything else as planned.",
@@ -62,12 +91,108 @@ _RECOMMENDATION = {
                            "row's current and recommended cost).",
             "properties": {"current": {"type": "object", "additionalProperties": _MONEY},
                            "recommended": {"type": "object", "additionalProperties": _MONEY}}},
+        "new_findings": {"type": "array", "items": _FINDING,
+                         "description": "Findings this move brings that today's placement "
+                                        "does not have (never an error)."},
     },
 }
 
 
 def plan_schema() -> dict[str, Any]:
     """The schema document (draft 2020-12)."""
+    doc = _base_schema()
+    props = doc["properties"]
+    props["scenarios"] = {
+        "type": "array",
+        "description": "advisor analyze --scenario: each scenario analyzed like the base plan, "
+                       "in the same shapes.",
+        "items": {"type": "object", "required": ["name", "summary", "recommendations"],
+                  "properties": {
+                      "name": {"type": "string"}, "description": {"type": "string"},
+                      "summary": props["summary"], "solver": props["solver"],
+                      "recommendations": props["recommendations"], "lines": props["lines"],
+                      "assumptions": props["assumptions"], "notes": props["notes"],
+                      "findings": props["findings"],
+                      "differences": {"type": "array", "description": "Workloads the scenario "
+                                      "places elsewhere than the base plan.",
+                                      "items": {"type": "object", "properties": {
+                                          k: {"type": "string"} for k in (
+                                              "workload", "current_location", "base_location",
+                                              "scenario_location")}}}}}}
+    money_map = {"type": "object", "additionalProperties": _MONEY}
+    props["exit"] = {
+        "type": "object",
+        "description": "advisor exit: leaving a provider or a location (BIO2 5.20.06).",
+        "required": ["kind", "id", "date", "one_off", "cost_of_leaving", "leavers",
+                     "cannot_leave"],
+        "properties": {
+            "kind": {"enum": ["provider", "location"]}, "id": {"type": "string"},
+            "locations": _TEXTS, "date": {"type": "string", "format": "date"},
+            "reoptimize": {"type": "boolean"},
+            "one_off": {"type": "object", "description": "migration + onboarding + closing + "
+                        "stranded_commitments + book_value_written_off = cost_of_leaving",
+                        "properties": {k: _MONEY for k in (
+                            "migration", "onboarding", "closing", "stranded_commitments",
+                            "book_value_written_off")}},
+            "one_off_cost": {**_MONEY, "description": "Cash: migration + onboarding + "
+                                                      "closing."},
+            "cost_of_leaving": _MONEY, "switching_charges": _MONEY,
+            "monthly_cost_now": _MONEY, "monthly_cost_after": _MONEY,
+            "stranded_commitments": money_map, "book_value_written_off": money_map,
+            "transfer_days": {"type": "number"}, "effort_days": {"type": "number"},
+            "duration_days": {"type": "number"},
+            "leavers": {"type": "array", "items": {"type": "object", "properties": {
+                "workload": {"type": "string"}, "from": {"type": "string"},
+                "to": {"type": "string"}, "data_gb": {"type": "number"},
+                "one_off_cost": _MONEY, "switching_charges": _MONEY}}},
+            "transfers": {"type": "array", "items": {"type": "object", "properties": {
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "data_gb": {"type": "number"}, "mbps": {"type": "number"},
+                "days": {"type": "number"}}}},
+            "cannot_leave": {"type": "array", "items": {"type": "object", "properties": {
+                "workload": {"type": "string"}, "location": {"type": "string"},
+                "why": {"type": "string"}}}},
+            "assumptions": _TEXTS}}
+    props["targets"] = {
+        "type": "array",
+        "description": "advisor.yaml targets: the share of cloud spend today and after, "
+                       "whether the plan meets it, and its price (objective with every binding "
+                       "target - without this one).",
+        "items": {"type": "object", "properties": {
+            "label": {"type": "string"}, "kind": {"enum": ["share", "per_provider"]},
+            "where": {"type": "object"}, "min": {"type": ["number", "null"]},
+            "max": {"type": ["number", "null"]},
+            "from": {"type": ["string", "null"], "format": "date"},
+            "binding": {"type": "boolean"}, "share_now": {"type": ["number", "null"]},
+            "share_after": {"type": ["number", "null"]}, "detail": {"type": "string"},
+            "met": {"type": "boolean"}, "price_monthly": {"type": ["number", "null"]}}}}
+    props["budget"] = {
+        "type": "array",
+        "description": "advisor analyze --budget: per calendar year, operating + "
+                       "capital_charges + commitments + one_off = total.",
+        "items": {"type": "object", "properties": {
+            "year": {"type": "integer"},
+            **{k: _MONEY for k in ("operating", "capital_charges", "commitments", "one_off",
+                                   "total")},
+            "commitments_ending": _TEXTS,
+            "replacement_investment": {"type": "object", "additionalProperties": _MONEY}}}}
+    props["waves"] = {
+        "type": "object",
+        "description": "advisor analyze --waves: the moves in migration waves; the waves' "
+                       "one_off_cost and monthly_savings add up to the summary's.",
+        "properties": {
+            "max_workloads": {"type": ["integer", "null"]},
+            "max_tb": {"type": ["number", "null"]},
+            "waves": {"type": "array", "items": {"type": "object", "properties": {
+                "wave": {"type": "integer"}, "workloads": _TEXTS,
+                "data_gb": {"type": "number"}, "one_off_cost": _MONEY,
+                "one_off": {"type": "object", "properties": {
+                    k: _MONEY for k in ("migration", "onboarding", "closing")}},
+                "monthly_savings": _MONEY, "notes": _TEXTS}}}}}
+    return doc
+
+
+def _base_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -165,20 +290,24 @@ def plan_schema() -> dict[str, Any]:
                     "unused_cpu_after": {"type": "number"},
                     "unused_memory_gb_after": {"type": "number"},
                     "stranded_now": _MONEY, "stranded_after": _MONEY}}},
-            "findings": {
+            "findings": {"type": "array", "items": _FINDING,
+                         "description": "The gate's findings on today's placement."},
+            "new_findings": {"type": "array", "items": _FINDING,
+                             "description": "The gate's findings on the recommended placement "
+                                            "that today's placement does not have."},
+            "rule_assumptions": {
                 "type": "array",
+                "description": "Declarations the rules rest on (assumption), deprecated keys "
+                               "read under their new names (deprecated) and rules that "
+                               "contradict each other (warning), with where they are written.",
                 "items": {
                     "type": "object",
-                    "required": ["rule", "severity", "workload", "location", "message"],
+                    "required": ["kind", "text", "file", "line"],
                     "properties": {
-                        "rule": {"type": "string"},
-                        "severity": {"enum": ["error", "warning", "info"]},
-                        "workload": {"type": "string"},
-                        "location": {"type": ["string", "null"]},
-                        "message": {"type": "string"},
-                        "waived": {"type": ["object", "null"],
-                                   "description": "The valid waiver that covers it (the same "
-                                                  "view as advisor check and report)."},
+                        "kind": {"enum": ["assumption", "deprecated", "warning"]},
+                        "text": {"type": "string"},
+                        "file": {"type": ["string", "null"]},
+                        "line": {"type": ["integer", "null"]},
                     },
                 },
             },

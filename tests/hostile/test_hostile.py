@@ -53,8 +53,9 @@ def hostile_pack(root: Path, args: dict[str, str]) -> None:
         pattern = "(" * 1500 + "a" + ")" * 1500
     elif pattern == "nested-short":
         pattern = "(" * 400 + "a" + ")" * 400
-    pack = {"pack": "hostile", "title": "Hostile", "rules": [{
+    pack = {"pack": "hostile", "title": "Hostile", "reviewed": "2026-12-01", "rules": [{
         "id": "HOST-001", "title": "Tickets follow the pattern", "severity": "error",
+        "basis": "local",
         "require_labels": [{"key": "ticket", "pattern": pattern}]}]}
     folder = root / "estate" / "policies"
     folder.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ _TELLTALE = (
     ("locations", "a locations file"),
     ("waivers", "a waivers file"),
     ("budgets", "a budgets file"),
+    ("scenarios", "a scenarios file"),
     ("failing", "a fixture's expected.yaml"),
     ("rules", "a policy pack"),
     ("pack", "a policy pack"),
@@ -32,6 +33,8 @@ def what_file(data: Any, expected: str) -> str | None:
     if not isinstance(data, dict):
         return None
     keys = {str(k) for k in data}
+    if expected == "estate" and {"pack", "rules"} <= keys:
+        return "a policy pack"  # a pack has a version too
     own = {"estate": {"version"}, "pack": {"pack", "rules"}}.get(expected, {expected})
     if keys & own:
         return None  # a file of the expected kind, maybe with mistakes: checked key by key

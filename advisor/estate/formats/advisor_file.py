@@ -16,6 +16,7 @@ from advisor.estate.formats.fields import (
     Below,
     Currency,
     Day,
+    Flag,
     Ident,
     Kind,
     MapOf,
@@ -24,13 +25,25 @@ from advisor.estate.formats.fields import (
     Positive,
     Text,
     TextList,
+    TextMap,
     Whole,
     fail,
     fail_many,
 )
-from advisor.estate.formats.locations_file import LocationEntry
+from advisor.estate.formats.locations_file import LocationEntry, ProviderEntry
+from advisor.estate.formats.scenarios_file import ScenarioEntry, unique_names
 from advisor.estate.formats.workloads_file import WorkloadEntry
-from advisor.estate.model import COMMITMENT_KINDS, Benchmark, Commitment, Licence, SourceRef
+from advisor.estate.model import (
+    COMMITMENT_KINDS,
+    NIS2_ENTITIES,
+    Benchmark,
+    Commitment,
+    Licence,
+    Migration,
+    Organisation,
+    SourceRef,
+    Target,
+)
 from advisor.estate.sources import Source
 from advisor.estate.yamlfile import kind
 
@@ -165,6 +178,96 @@ class BenchmarkEntry(Format):
 
     def to_benchmark(self) -> Benchmark:
         return Benchmark(self.per_inhabitant_year, self.year, self.source)
+class OrganisationEntry(Format):
+    """The organisation's legal status: the duties that apply to the whole estate."""
+
+    nis2_entity: Annotated[str, OneOf(*NIS2_ENTITIES)] | None = Field(
+        None, description="Its status under NIS2 / the Cyberbeveiligingswet: essential, "
+                          "important or none (a Dutch municipality is essential).")
+    bio2: Flag | None = Field(None, description="BIO2 applies (every Dutch government "
+                                                "organisation).")
+
+    def to_organisation(self, source: SourceRef) -> Organisation:
+        return Organisation(self.nis2_entity, self.bio2, source)
+
+
+class BandwidthEntry(Format):
+    """The bandwidth between two locations (either direction)."""
+
+    from_: Ident = Field(alias="from", description="A location id.")
+    to: Ident = Field(description="Another location id.")
+    mbps: Positive = Field(description="Mbit/s data can move at between them.")
+
+
+class MigrationEntry(Format):
+    """How moves are carried out: for exit plans (duration) and migration waves."""
+
+    bandwidth_mbps: Positive = Field(Decimal(1000), description="Mbit/s between any two "
+                                     "locations not listed in `bandwidth` (default 1000: a "
+                                     "1 Gbit/s line at full speed).")
+    bandwidth: list[BandwidthEntry] = Field(default_factory=list,
+                                            description="Mbit/s of declared location pairs.")
+    effort_days_per_workload: Amount = Field(Decimal(2), description="Working days of effort "
+                                             "(re-platforming, tests, cut-over) per workload "
+                                             "that moves.")
+    wave_max_workloads: Annotated[int, Whole(1)] | None = Field(
+        None, description="At most this many workloads per migration wave (default: no "
+                          "limit; `advisor plan --waves --max-workloads` overrides).")
+    wave_max_tb: Positive | None = Field(
+        None, description="At most this many TB of data per migration wave (default: no limit; "
+                          "`--max-tb` overrides).")
+
+    def to_migration(self, source: SourceRef | None) -> Migration:
+        return Migration(self.bandwidth_mbps, {(b.from_, b.to): b.mbps for b in self.bandwidth},
+                         self.effort_days_per_workload, self.wave_max_workloads or 0,
+                         self.wave_max_tb or Decimal(0), source)
+
+
+Share = Annotated[Decimal, Num(maximum=1, range_text="a share is between 0 and 1",
+                               range_hint="0.3 is 30%")]
+
+
+class TargetEntry(Format):
+    """A target the placement must meet, on the monthly cost of the workloads in public clouds
+    (their run and licence cost): a share for locations with given attributes, or a maximum
+    share per provider."""
+
+    share_of_cloud_spend: TextMap | None = Field(
+        None, description="Location attributes (all must match) whose share of cloud spend is "
+                          "bounded by min and/or max.", examples=[{"cloud_act": False}])
+    min: Share | None = Field(None, description="The least share (0-1).")
+    max: Share | None = Field(None, description="The most share (0-1).")
+    max_share_per_provider: Share | None = Field(
+        None, description="No cloud provider holds more than this share (0-1).")
+    from_: Day | None = Field(None, alias="from", description="The day it applies from; a day "
+                              "after the horizon makes it not binding (a note says so).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TargetEntry:
+        errors: list[Below] = []
+        share, per = self.share_of_cloud_spend is not None, self.max_share_per_provider is not None
+        if share == per:
+            errors.append(((), fail("a target is either share_of_cloud_spend (with min or max) "
+                                    "or max_share_per_provider",
+                                    "give exactly one of them"), None))
+        elif share and self.min is None and self.max is None:
+            errors.append(((), fail("share_of_cloud_spend needs min or max",
+                                    "add 'min: 0.3' (30%) or 'max:'"), None))
+        elif per and (self.min is not None or self.max is not None):
+            errors.append(((), fail("min and max belong to share_of_cloud_spend",
+                                    "remove them"), None))
+        elif self.min is not None and self.max is not None and self.min > self.max:
+            errors.append((("min",), fail(f"min {self.min} is above max {self.max}"), self.min))
+        if errors:
+            raise fail_many("target", errors)
+        return self
+
+    def to_target(self, source: SourceRef | None) -> Target:
+        if self.max_share_per_provider is not None:
+            return Target("per_provider", {}, None, self.max_share_per_provider, self.from_,
+                          source)
+        return Target("share", dict(self.share_of_cloud_spend or {}), self.min, self.max,
+                      self.from_, source)
 
 
 class AdvisorFile(Format):
@@ -178,6 +281,8 @@ class AdvisorFile(Format):
                                examples=["EUR"])
     exchange_rates: list[ExchangeRateEntry] = Field(
         default_factory=list, description="Rates of the other currencies prices are in.")
+    organisation: OrganisationEntry | None = Field(
+        None, description="NIS2/Cbw status and BIO2 applicability: duties for the whole estate.")
     inhabitants: Annotated[int, Whole(1)] | None = Field(
         None, description="Enables IT cost per inhabitant.")
     horizon_months: Annotated[int, Whole(1)] = Field(
@@ -188,6 +293,9 @@ class AdvisorFile(Format):
     workloads: Annotated[list[WorkloadEntry] | tuple[str, ...], FilesOr(WorkloadEntry)] = Field(
         description="A path relative to this file, a list of paths or globs, or the workloads "
                     "inline.", examples=["workloads.yaml"])
+    providers: list[ProviderEntry] = Field(
+        default_factory=list, description="Suppliers, when the locations are given inline "
+                                          "(else in the locations file).")
     policies: TextList = Field((), description="Policy packs: builtin:NAME or a path.",
                                examples=[["builtin:sovereignty", "rules/local.yaml"]])
     sources: list[Source] = Field(default_factory=list,
@@ -205,6 +313,15 @@ class AdvisorFile(Format):
     it_benchmark: BenchmarkEntry | None = Field(
         None, description="A published whole-IT cost per inhabitant per year to show beside "
                           "the estate's.")
+    targets: list[TargetEntry] = Field(
+        default_factory=list, description="Targets the placement must meet exactly (shares of "
+                                          "cloud spend); the output shows the price of each.")
+    migration: MigrationEntry | None = Field(
+        None, description="How moves are carried out: bandwidth, effort, wave limits.")
+    scenarios: Annotated[list[ScenarioEntry] | tuple[str, ...], FilesOr(ScenarioEntry)] = Field(
+        (), description="Scenarios `advisor report` runs beside the base analysis: a path to a "
+                        "scenarios file (relative to this file), a list of paths, or the "
+                        "scenarios inline.", examples=["scenarios.yaml"])
 
     @model_validator(mode="after")
     def _version_and_rates(self) -> AdvisorFile:
@@ -223,6 +340,8 @@ class AdvisorFile(Format):
                     f"duplicate rate for {rate.currency} on {rate.date}",
                     "keep one rate per currency and date"), None))
             seen.add((rate.currency, rate.date))
+        if isinstance(self.scenarios, list):
+            errors += unique_names(self.scenarios, ("scenarios",))
         if errors:
             raise fail_many("advisor.yaml", errors)
         return self
