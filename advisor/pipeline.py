@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -71,6 +72,7 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     if banned:
         ev = ban(estate, ev, banned)
     rows = budget_rows(estate, model, ev, budgets)
+    deadline = time.perf_counter() + time_limit_s  # one limit for every solve of this run
     solution = optimize(estate, model, ev, time_limit_s=time_limit_s, gap=gap, rows=rows,
                         start=start)
     plan = build_plan(estate, model, ev, solution, view, found)
@@ -78,11 +80,12 @@ def analyze_estate(estate: Estate, *, time_limit_s: float = 300.0, gap: float = 
     from advisor.placement.sensitivity import attach
 
     attach(plan, model, ev)
-    plan.provider_worth = provider_worth(plan, estate, model, ev, time_limit_s, gap, rows)
+    plan.provider_worth = provider_worth(plan, estate, model, ev,
+                                         deadline - time.perf_counter(), gap, rows)
     if estate.targets:
         from advisor.placement.targets import results
 
-        plan.targets = results(plan, estate, model, ev, time_limit_s, gap)
+        plan.targets = results(plan, estate, model, ev, deadline - time.perf_counter(), gap)
     plan.notes[:0] = warnings(estate)
     plan.rightsizing = rightsizing(estate, model, headroom)
     plan.notes.extend(usage_notes(estate))
@@ -109,13 +112,16 @@ def provider_worth(plan: Plan, estate: Estate, model: CostModel, ev: Evaluation,
     added = sorted(plan.recommended.facilities.used - plan.current.facilities.used)
     if not added or plan.solver["status"] not in ("optimal", "feasible"):
         return {}
+    deadline = time.perf_counter() + time_limit_s
     with_it = placement_objective(estate, model, ev, plan_placement(plan))
     out = {}
     for provider in added:
+        if deadline - time.perf_counter() <= 0:
+            break  # the run's time limit is spent: the worth of the others is not shown
         banned = frozenset(loc.id for loc in estate.locations
                            if model.provider_of[loc.id] == provider)
         without = optimize(estate, model, ban(estate, ev, banned),
-                           time_limit_s=time_limit_s, gap=gap, rows=rows,
+                           time_limit_s=deadline - time.perf_counter(), gap=gap, rows=rows,
                            start=plan_placement(plan))
         if without.status in ("optimal", "feasible"):
             out[provider] = placement_objective(estate, model, ev, without.placement) - with_it

@@ -7,12 +7,18 @@
 
 The greedy baseline (each workload to its cheapest allowed location, ignoring edges and
 capacity) is measured in the same run; the figures printed are its objective and the
-optimizer's saving over it, so machine noise cancels out.
+optimizer's saving over it, so machine noise cancels out. So is the naive-MILP baseline
+(``naive_milp.py``: the optimizer's model built element by element with highspy's addVar/addRow
+and solved by HiGHS's MIP with default options; ``--no-naive`` leaves it out), and the ratios of
+the optimizer's times to its times are printed. Peak memory (the process's maximum resident set)
+is printed before the naive baseline runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -23,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from estate_gen import make_estate, write_estate
+from naive_milp import naive_solve, record
 
 from advisor.estate.load import load_estate
 from advisor.estate.model import Estate
@@ -94,7 +101,10 @@ def main() -> None:
                     help="closable data centres with fixed costs, providers with fixed costs "
                          "and one not used today, storage classes, a licence, a reservation")
     ap.add_argument("--time-limit", dest="time_limit_s", type=float, default=600)
+    ap.add_argument("--no-naive", dest="naive", action="store_false",
+                    help="leave out the naive-MILP baseline")
     args = ap.parse_args()
+    recorded = record()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         est = make_estate(args.workloads, args.edges, args.locations, args.seed,
@@ -126,6 +136,7 @@ def main() -> None:
         gc = greedy_capacity(estate, model, ev)
         t_greedy_cap = time.perf_counter() - t0
         greedy_cap_obj = placement_objective(estate, model, ev, gc)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
     print(f"estate: {len(estate.workloads)} workloads, {est['edges']} edges, "
           f"{len(estate.locations)} locations, seed {args.seed}, "
           f"capacity factor {args.capacity_factor} (generated in {t_gen:.1f} s)")
@@ -144,6 +155,18 @@ def main() -> None:
     print(f"optimizer saves {saving:,.2f} EUR/month over plain greedy "
           f"({saving / greedy_obj:.2%}); end-to-end time / greedy time = "
           f"{total / max(t_greedy, 1e-9):.1f}x")
+    print(f"peak memory {peak:.2f} GiB; load average {os.getloadavg()[0]:.1f}")
+    if args.naive and recorded.calls:
+        naive = naive_solve(recorded, args.time_limit_s)
+        mine = recorded.objectives[-1] if recorded.coupled else sum(recorded.objectives)
+        naive_total = t_load + t_rules + naive["seconds"]
+        print(f"naive MILP: {naive['columns']:,} columns, {naive['rows']:,} rows, built in "
+              f"{naive['build_s']:.2f} s, solved to '{naive['status']}' (gap "
+              f"{naive['gap']:.4%}) in {naive['seconds']:.2f} s; its objective "
+              f"{naive['objective']:,.2f}, the optimizer's {mine:,.2f} (model terms only)")
+        print(f"ratios: end to end {total:.2f} s / {naive_total:.2f} s = "
+              f"{total / naive_total:.2f}x; solve {t_solve:.2f} s / {naive['seconds']:.2f} s = "
+              f"{t_solve / naive['seconds']:.2f}x; load average {os.getloadavg()[0]:.1f}")
 
 
 def _capacity_broken(estate: Estate, placement: dict[str, str]) -> list[str]:

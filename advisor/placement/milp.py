@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 
 INF = float("inf")
-MIN_FIXED_SECONDS = 30.0  # the small fix-and-solve MIP may run this long past a tighter limit
 
 _banner_silenced = False
+# What a solve returns when the time limit ended before any placement was found.
+TIMEOUT: dict[str, Any] = {"status": "timeout", "choice": None, "objective": 0.0, "bound": 0.0}
 
 
 def _highs(module: Any) -> Any:
@@ -156,6 +157,23 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
     ``extra_rows(pos, col, mask, first_col, add_row)`` adds rows of its own (the rule rows of
     ``advisor.placement.rule_rows``) with continuous, costless columns from ``first_col`` on,
     and returns how many columns it added."""
+    started = time.perf_counter()
+    lp, mask, nx_, is_int, warm = build(units, cost, ua, ures, pair_flow, egress, discount,
+                                        latency_edges, latency, cap_left, terms, start_at,
+                                        targets, extra_rows)
+    return _run(lp, mask, nx_, is_int, time_left - (time.perf_counter() - started), gap, warm)
+
+
+def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
+          pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
+          discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],
+          latency: np.ndarray, cap_left: np.ndarray | None, terms: Terms | None,
+          start_at: np.ndarray | None = None,
+          targets: tuple[np.ndarray, list[tuple[np.ndarray, float]]] | None = None,
+          extra_rows: ExtraRows | None = None) -> tuple[Any, np.ndarray, int, np.ndarray, Any]:
+    """The MILP over ``units`` as a ``highspy.HighsLp`` (row-wise), the units' allowed-location
+    mask, the number of x columns (first), which columns are integer and the warm start (the
+    x columns ``start_at`` sets, or None)."""
     import highspy
 
     nl = cost.shape[1]
@@ -255,7 +273,7 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
             vals = (col[rows_given, at[rows_given]][:, None] == col[rows_given]
                     )[mask[rows_given]].astype(float)
             warm = (cols.astype(np.int32), vals)
-    return _run(lp, mask, nx_, is_int, time_left, gap, warm)
+    return lp, mask, nx_, is_int, warm
 
 
 def _target_rows(rows: Rows, units_arr: np.ndarray, mask: np.ndarray, col: np.ndarray,
@@ -354,15 +372,21 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
     # The LP relaxation first: egress-coupled placement LPs are very often integral, and an
     # integral LP optimum is a proven MILP optimum (gap 0) at a fraction of the MIP's cost.
     # Dual simplex without presolve is the fastest on these models (measured in benchmarks/).
-    # The LP runs without a time limit: it is what proves the bound, and it is fast.
+    # Every HiGHS call gets the time left until the run's deadline, this one included.
+    if time_left <= 0:
+        return TIMEOUT.copy()
     h = new_highs()
     _pass(h, lp)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "simplex")
+    h.setOptionValue("time_limit_s", time_left)
     h.run()
     lp_status = h.modelStatusToString(h.getModelStatus())
     if lp_status == "Infeasible":
         return {"status": "infeasible", "choice": None, "objective": 0.0, "bound": 0.0}
+    if lp_status == "Time limit reached" or (lp_status != "Optimal"
+                                              and deadline - time.perf_counter() <= 0):
+        return TIMEOUT.copy()  # no bound and no placement within the limit
     values = np.array(h.getSolution().col_value)
     solved = lp_status == "Optimal" and len(values) == ncol
     if solved:
@@ -377,9 +401,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
     start = None
     if solved:
         # Fix every unit the LP already placed integrally and solve the small MIP over the
-        # rest. With the LP bound this proves the gap; most often it is within tolerance. It is
-        # small, so it gets at least MIN_FIXED_SECONDS even when the time limit is shorter:
-        # a placement within the gap is worth more than keeping to a very tight limit.
+        # rest. With the LP bound this proves the gap; most often it is within tolerance.
         xv = values[:nx_]
         fixed = np.zeros(nx_, dtype=bool)
         col = np.full(mask.shape, -1, dtype=np.int64)
@@ -394,13 +416,18 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
                                         saved_lower[nx_:]))
         lp.col_upper_ = np.concatenate((np.where(fixed & (xv < 0.5), 0.0, 1.0),
                                         saved_upper[nx_:]))
-        part = _run_mip(lp, gap, max(deadline - time.perf_counter(), MIN_FIXED_SECONDS))
+        part = _run_mip(lp, gap, deadline)
         lp.col_lower_, lp.col_upper_ = saved_lower, saved_upper
         if part is not None:
             start = part
             if (part[0] - lp_bound) <= gap * max(abs(part[0]), 1e-9):
                 return {"status": "optimal", "choice": _choice(mask, part[1][:nx_]),
                         "objective": part[0], "bound": lp_bound}
+    if deadline - time.perf_counter() <= 0:
+        if start is None:
+            return TIMEOUT.copy()
+        return {"status": "feasible", "choice": _choice(mask, start[1][:nx_]),
+                "objective": start[0], "bound": lp_bound}
     h = new_highs()
     _pass(h, lp)
     if start is not None:
@@ -413,7 +440,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
         h.setSolution(len(warm[0]), warm[0], warm[1])
         h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit_s", max(1.0, deadline - time.perf_counter()))
+    h.setOptionValue("time_limit_s", max(deadline - time.perf_counter(), 1e-3))
     h.setOptionValue("random_seed", 0)
     h.run()
     name = h.modelStatusToString(h.getModelStatus())
@@ -424,7 +451,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
     bound = max(float(info.mip_dual_bound), lp_bound)
     if info.primal_solution_status != 2 or len(values) < nx_:  # 2 = a feasible solution
         if start is None:
-            return {"status": "timeout", "choice": None, "objective": 0.0, "bound": 0.0}
+            return TIMEOUT.copy()
         obj, values = start
         name = "Time limit reached"
     else:
@@ -444,27 +471,32 @@ def _pass(h: Any, lp: Any) -> None:
         raise RuntimeError("HiGHS refused the placement model (an internal error)")
 
 
-def _run_mip(lp: Any, gap: float, time_left: float) -> tuple[float, Any] | None:
-    """Solve ``lp`` as a MIP; (objective, column values) or None when no solution was found.
-    An answer whose reported objective disagrees with its own solution (a HiGHS presolve
-    defect) is solved again without presolve."""
+def _run_mip(lp: Any, gap: float, deadline: float) -> tuple[float, Any] | None:
+    """Solve ``lp`` as a MIP until ``deadline`` (perf_counter); (objective, column values) or
+    None when no solution was found. An answer whose reported objective disagrees with its own
+    solution (a HiGHS presolve defect) is solved again without presolve, time permitting."""
+    found: tuple[float, Any] | None = None
     for presolve in ("on", "off"):
+        time_left = deadline - time.perf_counter()
+        if time_left <= 0:
+            return found
         h = new_highs()
         _pass(h, lp)
         h.setOptionValue("presolve", presolve)
         h.setOptionValue("mip_rel_gap", gap)
-        h.setOptionValue("time_limit_s", max(1.0, time_left))
+        h.setOptionValue("time_limit_s", time_left)
         h.setOptionValue("random_seed", 0)
         h.run()
         info = h.getInfo()
         if info.primal_solution_status != 2:
-            return None
+            return found
         values = np.array(h.getSolution().col_value)
         obj = _objective(lp, values)
+        found = obj, values
         claimed = float(info.objective_function_value)
         if abs(claimed - obj) <= 1e-6 * max(1.0, abs(obj)):
-            return obj, values
-    return obj, values
+            return found
+    return found
 
 
 def _objective(lp: Any, values: np.ndarray) -> float:

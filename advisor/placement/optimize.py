@@ -408,6 +408,17 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
                      p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
                      start_at, target_rows, rule_rows if p.rows else None)
 
+    capped = np.isfinite(left).any()
+    if capped and len(var_units):
+        # When each movable unit at its cheapest allowed location (edges between movable units
+        # aside) already overfills a capacity, the independent parts' answer would break it
+        # too: go straight to the coupled model rather than solve the parts first for nothing.
+        cheapest = np.where(ua[var_units], cost[var_units], INF).argmin(axis=1)
+        use = np.zeros((nl, 3))
+        np.add.at(use, cheapest, p.ures[var_units])
+        if (use > left + 1e-6).any():
+            batches = []
+            choice[var_units] = cheapest  # breaks a capacity: the coupled model follows
     for units in batches:
         res = run(units, None)
         if res["status"] in ("infeasible", "timeout"):
@@ -418,7 +429,6 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
         choice[units] = res["choice"]
         obj += res["objective"]
         bound += res["bound"]
-    capped = np.isfinite(left).any()
     if capped and len(var_units) and solver_status not in ("infeasible", "timeout"):
         use = np.zeros((nl, 3))
         np.add.at(use, choice[var_units], p.ures[var_units])
