@@ -167,21 +167,11 @@ def check_estate(estate: Estate) -> None:
         near = nearest(word, known) if budget[0] >= 0 else None
         return f"did you mean '{near}'?" if near else "check the id against the defined ones"
 
-    locations: dict[str, Location] = {}
-    for loc in estate.locations:
-        if loc.id in locations:
-            problems.append(_dup("location", loc.id, locations[loc.id].source, loc.source))
-        else:
-            locations[loc.id] = loc
+    locations: dict[str, Location] = _by_id(estate.locations, "location", problems)
     if not locations:
         problems.append(InputError("the estate has no locations", file=estate.path,
                                    hint="list at least one location in locations.yaml"))
-    providers: dict[str, Provider] = {}
-    for prov in estate.providers:
-        if prov.id in providers:
-            problems.append(_dup("provider", prov.id, providers[prov.id].source, prov.source))
-        else:
-            providers[prov.id] = prov
+    providers: dict[str, Provider] = _by_id(estate.providers, "provider", problems)
     listed: dict[str, Provider] = {}
     for prov in estate.providers:
         for j, lid in enumerate(prov.locations):
@@ -272,4 +262,12 @@ def _dup(kind: str, ident: str, first: SourceRef | None, second: SourceRef | Non
                f"give each {kind} a unique id")
 
 
-
+def _by_id(items: list[Any], kind: str, problems: list[InputError]) -> dict[str, Any]:
+    """Each item by its id, the first of each; a repeated id is a problem naming both places."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if item.id in out:
+            problems.append(_dup(kind, item.id, out[item.id].source, item.source))
+        else:
+            out[item.id] = item
+    return out
