@@ -111,30 +111,14 @@ def relax(cost: np.ndarray, res: np.ndarray, allowed: np.ndarray, cap: np.ndarra
         np.add.at(use, choice, res)
         return value, choice, use
 
-    lam = np.zeros((nl, 3))
-    best_bound, choice, use = at(lam)
-    best_lam = lam.copy()
-    # Polyak steps towards a target level above the best bound, lowered when it is not reached.
-    delta, stale = 0.05 * abs(best_bound) + 1.0, 0
-    for _ in range(1000):
-        if time.perf_counter() > deadline:
-            break
-        # A subgradient of L at lam: the use beyond each capacity (projected onto lam >= 0).
-        excess = np.where(finite, use - capped, 0.0)
-        grad = np.where((lam > 0) | (excess > 0), excess, 0.0)
-        norm = float((grad * grad).sum())
-        if norm <= 1e-18:
-            break  # the choices hold every capacity: the bound is the relaxation's optimum
-        lam = np.maximum(0.0, lam + delta / norm * grad)
-        value, choice, use = at(lam)
-        if value > best_bound + 1e-9 * abs(best_bound):
-            best_bound, best_lam, stale = value, lam.copy(), 0
-        else:
-            stale += 1
-            if stale >= 5:
-                delta, stale = delta / 2, 0
-                if delta < 1e-7 * abs(best_bound):
-                    break
+    best_bound, best_lam = -INF, np.zeros((nl, 3))
+    # Two step rules, the better multipliers kept: Polyak steps towards a fixed estimate above the
+    # optimum (the unit costs' minimum plus 5%), good where capacity moves little, and towards a
+    # level 5% above the best bound so far, good where it moves much more than that.
+    for fixed_target in (True, False):
+        value, lam = _subgradient(at, finite, capped, nl, deadline, fixed_target)
+        if value > best_bound:
+            best_bound, best_lam = value, lam
     _bound, choice, _use = at(best_lam)
     starts = [choice.copy()]
     if priced_lp is not None:
@@ -160,6 +144,38 @@ def relax(cost: np.ndarray, res: np.ndarray, allowed: np.ndarray, cap: np.ndarra
     if found is None:
         return Relaxed(choice, INF, best_bound, False)
     return found
+
+
+def _subgradient(at: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]],
+                 finite: np.ndarray, capped: np.ndarray, nl: int, deadline: float,
+                 fixed_target: bool) -> tuple[float, np.ndarray]:
+    """Projected subgradient ascent of L from lam = 0: (the best L, its multipliers)."""
+    lam = np.zeros((nl, 3))
+    best_bound, _choice, use = at(lam)
+    best_lam = lam.copy()
+    target = best_bound + 0.05 * abs(best_bound) + 1.0
+    theta, stale = 1.0, 0
+    for _ in range(1000):
+        if time.perf_counter() > deadline:
+            break
+        # A subgradient of L at lam: the use beyond each capacity (projected onto lam >= 0).
+        excess = np.where(finite, use - capped, 0.0)
+        grad = np.where((lam > 0) | (excess > 0), excess, 0.0)
+        norm = float((grad * grad).sum())
+        if norm <= 1e-18:
+            break  # the choices hold every capacity: the bound is the relaxation's optimum
+        level = target if fixed_target else best_bound + 0.05 * abs(best_bound) + 1.0
+        lam = np.maximum(0.0, lam + theta * max(level - best_bound, 1e-9) / norm * grad)
+        value, _choice, use = at(lam)
+        if value > best_bound + 1e-9 * abs(best_bound):
+            best_bound, best_lam, stale = value, lam.copy(), 0
+        else:
+            stale += 1
+            if stale >= 10:
+                theta, stale = theta / 2, 0
+                if theta < 1e-4:
+                    break
+    return best_bound, best_lam
 
 
 def objective(choice: np.ndarray, cost: np.ndarray, pair_flow: dict[tuple[int, int], list[float]],
