@@ -207,6 +207,15 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "capital charges",
         "commitments_col": "commitments",
         "total_year": "total",
+        "budget_chart": "Budget of the recommended placement per year",
+        "budget_scenarios": "Base plan and scenarios per year",
+        "budget_scenarios_text": "The same budget for each scenario of advisor.yaml: its total "
+                                 "per year and over the years, and the difference with the base "
+                                 "plan (advisor analyze --scenario FILE --budget gives each "
+                                 "scenario's parts, and the CSV).",
+        "budget_scenarios_chart": "Total per year: base plan and scenarios",
+        "total_years": "total",
+        "vs_base": "vs base plan",
         "other": "Other",
     },
     "nl": {
@@ -401,6 +410,15 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "kapitaallasten",
         "commitments_col": "verplichtingen",
         "total_year": "totaal",
+        "budget_chart": "Begroting van de aanbevolen plaatsing per jaar",
+        "budget_scenarios": "Basisplan en scenario's per jaar",
+        "budget_scenarios_text": "Dezelfde begroting voor elk scenario uit advisor.yaml: het "
+                                 "totaal per jaar en over de jaren, en het verschil met het "
+                                 "basisplan (advisor analyze --scenario BESTAND --budget geeft "
+                                 "de onderdelen per scenario, en de CSV).",
+        "budget_scenarios_chart": "Totaal per jaar: basisplan en scenario's",
+        "total_years": "totaal",
+        "vs_base": "t.o.v. basisplan",
         "other": "Overig",
     },
 }

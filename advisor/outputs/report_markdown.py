@@ -288,9 +288,17 @@ def _scenarios(r: Report, lang: Lang) -> list[str]:
 
 
 def _budget(r: Report, lang: Lang) -> list[str]:
-    """The multi-year budget of the recommended placement."""
+    """The multi-year budget of the recommended placement, and with scenarios each plan's total
+    per year (the HTML's charts, as tables)."""
     from advisor.outputs import report_budget as rb
 
-    head, rows = rb.table(r, lang)
-    return [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
-            *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]
+    plans = rb.plan_budgets(r)
+    head, rows = rb.table(r, lang, plans)
+    out = [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
+           *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]
+    if len(plans) > 1:
+        head, rows, numeric = rb.comparison(plans, lang)
+        out += [f"### {md(lang.t('budget_scenarios'))}", "",
+                md(lang.t("budget_scenarios_text"), line_start=True), "",
+                *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], numeric)]
+    return out
