@@ -560,6 +560,18 @@ def _assumptions(r: Report, lang: Lang) -> str:
     return "".join(out)
 
 
+def _targets(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_targets as rt
+
+    t = lang.t
+    return "".join([f'<section id="targets"><h2>{e(t("targets"))}</h2>',
+                    f"<p>{e(t('targets_text'))}</p>",
+                    _table([e(h) for h in rt.headers(lang)],
+                           [[e(c) for c in row] for row in rt.rows(r.plan, lang)],
+                           rt.NUMERIC, label=t("targets")),
+                    "</section>"])
+
+
 def _scenarios(r: Report, lang: Lang) -> str:
     from advisor.outputs import report_scenarios as rs
 
@@ -621,6 +633,7 @@ def render_html(r: Report, lang: Lang) -> str:
                 ("applications", t("by_application", n=TOP_APPLICATIONS,
                                    month=lang.month(r.month))),
                 ("compliance", t("compliance")), ("unallocated", t("unallocated")),
+                *([("targets", t("targets"))] if r.plan.targets else []),
                 *([("scenarios", t("scenarios"))] if r.scenarios else []),
                 ("budget", t("budget")),
                 ("assumptions", t("assumptions"))]
@@ -632,6 +645,8 @@ def render_html(r: Report, lang: Lang) -> str:
     body.append(_applications(r, lang))
     body.append(_compliance(r, lang))
     body.append(_unallocated(r, lang))
+    if r.plan.targets:
+        body.append(_targets(r, lang))
     if r.scenarios:
         body.append(_scenarios(r, lang))
     body.append(_budget(r, lang))

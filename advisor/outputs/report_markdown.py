@@ -223,6 +223,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
                         "-" if p.ratio is None else md(lang.number(p.ratio, 2))]
                        for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
+    out += _targets(r, lang)
     out += _scenarios(r, lang)
     out += _budget(r, lang)
     out += [f"## {md(t('assumptions'))}", ""]
@@ -271,6 +272,17 @@ def render_markdown(r: Report, lang: Lang) -> str:
 
     out.append(md(t("generated", version=__version__)))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _targets(r: Report, lang: Lang) -> list[str]:
+    """The targets of advisor.yaml with their price (nothing when there are none)."""
+    if not r.plan.targets:
+        return []
+    from advisor.outputs import report_targets as rt
+
+    return [f"## {md(lang.t('targets'))}", "", md(lang.t("targets_text"), line_start=True), "",
+            *_table([md(h) for h in rt.headers(lang)],
+                    [[md(c) for c in row] for row in rt.rows(r.plan, lang)], rt.NUMERIC)]
 
 
 def _scenarios(r: Report, lang: Lang) -> list[str]:
