@@ -90,24 +90,21 @@ def _halo(x: float, y: float, text: str, anchor: str = "middle", size: int = 10,
             f'fill="#000000">{_esc(text)}</text>')
 
 
-def stacked_bars(ident: str, title: str, categories: Sequence[str],
-                 series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
-    """Vertical bars per category (month, year), stacked by series (provider, budget part), with
-    the total above each bar, each segment's value inside when it fits, and a legend of colour
-    and pattern. Negative values (a commitment that saves more than it costs) stack downwards
-    from a zero line, so the bar's parts still add up to the total written above it."""
-    legend_rows = math.ceil(len(series) / 3)
-    height = 300 + legend_rows * 18
-    left, right, top, bottom = 86, 12, 34, 250
-    totals = [float(sum((s[1][i] for s in series), Decimal(0))) for i in range(len(categories))]
-    ups = [float(sum((s[1][i] for s in series if s[1][i] > 0), Decimal(0)))
-           for i in range(len(categories))]
-    downs = [float(sum((s[1][i] for s in series if s[1][i] < 0), Decimal(0)))
-             for i in range(len(categories))]
-    ticks = _ticks(max([*ups, 1.0]), min([*downs, 0.0]))
-    scale = (bottom - top) / (ticks[-1] - ticks[0])
-    zero = bottom + ticks[0] * scale  # the zero line (the bottom when nothing is negative)
-    defs = "".join(pattern(ident, i, color(i)) for i in range(len(series)))
+_BARS = (86, 12, 250)  # left and right margin, the bottom of the plot area
+_BARS_TOP = 34
+
+
+def _bars_frame(ident: str, title: str, count: int, hi: float, lo: float,
+                lang: Lang) -> tuple[list[str], float, float]:
+    """The start of a vertical bar chart of ``count`` series (room for their legend below) with
+    a money axis from ``lo`` (0 or less) to ``hi``: the SVG so far, the zero line's y and the
+    pixels per unit."""
+    left, right, bottom = _BARS
+    height = 300 + math.ceil(count / 3) * 18
+    ticks = _ticks(hi, lo)
+    scale = (bottom - _BARS_TOP) / (ticks[-1] - ticks[0])
+    zero = bottom + ticks[0] * scale  # the bottom when nothing is negative
+    defs = "".join(pattern(ident, i, color(i)) for i in range(count))
     out = _open(ident, title, height, defs)
     for t in ticks:
         y = zero - t * scale
@@ -115,6 +112,23 @@ def stacked_bars(ident: str, title: str, categories: Sequence[str],
                    'stroke="#DDDDDD" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{_f(y + 4)}" text-anchor="end" font-size="10">'
                    f'{_esc(lang.money_short(Decimal(str(t))))}</text>')
+    return out, zero, scale
+
+
+def stacked_bars(ident: str, title: str, categories: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
+    """Vertical bars per category (month, year), stacked by series (provider, budget part), with
+    the total above each bar, each segment's value inside when it fits, and a legend of colour
+    and pattern. Negative values (a commitment that saves more than it costs) stack downwards
+    from a zero line, so the bar's parts still add up to the total written above it."""
+    left, right, bottom = _BARS
+    totals = [float(sum((s[1][i] for s in series), Decimal(0))) for i in range(len(categories))]
+    ups = [float(sum((s[1][i] for s in series if s[1][i] > 0), Decimal(0)))
+           for i in range(len(categories))]
+    downs = [float(sum((s[1][i] for s in series if s[1][i] < 0), Decimal(0)))
+             for i in range(len(categories))]
+    out, zero, scale = _bars_frame(ident, title, len(series), max([*ups, 1.0]),
+                                   min([*downs, 0.0]), lang)
     n = max(len(categories), 1)
     slot = (WIDTH - left - right) / n
     bar = min(slot * 0.6, 90)
@@ -164,21 +178,10 @@ def grouped_bars(ident: str, title: str, categories: Sequence[str],
     """Vertical bars per category (year), one beside the other per series (the base plan and
     each scenario), on one scale from zero, each bar's amount written along it (turned a
     quarter, so that six bars a year stay readable), and a legend of colour and pattern."""
-    legend_rows = math.ceil(len(series) / 3)
-    height = 300 + legend_rows * 18
-    left, right, top, bottom = 86, 12, 34, 250
+    left, right, bottom = _BARS
     values = [float(v) for _name, vs in series for v in vs]
-    ticks = _ticks(max([*values, 1.0]), min([*values, 0.0]))
-    scale = (bottom - top) / (ticks[-1] - ticks[0])
-    zero = bottom + ticks[0] * scale
-    defs = "".join(pattern(ident, i, color(i)) for i in range(len(series)))
-    out = _open(ident, title, height, defs)
-    for t in ticks:
-        y = zero - t * scale
-        out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_f(y)}" y2="{_f(y)}" '
-                   'stroke="#DDDDDD" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{_f(y + 4)}" text-anchor="end" font-size="10">'
-                   f'{_esc(lang.money_short(Decimal(str(t))))}</text>')
+    out, zero, scale = _bars_frame(ident, title, len(series), max([*values, 1.0]),
+                                   min([*values, 0.0]), lang)
     n = max(len(categories), 1)
     slot = (WIDTH - left - right) / n
     group = slot * 0.84
