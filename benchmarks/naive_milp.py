@@ -54,7 +54,7 @@ def naive_solve(rec: Recorded, time_limit_s: float) -> dict[str, Any]:
     models = [milp.build(*args[:11], *args[13:]) for args in calls]
     started = time.perf_counter()
     h = milp.new_highs()
-    h.setOptionValue("time_limit_s", time_limit_s)
+    milp.configure(h, time_limit=time_limit_s)
     off = 0
     kinteger = highspy.HighsVarType.kInteger
     for lp, _mask, _nx, is_int, _warm in models:

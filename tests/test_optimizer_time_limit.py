@@ -43,3 +43,15 @@ def test_a_spent_time_limit_keeps_todays_placement(tmp_path, economics):
     recs = {r.workload.id: r.recommended_location for r in plan.recommendations}
     assert recs == {w.id: w.location for w in estate.workloads}
     assert doc["summary"]["moves"] == 0
+
+
+def test_every_solver_option_is_one_highs_knows():
+    # A misspelt option name is refused by HiGHS with a status, not an exception: the time
+    # limit was once set as "time_limit_s" and silently ignored. configure() makes it an error.
+    from advisor.placement import milp
+
+    h = milp.new_highs()
+    milp.configure(h, time_limit=2.5, presolve="off", mip_rel_gap=0.001, random_seed=0)
+    assert h.getOptionValue("time_limit")[1] == 2.5
+    with pytest.raises(RuntimeError, match="time_limit_s"):
+        milp.configure(h, time_limit_s=2.5)

@@ -41,6 +41,9 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # means text, so the regex scan of the resolvers can be skipped: most ids and names start so.
 _MAYBE_NOT_TEXT = frozenset("yYnNtTfFoO-+0123456789.<~=")
 _STR_TAG = "tag:yaml.org,2002:str"
+# The tag of each implicitly typed scalar resolved so far: it depends only on the text (the
+# loader has fixed implicit resolvers and no path resolvers).
+_PLAIN_TAGS: dict[str, str] = {}
 
 MAX_INPUT_MB = 50  # per file; ADVISOR_MAX_INPUT_MB overrides
 MAX_INPUT_ENV = "ADVISOR_MAX_INPUT_MB"
@@ -70,8 +73,17 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _MAYBE_NOT_TEXT:
-            return _STR_TAG
+        if kind is yaml.ScalarNode and implicit[0] and value:
+            if value[0] not in _MAYBE_NOT_TEXT:
+                return _STR_TAG
+            # Numbers repeat (sizes, prices, flows): resolve each distinct plain one once.
+            if len(value) <= 32:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN_TAGS) < 100_000:
+                        _PLAIN_TAGS[value] = tag
+                return tag
         return super().resolve(kind, value, implicit)
 
     def construct_exact_float(self, node: Any) -> Decimal:
@@ -256,9 +268,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _too_deep(root: yaml.Node) -> int | None:
+def _too_deep(root: yaml.Node, shared: bool = True) -> int | None:
     """The line of the first node nested deeper than ``MAX_NESTING`` collections, or None.
-    Iterative: whether the parser itself bounds block nesting depends on the libyaml build."""
+    Iterative: whether the parser itself bounds block nesting depends on the libyaml build.
+    Without anchors (``shared`` False) the nodes form a tree, walked level by level."""
+    if not shared:
+        level = [root]
+        for _depth in range(MAX_NESTING):
+            level = [child for node in level for child in _children(node)]
+            if not level:
+                return None
+        deeper = [child for node in level for child in _children(node)]
+        return min(n.start_mark.line for n in deeper) + 1 if deeper else None
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     seen: set[int] = set()
     while stack:
@@ -302,11 +323,12 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                          hint="a file of this kind nests a few levels") from None
     finally:
         loader.dispose()
-    if node is not None and (line := _too_deep(node)) is not None:
+    anchored = _ANCHOR.search(text) is not None  # aliases need an anchor
+    if node is not None and (line := _too_deep(node, anchored)) is not None:
         raise InputError(f"nesting too deep (more than {MAX_NESTING} levels)", file=file,
                          line=line, hint="a file of this kind nests a few levels; check the "
                                          "indentation or a generated file")
-    if node is not None and _ANCHOR.search(text):  # aliases need an anchor
+    if node is not None and anchored:
         distinct = _count(node)
         if _too_many_aliases(node, distinct):
             raise InputError(

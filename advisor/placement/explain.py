@@ -86,6 +86,10 @@ class Explainer:
         for w in self.ws:
             for d in w.depends_on:
                 self.callers.setdefault(d.workload, []).append((w, d))
+        # Prices and rule lookups repeat across the alternatives of one plan: each once.
+        self._own_cache: dict[tuple[str, str], tuple[Decimal, Decimal, Decimal]] = {}
+        self._edge_cache: dict[tuple[int, str, str], Decimal] = {}
+        self._excluded: dict[str, dict[str, list[str]]] = {}
         self.members: dict[str, list[Workload]] = {}
         for unit in sol.unit_members:
             ids = [self.ws[i] for i in unit]
@@ -110,9 +114,11 @@ class Explainer:
         parts = dict.fromkeys(PARTS, ZERO)
         blocked: list[str] = []
         for u in unit:
-            parts["run"] += m.run_monthly(u, to) - m.run_monthly(u, here)
-            parts["licences"] += m.licence_monthly(u, to) - m.licence_monthly(u, here)
-            parts["migration"] += m.migration_monthly(u, to) - m.migration_monthly(u, here)
+            run_to, licence_to, migration_to = self._own(u, to)
+            run_here, licence_here, migration_here = self._own(u, here)
+            parts["run"] += run_to - run_here
+            parts["licences"] += licence_to - licence_here
+            parts["migration"] += migration_to - migration_here
             pen = ev.penalty[u.id]
             parts["penalty"] += pen[self.loc_index[to]] - pen[self.loc_index[here]]
             blocked += self._blocked(u, to, ids)
@@ -121,12 +127,12 @@ class Explainer:
                 if d.workload in ids:
                     continue
                 there = self.placement[d.workload]
-                parts["egress"] += m.edge_monthly(d, to, there) - m.edge_monthly(d, here, there)
+                parts["egress"] += self._edge(d, to, there) - self._edge(d, here, there)
             for caller, d in self.callers.get(u.id, ()):
                 if caller.id in ids:
                     continue
                 there = self.placement[caller.id]
-                parts["egress"] += m.edge_monthly(d, there, to) - m.edge_monthly(d, there, here)
+                parts["egress"] += self._edge(d, there, to) - self._edge(d, there, here)
         n = len(unit)
         if self.counts[here] == n or self.counts[to] == 0:
             counts = Counter(self.counts)
@@ -147,12 +153,29 @@ class Explainer:
             moved = {here: (-cpu, -mem), to: (cpu, mem)} if here != to else {}
             parts["commitments"] = self._commitments(moved) - self.commitments
         blocked += self._capacity(unit, here, to)
-        own = m.run_monthly(w, to) + m.licence_monthly(w, to) + m.migration_monthly(w, to) \
-            + ev.penalty[w.id][self.loc_index[to]] + sum(
-                (m.edge_monthly(d, to, to if d.workload in ids else self.placement[d.workload])
-                 for d in w.depends_on), ZERO)
+        own = sum(self._own(w, to), ZERO) + ev.penalty[w.id][self.loc_index[to]] + sum(
+            (self._edge(d, to, to if d.workload in ids else self.placement[d.workload])
+             for d in w.depends_on), ZERO)
         return Alternative(to, sum(parts.values(), ZERO), parts,
                            tuple(dict.fromkeys(blocked)), own)
+
+    def _own(self, w: Workload, at: str) -> tuple[Decimal, Decimal, Decimal]:
+        """w's run, licence and migration cost per month at ``at`` (each priced once)."""
+        key = (w.id, at)
+        own = self._own_cache.get(key)
+        if own is None:
+            m = self.model
+            own = (m.run_monthly(w, at), m.licence_monthly(w, at), m.migration_monthly(w, at))
+            self._own_cache[key] = own
+        return own
+
+    def _edge(self, d: Dependency, src: str, dst: str) -> Decimal:
+        """The traffic of ``d`` per month between its ends at ``src`` and ``dst``."""
+        key = (id(d), src, dst)
+        price = self._edge_cache.get(key)
+        if price is None:
+            price = self._edge_cache[key] = self.model.edge_monthly(d, src, dst)
+        return price
 
     def _blocked(self, w: Workload, to: str, unit: set[str]) -> list[str]:
         out = []
@@ -163,7 +186,9 @@ class Explainer:
             if self.model.locations[w.location].saas:
                 out.append(f"{w.id} is SaaS at {w.location}: only its supplier runs it")
         if not self.ev.allowed[w.id][self.loc_index[to]]:
-            rules = self.ev.excluded_by(w.id).get(to, [])
+            if w.id not in self._excluded:
+                self._excluded[w.id] = self.ev.excluded_by(w.id)
+            rules = self._excluded[w.id].get(to, [])
             out.append(f"rule {', '.join(rules)} excludes {to} for {w.id}" if rules
                        else f"a hard rule excludes {to} for {w.id}")
         why = self.model.unavailable(w, to)

@@ -54,8 +54,18 @@ def new_highs() -> Any:
             os.close(saved)
             os.close(null)
         _banner_silenced = True
-    h.setOptionValue("output_flag", False)
+    configure(h, output_flag=False)
     return h
+
+
+def configure(h: Any, **options: Any) -> None:
+    """Set HiGHS options; a name or value HiGHS refuses is an error here, never silently
+    ignored (a misspelt time limit once let the solver run past ``--time-limit``)."""
+    import highspy
+
+    for name, value in options.items():
+        if h.setOptionValue(name, value) == highspy.HighsStatus.kError:
+            raise RuntimeError(f"HiGHS refused the option {name}={value!r} (an internal error)")
 
 
 @dataclass
@@ -97,47 +107,56 @@ class Terms:
 
 
 class Rows:
-    """Rows of a sparse matrix, appended one or many at a time."""
+    """Rows of a sparse matrix, appended one, many of one length, or many of any length at a time
+    (kept as arrays: a model of millions of rows is never a list of Python numbers)."""
 
     def __init__(self) -> None:
-        self.starts: list[int] = []
+        self._lengths: list[np.ndarray] = []
+        self._lower: list[np.ndarray] = []
+        self._upper: list[np.ndarray] = []
         self.idx: list[np.ndarray] = []
         self.val: list[np.ndarray] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
+        self.count = 0
         self.nnz = 0
 
-    @property
-    def count(self) -> int:
-        return len(self.starts)
-
     def add(self, idx: np.ndarray, val: np.ndarray, lo: float, hi: float) -> None:
-        self.starts.append(self.nnz)
-        self.idx.append(idx)
-        self.val.append(val)
-        self.lower.append(lo)
-        self.upper.append(hi)
-        self.nnz += len(idx)
+        self.ragged(np.asarray(idx), np.asarray(val, dtype=float),
+                    np.array([len(idx)]), lo, hi)
 
     def block(self, idx: np.ndarray, val: np.ndarray, lo: float, hi: float) -> None:
         """k rows of the same length (``idx``, ``val`` shaped [k, m]) with the same bounds."""
         k, m = idx.shape
-        if k == 0:
+        if k:
+            self.ragged(idx.ravel(), val.ravel(), np.full(k, m), lo, hi)
+
+    def ragged(self, idx: np.ndarray, val: np.ndarray, lengths: np.ndarray,
+               lo: float | np.ndarray, hi: float | np.ndarray) -> None:
+        """``len(lengths)`` rows, one after the other: row r holds the next ``lengths[r]``
+        entries of ``idx``/``val``; ``lo``/``hi`` one bound for all or one per row."""
+        k = len(lengths)
+        if not k:
             return
-        self.starts.extend((self.nnz + m * np.arange(k)).tolist())
-        self.idx.append(idx.ravel())
-        self.val.append(val.ravel())
-        self.lower.extend([lo] * k)
-        self.upper.extend([hi] * k)
-        self.nnz += k * m
+        self._lengths.append(np.asarray(lengths, dtype=np.int64))
+        self._lower.append(np.broadcast_to(np.asarray(lo, dtype=float), (k,)))
+        self._upper.append(np.broadcast_to(np.asarray(hi, dtype=float), (k,)))
+        self.idx.append(idx)
+        self.val.append(val)
+        self.count += k
+        self.nnz += len(idx)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """(start, index, value, lower, upper) for HiGHS (row-wise)."""
-        idx = np.concatenate(self.idx).astype(np.int32) if self.idx else \
-            np.zeros(0, dtype=np.int32)
-        val = np.concatenate(self.val) if self.val else np.zeros(0)
-        return (np.array([*self.starts, self.nnz], dtype=np.int32), idx, val,
-                np.array(self.lower), np.array(self.upper))
+        if not self.count:
+            empty = np.zeros(0)
+            return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), empty, empty, empty
+        lengths = np.concatenate(self._lengths)
+        start = np.zeros(self.count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=start[1:])
+        if start[-1] >= 2**31:
+            raise RuntimeError("the placement model has more than 2^31 matrix entries")
+        return (start.astype(np.int32), np.concatenate(self.idx).astype(np.int32),
+                np.concatenate(self.val).astype(float), np.concatenate(self._lower),
+                np.concatenate(self._upper))
 
 
 ExtraRows = Callable[[dict[int, int], np.ndarray, np.ndarray, int,
@@ -184,52 +203,14 @@ def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
     nx_ = int(mask.sum())
     col[mask] = np.arange(nx_)
     x_cost = cost[units_arr][mask]
+    extra_cost: list[np.ndarray] = []
     rows = Rows()
-    # Assignment rows.
-    for k in range(len(units)):
-        idx = col[k][mask[k]]
-        rows.add(idx, np.ones(len(idx)), 1.0, 1.0)
-    ncol = nx_
-    extra_cost: list[float] = []
-    for (a, b), (fab, fba) in pair_flow.items():
-        if a not in pos or b not in pos:
-            continue
-        ka, kb = pos[a], pos[b]
-        for src, dst, f in ((ka, kb, fab), (kb, ka, fba)):
-            if f <= 0:
-                continue
-            for li in range(nl):
-                if not mask[src, li] or egress[li] <= 0:
-                    continue
-                # y >= x_src,l - x_dst,l - sum_m (d_lm / e_l) x_dst,m, at cost f e_l: exactly
-                # f x the path price from l to where dst runs, when src runs at l.
-                near = [(m, d) for m, d in discount[li] if mask[dst, m]]
-                if not mask[dst, li] and not near:
-                    x_cost[col[src, li]] += f * egress[li]
-                    continue
-                idx = [ncol, col[src, li]]
-                val = [1.0, -1.0]
-                if mask[dst, li]:
-                    idx.append(col[dst, li])
-                    val.append(1.0)
-                for m, d in near:
-                    idx.append(col[dst, m])
-                    val.append(d / egress[li])
-                rows.add(np.array(idx), np.array(val), 0.0, INF)
-                extra_cost.append(f * egress[li])
-                ncol += 1
-    for a, b, limit in latency_edges:
-        if a == b or a not in pos or b not in pos:
-            continue
-        ka, kb = pos[a], pos[b]
-        for x, y in ((ka, kb), (kb, ka)):
-            for li in range(nl):
-                if not mask[x, li]:
-                    continue
-                far = mask[y] & (latency[li] > limit)
-                if far.any():
-                    idx = np.concatenate(([col[x, li]], col[y][far]))
-                    rows.add(idx, np.ones(len(idx)), -INF, 1.0)
+    # Assignment rows: sum_l x[g, l] = 1, one per unit (row-major order of the mask).
+    rows.ragged(col[mask], np.ones(nx_), mask.sum(axis=1), 1.0, 1.0)
+    directed = _directed_flows(pair_flow, pos)
+    ncol = _egress_rows(rows, directed, mask, col, egress, discount, x_cost, nx_, extra_cost)
+    _latency_rows(rows, [(pos[a], pos[b], limit) for a, b, limit in latency_edges
+                         if a != b and a in pos and b in pos], mask, col, latency)
     if cap_left is not None:
         res = ures[units_arr]
         for li in range(nl):
@@ -239,17 +220,19 @@ def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
                     rows.add(col[on, li], res[on, r], -INF, float(cap_left[li, r]))
     if extra_rows is not None:
         added = extra_rows(pos, col, mask, ncol, rows.add)
-        extra_cost.extend([0.0] * added)
+        extra_cost.append(np.zeros(added))
         ncol += added
     if targets is not None:
         _target_rows(rows, units_arr, mask, col, *targets)
     integer = np.zeros(0, dtype=np.int64)
     if terms is not None:
-        ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, extra_cost)
+        term_cost: list[float] = []
+        ncol, integer = _terms(terms, mask, col, ures[units_arr], rows, ncol, term_cost)
+        extra_cost.append(np.array(term_cost))
     lp = highspy.HighsLp()
     lp.num_col_ = ncol
     lp.num_row_ = rows.count
-    lp.col_cost_ = np.concatenate((x_cost, np.array(extra_cost)))
+    lp.col_cost_ = np.concatenate((x_cost, *extra_cost))
     is_int = np.zeros(ncol, dtype=bool)
     is_int[:nx_] = True
     is_int[integer] = True
@@ -274,6 +257,111 @@ def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
                     )[mask[rows_given]].astype(float)
             warm = (cols.astype(np.int32), vals)
     return lp, mask, nx_, is_int, warm
+
+
+# Rows are built in blocks of this many directed edges (bounds the padded work arrays).
+_CHUNK = 20000
+
+
+def _directed_flows(pair_flow: dict[tuple[int, int], list[float]],
+                    pos: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source, destination, GB/month) per direction with traffic, as positions among the units
+    here: each pair's a->b then b->a, in the pairs' order."""
+    kept = [(pos[a], pos[b], fab, fba) for (a, b), (fab, fba) in pair_flow.items()
+            if a in pos and b in pos]
+    if not kept:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    arr = np.array(kept, dtype=float)
+    ka, kb = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+    src = np.stack([ka, kb], axis=1).ravel()
+    dst = np.stack([kb, ka], axis=1).ravel()
+    flow = np.stack([arr[:, 2], arr[:, 3]], axis=1).ravel()
+    on = flow > 0
+    return src[on], dst[on], flow[on]
+
+
+def _egress_rows(rows: Rows, directed: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 mask: np.ndarray, col: np.ndarray, egress: np.ndarray,
+                 discount: list[list[tuple[int, float]]], x_cost: np.ndarray, ncol: int,
+                 extra_cost: list[np.ndarray]) -> int:
+    """The egress of f GB/month from src to dst, when src runs at l, is f x the path price from
+    l to where dst runs: y >= x[src, l] - x[dst, l] - sum_m (d_lm / e_l) x[dst, m], at cost
+    f e_l (d_lm: how much less than e_l traffic from l to m costs). Where dst can run neither at
+    l nor anywhere cheaper to reach, the egress is certain and goes into x[src, l]'s cost.
+    One row and one column per (direction, l), in that order; returns the next free column."""
+    src_all = directed[0]
+    nl = mask.shape[1]
+    near_d = np.zeros((nl, nl))
+    for li, pairs in enumerate(discount):
+        for m, d in pairs:
+            near_d[li, m] = d
+    near = near_d > 0
+    safe_e = np.where(egress > 0, egress, 1.0)
+    ratio = near_d / safe_e[:, None]
+    paid = egress > 0
+    for lo in range(0, len(src_all), _CHUNK):
+        src, dst, flow = (a[lo:lo + _CHUNK] for a in directed)
+        at_dst = mask[dst]
+        cand = mask[src] & paid[None, :]
+        # near_dst[e, l, m]: dst may run at m, which l reaches cheaper than egress.
+        near_dst = at_dst[:, None, :] & near[None, :, :]
+        has_row = cand & (at_dst | near_dst.any(axis=2))
+        certain = cand & ~has_row
+        if certain.any():
+            np.add.at(x_cost, col[src][certain], (flow[:, None] * egress[None, :])[certain])
+        e_idx, l_idx = np.nonzero(has_row)
+        k = len(e_idx)
+        if not k:
+            continue
+        width = 3 + nl
+        idx = np.zeros((k, width), dtype=np.int64)
+        val = np.zeros((k, width))
+        valid = np.zeros((k, width), dtype=bool)
+        idx[:, 0] = ncol + np.arange(k)
+        val[:, 0] = 1.0
+        idx[:, 1] = col[src[e_idx], l_idx]
+        val[:, 1] = -1.0
+        valid[:, :2] = True
+        idx[:, 2] = col[dst[e_idx], l_idx]
+        val[:, 2] = 1.0
+        valid[:, 2] = at_dst[e_idx, l_idx]
+        idx[:, 3:] = col[dst[e_idx]]
+        val[:, 3:] = ratio[l_idx]
+        valid[:, 3:] = near_dst[e_idx, l_idx]
+        rows.ragged(idx[valid], val[valid], valid.sum(axis=1), 0.0, INF)
+        extra_cost.append(flow[e_idx] * egress[l_idx])
+        ncol += k
+    return ncol
+
+
+def _latency_rows(rows: Rows, edges: list[tuple[int, int, float]], mask: np.ndarray,
+                  col: np.ndarray, latency: np.ndarray) -> None:
+    """x[a, l] + sum of x[b, m] over the m too far from l <= 1, for each edge's both
+    directions and each l where a may run (only where some m is too far)."""
+    if not edges:
+        return
+    arr = np.array(edges, dtype=float)
+    ka, kb = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+    xs = np.stack([ka, kb], axis=1).ravel()
+    ys = np.stack([kb, ka], axis=1).ravel()
+    limits = np.repeat(arr[:, 2], 2)
+    nl = mask.shape[1]
+    for lo in range(0, len(xs), _CHUNK):
+        x, y, limit = xs[lo:lo + _CHUNK], ys[lo:lo + _CHUNK], limits[lo:lo + _CHUNK]
+        far = mask[y][:, None, :] & (latency[None, :, :] > limit[:, None, None])
+        has_row = mask[x] & far.any(axis=2)
+        e_idx, l_idx = np.nonzero(has_row)
+        k = len(e_idx)
+        if not k:
+            continue
+        idx = np.zeros((k, 1 + nl), dtype=np.int64)
+        valid = np.zeros((k, 1 + nl), dtype=bool)
+        idx[:, 0] = col[x[e_idx], l_idx]
+        valid[:, 0] = True
+        idx[:, 1:] = col[y[e_idx]]
+        valid[:, 1:] = far[e_idx, l_idx]
+        rows.ragged(idx[valid], np.ones(int(valid.sum())), valid.sum(axis=1), -INF, 1.0)
 
 
 def _target_rows(rows: Rows, units_arr: np.ndarray, mask: np.ndarray, col: np.ndarray,
@@ -377,9 +465,7 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
         return TIMEOUT.copy()
     h = new_highs()
     _pass(h, lp)
-    h.setOptionValue("presolve", "off")
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("time_limit_s", time_left)
+    configure(h, presolve="off", solver="simplex", time_limit=time_left)
     h.run()
     lp_status = h.modelStatusToString(h.getModelStatus())
     if lp_status == "Infeasible":
@@ -435,13 +521,12 @@ def _run(lp: Any, mask: np.ndarray, nx_: int, is_int: np.ndarray, time_left: flo
         # presolve (the objective it reports then disagrees with its own solution; the same
         # model without the start, or without presolve, is right): with a start, no presolve.
         h.setSolution(_solution(start[1]))
-        h.setOptionValue("presolve", "off")
+        configure(h, presolve="off")
     elif warm is not None:
         h.setSolution(len(warm[0]), warm[0], warm[1])
-        h.setOptionValue("presolve", "off")
-    h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("time_limit_s", max(deadline - time.perf_counter(), 1e-3))
-    h.setOptionValue("random_seed", 0)
+        configure(h, presolve="off")
+    configure(h, mip_rel_gap=gap, time_limit=max(deadline - time.perf_counter(), 1e-3),
+              random_seed=0)
     h.run()
     name = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
@@ -482,10 +567,7 @@ def _run_mip(lp: Any, gap: float, deadline: float) -> tuple[float, Any] | None:
             return found
         h = new_highs()
         _pass(h, lp)
-        h.setOptionValue("presolve", presolve)
-        h.setOptionValue("mip_rel_gap", gap)
-        h.setOptionValue("time_limit_s", time_left)
-        h.setOptionValue("random_seed", 0)
+        configure(h, presolve=presolve, mip_rel_gap=gap, time_limit=time_left, random_seed=0)
         h.run()
         info = h.getInfo()
         if info.primal_solution_status != 2:
