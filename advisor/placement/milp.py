@@ -183,6 +183,27 @@ def solve(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
     return _run(lp, mask, nx_, is_int, time_left - (time.perf_counter() - started), gap, warm)
 
 
+def lp_relaxation(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
+                  pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
+                  discount: list[list[tuple[int, float]]],
+                  latency_edges: list[tuple[int, int, float]], latency: np.ndarray,
+                  time_left: float) -> tuple[float, np.ndarray] | None:
+    """The LP relaxation of the model over ``units`` without capacity rows (egress and latency
+    kept): its optimum, a lower bound, and each unit's largest x; None if not solved in time."""
+    if time_left <= 0:
+        return None
+    lp, mask, nx_, _is_int, _warm = build(units, cost, ua, ures, pair_flow, egress, discount,
+                                          latency_edges, latency, None, None)
+    h = new_highs()
+    _pass(h, lp)
+    configure(h, presolve="off", solver="simplex", time_limit=max(time_left, 1e-3))
+    h.run()
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        return None
+    values = np.array(h.getSolution().col_value)
+    return float(h.getInfo().objective_function_value), _choice(mask, values[:nx_])
+
+
 def build(units: list[int], cost: np.ndarray, ua: np.ndarray, ures: np.ndarray,
           pair_flow: dict[tuple[int, int], list[float]], egress: np.ndarray,
           discount: list[list[tuple[int, float]]], latency_edges: list[tuple[int, int, float]],

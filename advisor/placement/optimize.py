@@ -43,7 +43,15 @@ import numpy as np
 from advisor.estate.model import Estate, Target
 from advisor.placement.cost_arrays import cost_arrays
 from advisor.placement.costs import CostModel
-from advisor.placement.milp import CommitmentGroup, CommitmentSegment, Terms, solve
+from advisor.placement.lagrange import relax
+from advisor.placement.milp import (
+    TIMEOUT,
+    CommitmentGroup,
+    CommitmentSegment,
+    Terms,
+    lp_relaxation,
+    solve,
+)
 from advisor.placement.rule_rows import Row, encode, fixed_conflicts, row_units
 from advisor.placement.totals import EstateCosts
 from advisor.rules import Evaluation
@@ -265,6 +273,76 @@ class Problem:
         return terms, const, couples
 
 
+# Coupled models with more allowed (unit, location) pairs than this are placed by the Lagrangian
+# relaxation first (``advisor.placement.lagrange``): their LP alone can outlast any time limit.
+LARGE_MODEL_PAIRS = 400_000
+# The share of the time left that the coupled MILP may use when the relaxation is its fallback.
+_MILP_SHARE = 0.8
+
+
+def _coupled(p: Problem, run: Any, units: list[int], cost: np.ndarray, left: np.ndarray,
+             pair_flow: dict[tuple[int, int], list[float]],
+             latency_edges: list[tuple[int, int, float]], terms: Terms, targets: bool,
+             deadline: float, gap: float, notes: list[str]) -> dict[str, Any]:
+    """All movable units in one model with the capacity left. Where nothing but capacity
+    couples them (no location or provider decisions, commitments, targets or budget rows), the
+    Lagrangian relaxation is the fallback (or, for very large models, goes first): the best
+    placement of the two, with the better of their bounds."""
+    simple = not (terms.open_cost or terms.provider_cost or terms.commitments or targets
+                  or p.rows)
+    if not simple:
+        res: dict[str, Any] = run(units, left)
+        return res
+    ua = p.uallowed[units]
+    large = int(ua.sum()) > LARGE_MODEL_PAIRS
+    best: dict[str, Any] | None = None
+    if not large:
+        now = time.perf_counter()
+        best = run(units, left, now + _MILP_SHARE * (deadline - now))
+        if best["status"] in ("optimal", "infeasible"):
+            return best
+
+    def priced_lp(extra: np.ndarray, until: float) -> tuple[float, np.ndarray] | None:
+        priced = cost.copy()
+        priced[units] += extra
+        return lp_relaxation(units, priced, p.uallowed, p.ures, pair_flow, p.egress, p.discount,
+                             latency_edges, p.latency, until - time.perf_counter())
+
+    relaxed = relax(cost[units], p.ures[units], ua, left, pair_flow, units, p.path,
+                    latency_edges, p.latency, deadline, priced_lp)
+    if relaxed.feasible:
+        mine = {"status": "feasible", "choice": relaxed.choice,
+                "objective": relaxed.objective, "bound": relaxed.bound}
+        if best is not None and best["status"] == "feasible":
+            mine["bound"] = max(relaxed.bound, best["bound"])
+            if best["objective"] <= relaxed.objective:
+                mine.update(choice=best["choice"], objective=best["objective"])
+        best = mine
+    if large and time.perf_counter() < deadline and (
+            best is None or _gap(best["objective"], best["bound"]) > gap):
+        res = run(units, left)
+        if res["status"] in ("optimal", "infeasible") or best is None:
+            return res
+        if res["status"] == "feasible" and res["objective"] < best["objective"]:
+            best.update(choice=res["choice"], objective=res["objective"])
+            best["bound"] = max(best["bound"], res["bound"])
+    if best is None:
+        return dict(TIMEOUT)
+    if relaxed.feasible:
+        within = _gap(best["objective"], best["bound"])
+        why = (f"{int(ua.sum()):,} allowed placements: too many for the simplex" if large
+               else "the coupled model did not finish in its share of the time limit")
+        notes.append(f"capacity priced by Lagrange multipliers ({why}): within {within:.2%} of "
+                     "the proven lower bound")
+    if best["status"] == "feasible" and _gap(best["objective"], best["bound"]) <= gap:
+        best["status"] = "optimal"
+    return best
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
 def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: float = 300.0,
              gap: float = 1e-3, rows: list[Row] | None = None,
              start: dict[str, str] | None = None,
@@ -402,10 +480,12 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
 
     start_at = _start_choice(p, ua, start)
 
-    def run(units: list[int], cap_left: np.ndarray | None) -> dict[str, Any]:
-        return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount,
-                     [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges],
-                     p.latency, cap_left, terms, deadline - time.perf_counter(), gap,
+    unit_latency = [(a, b, limit) for _wi, _di, a, b, limit in p.latency_edges]
+
+    def run(units: list[int], cap_left: np.ndarray | None,
+            until: float = deadline) -> dict[str, Any]:
+        return solve(units, cost, ua, p.ures, pair_flow, p.egress, p.discount, unit_latency,
+                     p.latency, cap_left, terms, until - time.perf_counter(), gap,
                      start_at, target_rows, rule_rows if p.rows else None)
 
     capped = np.isfinite(left).any()
@@ -434,7 +514,8 @@ def optimize(estate: Estate, model: CostModel, ev: Evaluation, *, time_limit_s: 
         np.add.at(use, choice[var_units], p.ures[var_units])
         if (use > left + 1e-6).any():
             notes.append("capacity binds: solved all movable workloads as one coupled model")
-            res = run([int(u) for u in var_units], left)
+            res = _coupled(p, run, [int(u) for u in var_units], cost, left, pair_flow,
+                           unit_latency, terms, target_rows is not None, deadline, gap, notes)
             solver_status = res["status"]
             if res["status"] not in ("infeasible", "timeout"):
                 choice[var_units] = res["choice"]
