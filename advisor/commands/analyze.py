@@ -62,7 +62,7 @@ from advisor.commands.common import (
 @click.option("--budget", "budget_years", type=int, default=None, is_flag=False,
               flag_value=4, help="The multi-year budget over N years (default 4): operating "
                                  "cost, capital charges, commitments and one-off cost per "
-                                 "calendar year.")
+                                 "calendar year; with --scenario, each scenario's too.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option("--timings", is_flag=True,
               help="Include solver seconds in JSON (makes the output vary run to run).")
@@ -89,6 +89,7 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
       advisor analyze -c estate/advisor.yaml --scenario scenarios.yaml
       advisor analyze --demo --waves --max-workloads 5
       advisor analyze --demo --budget --format csv -o begroting.csv
+      advisor analyze --demo --scenario scenarios.yaml --budget --format csv
     """
     from decimal import Decimal
 
@@ -130,9 +131,9 @@ def analyze(config: str | None, demo: bool, fmt: str, output: str | None, moves_
                                None if max_tb is None else Decimal(str(max_tb)))
     years = None
     if budget_years is not None:
-        from advisor.planning.budget import budget
+        from advisor.planning.budget import budgets
 
-        years = budget(plan, budget_years)
+        years = budgets(plan, runs, budget_years)  # the base plan's, then each scenario's
     if fmt == "csv":
         from advisor.outputs.budget_text import render_csv
 

@@ -1,5 +1,5 @@
-"""Small SVG charts for the report: stacked bars, small multiples, a waterfall and horizontal
-bars.
+"""Small SVG charts for the report: stacked bars, grouped bars, small multiples, a waterfall and
+horizontal bars.
 
 Written here rather than with a plotting library: the output must be byte-identical for the same
 input, self-contained (inlined in the HTML), readable in black-and-white print and by a
@@ -90,53 +90,128 @@ def _halo(x: float, y: float, text: str, anchor: str = "middle", size: int = 10,
             f'fill="#000000">{_esc(text)}</text>')
 
 
-def stacked_bars(ident: str, title: str, categories: Sequence[str],
-                 series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
-    """Vertical bars per category (month), stacked by series (provider), with the total above
-    each bar, each segment's value inside when it fits, and a legend of colour and pattern."""
-    legend_rows = math.ceil(len(series) / 3)
-    height = 300 + legend_rows * 18
-    left, right, top, bottom = 86, 12, 34, 250
-    totals = [float(sum((s[1][i] for s in series), Decimal(0))) for i in range(len(categories))]
-    ticks = _ticks(max([*totals, 1.0]))
-    scale = (bottom - top) / ticks[-1]
-    defs = "".join(pattern(ident, i, color(i)) for i in range(len(series)))
+_BARS = (86, 12, 250)  # left and right margin, the bottom of the plot area
+_BARS_TOP = 34
+
+
+def _bars_frame(ident: str, title: str, count: int, hi: float, lo: float,
+                lang: Lang) -> tuple[list[str], float, float]:
+    """The start of a vertical bar chart of ``count`` series (room for their legend below) with
+    a money axis from ``lo`` (0 or less) to ``hi``: the SVG so far, the zero line's y and the
+    pixels per unit."""
+    left, right, bottom = _BARS
+    height = 300 + math.ceil(count / 3) * 18
+    ticks = _ticks(hi, lo)
+    scale = (bottom - _BARS_TOP) / (ticks[-1] - ticks[0])
+    zero = bottom + ticks[0] * scale  # the bottom when nothing is negative
+    defs = "".join(pattern(ident, i, color(i)) for i in range(count))
     out = _open(ident, title, height, defs)
     for t in ticks:
-        y = bottom - t * scale
+        y = zero - t * scale
         out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_f(y)}" y2="{_f(y)}" '
                    'stroke="#DDDDDD" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{_f(y + 4)}" text-anchor="end" font-size="10">'
                    f'{_esc(lang.money_short(Decimal(str(t))))}</text>')
+    return out, zero, scale
+
+
+def stacked_bars(ident: str, title: str, categories: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
+    """Vertical bars per category (month, year), stacked by series (provider, budget part), with
+    the total above each bar, each segment's value inside when it fits, and a legend of colour
+    and pattern. Negative values (a commitment that saves more than it costs) stack downwards
+    from a zero line, so the bar's parts still add up to the total written above it."""
+    left, right, bottom = _BARS
+    totals = [float(sum((s[1][i] for s in series), Decimal(0))) for i in range(len(categories))]
+    ups = [float(sum((s[1][i] for s in series if s[1][i] > 0), Decimal(0)))
+           for i in range(len(categories))]
+    downs = [float(sum((s[1][i] for s in series if s[1][i] < 0), Decimal(0)))
+             for i in range(len(categories))]
+    out, zero, scale = _bars_frame(ident, title, len(series), max([*ups, 1.0]),
+                                   min([*downs, 0.0]), lang)
     n = max(len(categories), 1)
     slot = (WIDTH - left - right) / n
     bar = min(slot * 0.6, 90)
     for i, cat in enumerate(categories):
         x = left + slot * i + (slot - bar) / 2
-        y = float(bottom)
+        y, below = zero, zero
         for k, (_name, values) in enumerate(series):
             v = float(values[i])
-            if v <= 0:
+            if v == 0:
                 continue
-            h = v * scale
-            y -= h
-            out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(bar)}" height="{_f(h)}" '
+            h = abs(v) * scale
+            if v > 0:
+                y -= h
+                at = y
+            else:
+                at = below
+                below += h
+            out.append(f'<rect x="{_f(x)}" y="{_f(at)}" width="{_f(bar)}" height="{_f(h)}" '
                        f'fill="url(#{ident}-p{k})" stroke="#FFFFFF" stroke-width="0.8"/>')
             label = lang.money_short(values[i])
             if h >= 14 and len(label) * 5.6 < bar + 30:
-                out.append(_halo(x + bar / 2, y + h / 2 + 3.5, label, size=9))
+                out.append(_halo(x + bar / 2, at + h / 2 + 3.5, label, size=9))
         out.append(_halo(x + bar / 2, y - 5, lang.money_short(Decimal(str(totals[i]))),
                          size=10, bold=True))
         out.append(f'<text x="{_f(x + bar / 2)}" y="{bottom + 16}" text-anchor="middle">'
                    f"{_esc(cat)}</text>")
-    out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{bottom}" y2="{bottom}" '
+    out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_f(zero)}" y2="{_f(zero)}" '
                'stroke="#000000" stroke-width="1"/>')
-    for k, (name, _values) in enumerate(series):
+    _legend(out, ident, [name for name, _values in series], left, bottom + 32)
+    out.append("</svg>")
+    return "\n".join(x for x in out if x) + "\n"
+
+
+def _legend(out: list[str], ident: str, names: Sequence[str], left: float, top: float) -> None:
+    """Colour and pattern of each series, three to a row."""
+    for k, name in enumerate(names):
         lx = left + (k % 3) * 190
-        ly = bottom + 32 + (k // 3) * 18
-        out.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="12" '
+        ly = top + (k // 3) * 18
+        shown = name if len(name) * CHAR_W <= 165 else name[:int(165 / CHAR_W) - 1] + "…"
+        out.append(f'<rect x="{_f(lx)}" y="{_f(ly - 10)}" width="14" height="12" '
                    f'fill="url(#{ident}-p{k})" stroke="#000000" stroke-width="0.5"/>')
-        out.append(f'<text x="{lx + 19}" y="{ly}">{_esc(name)}</text>')
+        out.append(f'<text x="{_f(lx + 19)}" y="{_f(ly)}">{_esc(shown)}</text>')
+
+
+def grouped_bars(ident: str, title: str, categories: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[Decimal]]], lang: Lang) -> str:
+    """Vertical bars per category (year), one beside the other per series (the base plan and
+    each scenario), on one scale from zero, each bar's amount written along it (turned a
+    quarter, so that six bars a year stay readable), and a legend of colour and pattern."""
+    left, right, bottom = _BARS
+    values = [float(v) for _name, vs in series for v in vs]
+    out, zero, scale = _bars_frame(ident, title, len(series), max([*values, 1.0]),
+                                   min([*values, 0.0]), lang)
+    n = max(len(categories), 1)
+    slot = (WIDTH - left - right) / n
+    group = slot * 0.84
+    bar = min(group / max(len(series), 1), 40)
+    for i, cat in enumerate(categories):
+        x0 = left + slot * i + (slot - bar * len(series)) / 2
+        for k, (_name, vs) in enumerate(series):
+            v = float(vs[i])
+            x = x0 + k * bar
+            h = abs(v) * scale
+            at = zero - h if v >= 0 else zero
+            out.append(f'<rect x="{_f(x)}" y="{_f(at)}" width="{_f(bar - 1)}" '
+                       f'height="{_f(max(h, 0.5))}" fill="url(#{ident}-p{k})" stroke="#000000" '
+                       'stroke-width="0.4"/>')
+            label = lang.money_short(vs[i])
+            cx = x + (bar - 1) / 2 + 3.2
+            if h >= len(label) * 5.4 + 8:  # along the bar, inside it
+                ly = at + 4 if v >= 0 else at + h - 4
+                anchor = "end" if v >= 0 else "start"
+            else:  # beyond its end
+                ly = at - 3 if v >= 0 else at + h + 3
+                anchor = "start" if v >= 0 else "end"
+            out.append(f'<text x="{_f(cx)}" y="{_f(ly)}" text-anchor="{anchor}" font-size="9" '
+                       f'transform="rotate(-90 {_f(cx)} {_f(ly)})" paint-order="stroke" '
+                       f'stroke="#FFFFFF" stroke-width="3" fill="#000000">{_esc(label)}</text>')
+        out.append(f'<text x="{_f(left + slot * i + slot / 2)}" y="{bottom + 16}" '
+                   f'text-anchor="middle">{_esc(cat)}</text>')
+    out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_f(zero)}" y2="{_f(zero)}" '
+               'stroke="#000000" stroke-width="1"/>')
+    _legend(out, ident, [name for name, _vs in series], left, bottom + 32)
     out.append("</svg>")
     return "\n".join(x for x in out if x) + "\n"
 

@@ -207,6 +207,37 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "capital charges",
         "commitments_col": "commitments",
         "total_year": "total",
+        "budget_chart": "Budget of the recommended placement per year",
+        "budget_scenarios": "Base plan and scenarios per year",
+        "budget_scenarios_text": "The same budget for each scenario of advisor.yaml: its total "
+                                 "per year and over the years, and the difference with the base "
+                                 "plan (advisor analyze --scenario FILE --budget gives each "
+                                 "scenario's parts, and the CSV).",
+        "budget_scenarios_chart": "Total per year: base plan and scenarios",
+        "total_years": "total",
+        "vs_base": "vs base plan",
+        "targets": "Targets",
+        "targets_text": "The targets of advisor.yaml, which the recommended placement meets "
+                        "exactly, as shares of cloud spend (the run and licence cost of the "
+                        "workloads in public clouds, and SaaS subscriptions). Price: what "
+                        "meeting the target adds to the monthly cost the optimizer minimises "
+                        "(the plan with every binding target less the plan without this one).",
+        "target": "target",
+        "share_now": "share now",
+        "share_after": "share after",
+        "target_met": "met",
+        "price_month": "price / month",
+        "yes": "yes",
+        "no": "NO",
+        "and_word": " and ",
+        "target_per_provider": "at most {share} of cloud spend per provider",
+        "target_min": "at least {share}",
+        "target_max": "at most {share}",
+        "target_share": "{bounds} of cloud spend at locations with {where}",
+        "target_from": " from {date}",
+        "target_largest": "largest: {provider}",
+        "target_no_spend": "no cloud spend",
+        "target_not_binding": " (after the horizon: not binding)",
         "other": "Other",
     },
     "nl": {
@@ -401,6 +432,38 @@ WORDS: dict[str, dict[str, str]] = {
         "capital_charges": "kapitaallasten",
         "commitments_col": "verplichtingen",
         "total_year": "totaal",
+        "budget_chart": "Begroting van de aanbevolen plaatsing per jaar",
+        "budget_scenarios": "Basisplan en scenario's per jaar",
+        "budget_scenarios_text": "Dezelfde begroting voor elk scenario uit advisor.yaml: het "
+                                 "totaal per jaar en over de jaren, en het verschil met het "
+                                 "basisplan (advisor analyze --scenario BESTAND --budget geeft "
+                                 "de onderdelen per scenario, en de CSV).",
+        "budget_scenarios_chart": "Totaal per jaar: basisplan en scenario's",
+        "total_years": "totaal",
+        "vs_base": "t.o.v. basisplan",
+        "targets": "Doelen",
+        "targets_text": "De doelen uit advisor.yaml, waaraan de aanbevolen plaatsing precies "
+                        "voldoet, als aandelen van de clouduitgaven (de draai- en "
+                        "licentiekosten van workloads in publieke clouds, en SaaS-abonnementen). "
+                        "Prijs: wat het doel toevoegt aan de maandkosten die de optimalisatie "
+                        "minimaliseert (het plan met alle bindende doelen min het plan zonder "
+                        "dit doel).",
+        "target": "doel",
+        "share_now": "aandeel nu",
+        "share_after": "aandeel daarna",
+        "target_met": "gehaald",
+        "price_month": "prijs / maand",
+        "yes": "ja",
+        "no": "NEE",
+        "and_word": " en ",
+        "target_per_provider": "ten hoogste {share} van de clouduitgaven per leverancier",
+        "target_min": "ten minste {share}",
+        "target_max": "ten hoogste {share}",
+        "target_share": "{bounds} van de clouduitgaven op locaties met {where}",
+        "target_from": " vanaf {date}",
+        "target_largest": "grootste: {provider}",
+        "target_no_spend": "geen clouduitgaven",
+        "target_not_binding": " (na de horizon: niet bindend)",
         "other": "Overig",
     },
 }

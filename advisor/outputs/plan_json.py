@@ -237,13 +237,14 @@ def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None,
            waves: Any = None, budget: Any = None) -> str:
     """The plan as JSON; with ``scenarios`` (``advisor.planning.scenarios.ScenarioRun``), each
     in the plan's shapes under ``scenarios``; with ``waves`` (``advisor.planning.waves``), the
-    migration waves under ``waves``; with ``budget`` (``advisor.planning.budget``), the years
-    under ``budget``."""
+    migration waves under ``waves``; with ``budget`` (``advisor.planning.budget.PlanBudget``,
+    the base plan's first), the base plan's years under ``budget`` and each scenario's under
+    its ``scenarios[i].budget``."""
     doc = plan_to_dict(plan, include_seconds=include_seconds)
     if budget is not None:
         from advisor.outputs.budget_text import budget_json
 
-        doc["budget"] = budget_json(budget)
+        doc["budget"] = budget_json(budget[0].years)
     if waves is not None:
         from advisor.outputs.waves_text import waves_json
 
@@ -252,6 +253,9 @@ def render(plan: Plan, *, include_seconds: bool = False, scenarios: Any = None,
         from advisor.outputs.scenarios_text import scenarios_json
 
         doc["scenarios"] = scenarios_json(scenarios)
+        if budget is not None:
+            for entry, b in zip(doc["scenarios"], budget[1:], strict=True):
+                entry["budget"] = budget_json(b.years)
     return dumps(doc)
 
 

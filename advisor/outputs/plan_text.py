@@ -138,7 +138,7 @@ def render_table(plan: Plan, *, moves_only: bool = False, width: int | None = No
     out.extend(_findings_text(plan, width))
     from advisor.outputs import targets_text
 
-    out.extend(targets_text.render_table(plan))
+    out.extend(targets_text.render_table(plan, width))
     out.extend(_economics_text(plan, width))
     out.extend(_calibration_text(plan, width))
     out.extend(_rightsizing_text(plan, width))

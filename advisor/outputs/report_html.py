@@ -560,6 +560,18 @@ def _assumptions(r: Report, lang: Lang) -> str:
     return "".join(out)
 
 
+def _targets(r: Report, lang: Lang) -> str:
+    from advisor.outputs import report_targets as rt
+
+    t = lang.t
+    return "".join([f'<section id="targets"><h2>{e(t("targets"))}</h2>',
+                    f"<p>{e(t('targets_text'))}</p>",
+                    _table([e(h) for h in rt.headers(lang)],
+                           [[e(c) for c in row] for row in rt.rows(r.plan, lang)],
+                           rt.NUMERIC, label=t("targets")),
+                    "</section>"])
+
+
 def _scenarios(r: Report, lang: Lang) -> str:
     from advisor.outputs import report_scenarios as rs
 
@@ -575,14 +587,35 @@ def _scenarios(r: Report, lang: Lang) -> str:
 
 
 def _budget(r: Report, lang: Lang) -> str:
+    """The budget per year as stacked bars of its parts and a table; with scenarios, each
+    plan's total per year as grouped bars beside it, and a table of them."""
     from advisor.outputs import report_budget as rb
 
     t = lang.t
-    head, rows = rb.table(r, lang)
-    return "".join([f'<section id="budget"><h2>{e(t("budget"))}</h2>',
-                    f"<p>{e(t('budget_text'))}</p>",
-                    _table([e(h) for h in head], [[e(c) for c in row] for row in rows],
-                           rb.NUMERIC, label=t("budget")), "</section>"])
+    plans = rb.plan_budgets(r)
+    head, rows = rb.table(r, lang, plans)
+    years, parts = rb.parts_series(plans[0], lang)
+    figure = _chart("fig-budget", charts.stacked_bars("chart-budget", t("budget_chart"), years,
+                                                      parts, lang), t("budget_chart"))
+    out = [f'<section id="budget"><h2>{e(t("budget"))}</h2>', f"<p>{e(t('budget_text'))}</p>"]
+    if len(plans) > 1:
+        years, totals = rb.totals_series(plans, lang)
+        title = t("budget_scenarios_chart")
+        out.append('<div class="pair">' + figure + _chart(
+            "fig-budget-scenarios", charts.grouped_bars("chart-budget-scenarios", title, years,
+                                                        totals, lang), title) + "</div>")
+    else:
+        out.append(figure)
+    out.append(_table([e(h) for h in head], [[e(c) for c in row] for row in rows], rb.NUMERIC,
+                      label=t("budget")))
+    if len(plans) > 1:
+        head, rows, numeric = rb.comparison(plans, lang)
+        out += [f'<h3 id="budget-scenarios">{e(t("budget_scenarios"))}</h3>',
+                f"<p>{e(t('budget_scenarios_text'))}</p>",
+                _table([e(h) for h in head], [[e(c) for c in row] for row in rows], numeric,
+                       label=t("budget_scenarios"))]
+    out.append("</section>")
+    return "".join(out)
 
 
 def render_html(r: Report, lang: Lang) -> str:
@@ -600,6 +633,7 @@ def render_html(r: Report, lang: Lang) -> str:
                 ("applications", t("by_application", n=TOP_APPLICATIONS,
                                    month=lang.month(r.month))),
                 ("compliance", t("compliance")), ("unallocated", t("unallocated")),
+                *([("targets", t("targets"))] if r.plan.targets else []),
                 *([("scenarios", t("scenarios"))] if r.scenarios else []),
                 ("budget", t("budget")),
                 ("assumptions", t("assumptions"))]
@@ -611,6 +645,8 @@ def render_html(r: Report, lang: Lang) -> str:
     body.append(_applications(r, lang))
     body.append(_compliance(r, lang))
     body.append(_unallocated(r, lang))
+    if r.plan.targets:
+        body.append(_targets(r, lang))
     if r.scenarios:
         body.append(_scenarios(r, lang))
     body.append(_budget(r, lang))

@@ -223,6 +223,7 @@ def render_markdown(r: Report, lang: Lang) -> str:
                         "-" if p.ratio is None else md(lang.number(p.ratio, 2))]
                        for p in calibration_rows(r.plan)], {1, 2, 3, 4})
     # assumptions
+    out += _targets(r, lang)
     out += _scenarios(r, lang)
     out += _budget(r, lang)
     out += [f"## {md(t('assumptions'))}", ""]
@@ -273,6 +274,17 @@ def render_markdown(r: Report, lang: Lang) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _targets(r: Report, lang: Lang) -> list[str]:
+    """The targets of advisor.yaml with their price (nothing when there are none)."""
+    if not r.plan.targets:
+        return []
+    from advisor.outputs import report_targets as rt
+
+    return [f"## {md(lang.t('targets'))}", "", md(lang.t("targets_text"), line_start=True), "",
+            *_table([md(h) for h in rt.headers(lang)],
+                    [[md(c) for c in row] for row in rt.rows(r.plan, lang)], rt.NUMERIC)]
+
+
 def _scenarios(r: Report, lang: Lang) -> list[str]:
     """The scenarios of advisor.yaml beside the base plan (nothing when there are none)."""
     if not r.scenarios:
@@ -288,9 +300,17 @@ def _scenarios(r: Report, lang: Lang) -> list[str]:
 
 
 def _budget(r: Report, lang: Lang) -> list[str]:
-    """The multi-year budget of the recommended placement."""
+    """The multi-year budget of the recommended placement, and with scenarios each plan's total
+    per year (the HTML's charts, as tables)."""
     from advisor.outputs import report_budget as rb
 
-    head, rows = rb.table(r, lang)
-    return [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
-            *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]
+    plans = rb.plan_budgets(r)
+    head, rows = rb.table(r, lang, plans)
+    out = [f"## {md(lang.t('budget'))}", "", md(lang.t("budget_text"), line_start=True), "",
+           *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], rb.NUMERIC)]
+    if len(plans) > 1:
+        head, rows, numeric = rb.comparison(plans, lang)
+        out += [f"### {md(lang.t('budget_scenarios'))}", "",
+                md(lang.t("budget_scenarios_text"), line_start=True), "",
+                *_table([md(h) for h in head], [[md(c) for c in row] for row in rows], numeric)]
+    return out

@@ -35,9 +35,16 @@ INTRO = ("Targets (shares of cloud spend: the run and licence cost of workloads 
          "clouds; price: what meeting it adds to the monthly objective)")
 
 
-def render_table(plan: Plan) -> list[str]:
+def render_table(plan: Plan, width: int | None = None) -> list[str]:
+    """The targets table, fitted to ``width`` (None: every cell on one line)."""
     if not plan.targets:
         return []
+    if width is not None:
+        from advisor.outputs.terminal import Column, fit_table, wrap
+
+        columns = [Column("target", wrap=20), Column("now", "right"),
+                   Column("after", "right", wrap=8), Column("met"), Column("price/mo", "right")]
+        return [*wrap(INTRO + ":", width), fit_table(rows(plan), columns, width), ""]
     from tabulate import tabulate
 
     return [INTRO + ":", tabulate(rows(plan), headers=HEADERS, tablefmt="simple",

@@ -20,6 +20,9 @@ Beside it, not added: the commitments that end in the year, and the replacement 
 hardware that stays in use: when its book value (depreciated at hardware_cost /
 amortization_months a month from the as-of day) runs out, the hardware is replaced for
 hardware_cost (the replacement cycle is amortization_months).
+
+With scenarios (``budgets``), each scenario's recommended placement gets the same years as the
+base plan (the as-of day is the base plan's), so the budgets compare year by year.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from advisor.placement.plan import Plan
 
@@ -121,4 +125,25 @@ def budget(plan: Plan, years: int = 4, first_year: int | None = None) -> list[Bu
         out.append(BudgetYear(year, TWELVE * (monthly - capital),
                               TWELVE * capital + (write_off if k == 0 else ZERO), paid,
                               one_off if k == 0 else ZERO, sorted(ending), replacement))
+    return out
+
+
+@dataclass
+class PlanBudget:
+    """The budget of one plan: the base plan (``name`` "base") or a scenario's."""
+
+    name: str
+    description: str
+    years: list[BudgetYear]
+
+
+def budgets(plan: Plan, runs: list[Any] | None, years: int = 4) -> list[PlanBudget]:
+    """The base plan's budget and, for each scenario run (``advisor.planning.scenarios``), the
+    budget of the scenario's recommended placement over the same calendar years; base first."""
+    as_of = plan.as_of or dt.date.today()
+    first = as_of.year + 1
+    out = [PlanBudget("base", "", budget(plan, years, first))]
+    for r in runs or []:
+        out.append(PlanBudget(r.scenario.name, r.scenario.description,
+                              budget(r.plan, years, first)))
     return out

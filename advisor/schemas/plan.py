@@ -176,6 +176,10 @@ def plan_schema() -> dict[str, Any]:
                                    "total")},
             "commitments_ending": _TEXTS,
             "replacement_investment": {"type": "object", "additionalProperties": _MONEY}}}}
+    props["scenarios"]["items"]["properties"]["budget"] = {
+        **props["budget"], "description": "advisor analyze --scenario --budget: the scenario's "
+                                          "budget over the base plan's years, in the same "
+                                          "shape."}
     props["waves"] = {
         "type": "object",
         "description": "advisor analyze --waves: the moves in migration waves; the waves' "

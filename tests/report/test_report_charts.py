@@ -68,3 +68,30 @@ def test_dutch_translates_every_label(pages: dict[str, str]) -> None:
     for english in ("Today", "Recommended", "left band", "stays:", "excluded:", "scale "):
         assert english not in nl, english
 
+
+
+def test_demo_report_shows_targets_scenarios_and_their_budget(pages: dict[str, str],
+                                                              run_cli) -> None:
+    import json
+
+    en, nl = pages["en"], pages["nl"]
+    for name in ("targets", "scenarios", "budget"):
+        assert f'<section id="{name}">' in en and f'href="#{name}"' in en
+    # the target's price is analyze's, as of the reported month's last day
+    code, out, err = run_cli("analyze", "--demo", "-q", "--as-of", "2026-10-31", "--format",
+                             "json")
+    assert code == 0, err
+    (target,) = json.loads(out)["targets"]
+    assert target["max"] == 0.4 and target["met"] and target["price_monthly"] > 0
+    section = en.split('<section id="targets">')[1].split("</section>")[0]
+    assert "at most 40.0% of cloud spend per provider" in section
+    assert f"€{target['price_monthly']:,.2f}" in section
+    assert "ten hoogste 40,0% van de clouduitgaven per leverancier" in nl
+    stacked, grouped = svg(en, "chart-budget"), svg(en, "chart-budget-scenarios")
+    for part in ("operating", "capital charges", "commitments", "one-off cost"):
+        assert f">{part}</text>" in stacked
+    for plan in ("base plan", "azure-plus-15", "dc2-lease-ends", "no-us-owned-clouds",
+                 "usd-weak"):
+        assert f">{plan}</text>" in grouped
+    assert ">kapitaallasten</text>" in svg(nl, "chart-budget")
+    assert ">basisplan</text>" in svg(nl, "chart-budget-scenarios")

@@ -131,10 +131,13 @@ class ScenariosFile(Format):
 
 
 def unique_names(entries: list[ScenarioEntry], prefix: tuple[Any, ...]) -> list[Below]:
-    """An error for every scenario whose name an earlier one already has."""
+    """An error for every scenario whose name an earlier one already has, or that is "base"."""
     seen: set[str] = set()
     out: list[Below] = []
     for i, s in enumerate(entries):
+        if s.name == "base":  # the base plan's name beside the scenarios (tables, budget CSV)
+            out.append(((*prefix, i, "name"), fail("the scenario name 'base' is the base plan's",
+                                                   "give the scenario another name"), s.name))
         if s.name in seen:
             out.append(((*prefix, i, "name"), fail(f"duplicate scenario name '{s.name}'",
                                                    "give each scenario a unique name"), s.name))
