@@ -131,7 +131,8 @@ def test_the_name_base_is_the_base_plans(run_cli, small_estate):
 @pytest.mark.parametrize(("args", "message"), [
     (("--budget", "0"), "--budget takes 1 to 30 years"),
     (("--budget", "31"), "--budget takes 1 to 30 years"),
-    (("--budget", "-2"), "'-2'"),  # click reads it as an option: still exit 2, named
+    # click reads it as an option of its own: exit 2, and a hint that says what it is
+    (("--budget", "-2"), "hint: -2 is a negative number, and no option of advisor takes one"),
     (("--budget", "two"), "is not a valid integer"),
 ])
 def test_bad_budget_with_scenarios_exits_2(run_cli, small_estate, args, message):

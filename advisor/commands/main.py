@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 
 import click
@@ -27,6 +28,9 @@ from advisor.commands.report import report
 from advisor.commands.validate import validate
 from advisor.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT, AdvisorError
 from advisor.outputs.escape import one_line, terminal_text
+
+# What click takes for an option name after an option whose value is optional (--budget -2).
+_NEGATIVE = re.compile(r"-\d+(?:\.\d*)?")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         buf = io.StringIO()
         exc.show(file=buf)
-        _say(buf.getvalue().rstrip("\n"))
+        _say(buf.getvalue().rstrip("\n") + _negative_hint(exc))
         return EXIT_INPUT if exc.exit_code in (1, 2) else exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -114,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line and a hint, never a policy result (exit 1)
         return _internal(exc, argv)
     return int(result or 0)
+
+
+def _negative_hint(exc: click.ClickException) -> str:
+    """click reads '-2' after an option as an option of its own: say what it is instead."""
+    name = getattr(exc, "option_name", None) if isinstance(exc, click.NoSuchOption) else None
+    if not isinstance(name, str) or not _NEGATIVE.fullmatch(name):
+        return ""
+    return (f"\n  hint: {name} is a negative number, and no option of advisor takes one "
+            "(--budget takes 1 to 30 years, --time-limit at least 1 second)")
 
 
 def _internal(exc: BaseException, argv: list[str] | None) -> int:
