@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,10 @@ class Session:
     spark: Any
     where: str
     counter: ResultBytes = field(default_factory=ResultBytes)
+    # A classic driver installs its own Ctrl-C handler (it cancels the jobs, then raises
+    # KeyboardInterrupt); the one it replaced is put back on close, so that a stopped context's
+    # handler never runs (it would fail on the context it no longer has).
+    sigint: Any = None
 
     def close(self) -> None:
         from pyspark.errors import PySparkException
@@ -49,7 +55,11 @@ class Session:
         try:
             self.spark.stop()
         except PySparkException:  # already gone: nothing of ours is left to release
-            return
+            pass
+        finally:
+            if self.sigint is not None and \
+                    threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, self.sigint)
 
 
 def shown_url(url: str) -> str:
@@ -135,13 +145,14 @@ def _classic(master: str, where: str) -> Session:
     """A classic driver in this process (needs Java, as pyspark does)."""
     from pyspark.sql import SparkSession
 
+    previous = signal.getsignal(signal.SIGINT)
     try:
         spark = (SparkSession.builder.master(master).appName("advisor-ledger")
                  .config("spark.ui.enabled", "false")
                  .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     except Exception as exc:  # Java missing or the master refused: pyspark's own errors
         raise _unreachable(where, exc) from None
-    return Session(spark, where)
+    return Session(spark, where, sigint=previous)
 
 
 def _unreachable(where: str, exc: BaseException) -> SourceError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -291,4 +292,7 @@ def test_classic_master_reads_the_same(tmp_path: Path, estate_dir) -> None:
     classic = _estate(estate_dir, tmp_path / "spark", workload("x", "{tags: {app: x}}"),
                       f"[{{type: focus, engine: spark, master: 'local[1]', path: '{path}'}}]")
     dims = ("provider", "workload", "month")
+    before = signal.getsignal(signal.SIGINT)
     same(read_ledger(duck, group_by=dims), read_ledger(classic, group_by=dims))
+    # The driver's own Ctrl-C handler is gone with the driver: the previous one is back.
+    assert signal.getsignal(signal.SIGINT) is before
